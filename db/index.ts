@@ -1,0 +1,42 @@
+import { Sequelize } from 'sequelize';
+import pg from 'pg';
+import { Location } from './models/location.ts';
+import { Slot } from './models/slot.ts';
+import { CardRecord } from './models/card-record.ts';
+import { StaffUser, StaffSession } from './models/staff.ts';
+import { AuditLog } from './models/audit-log.ts';
+
+// DATE columns ("YYYY-MM-DD") stay strings: a calendar date in Tokyo must never be shifted by the process's zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
+// bigint ids and versions arrive as strings; counts we compute with are int4 already.
+
+export const models = { Location, Slot, CardRecord, StaffUser, StaffSession, AuditLog };
+export type Models = typeof models;
+
+export interface Db {
+	sequelize: Sequelize;
+	models: Models;
+	close(): Promise<void>;
+}
+
+export interface DbOptions {
+	poolMax?: number;
+	logging?: false | ((sql: string) => void);
+}
+
+/**
+ * Opens the pool and binds the models. Called once per process (server/ or the test harness);
+ * the SvelteKit bundle reaches the same instance through the app context, never by importing this twice.
+ */
+export function createDb(url: string, opts: DbOptions = {}): Db {
+	const sequelize = new Sequelize(url, {
+		dialect: 'postgres',
+		dialectModule: pg,
+		logging: opts.logging ?? false,
+		timezone: '+09:00',
+		pool: { max: opts.poolMax ?? 10, min: 0, idle: 10_000, acquire: 30_000 },
+		define: { underscored: true }
+	});
+	for (const m of Object.values(models)) m.initModel(sequelize);
+	return { sequelize, models, close: () => sequelize.close() };
+}

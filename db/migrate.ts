@@ -1,0 +1,42 @@
+import { Umzug, SequelizeStorage } from 'umzug';
+import type { Sequelize } from 'sequelize';
+import * as foundation from './migrations/20261123000000-foundation.ts';
+
+/**
+ * Migrations are listed explicitly rather than globbed: the production server runs this file
+ * natively (Node type stripping) and the SvelteKit bundle never does, so a static list keeps
+ * both the order and the module graph obvious.
+ */
+const MIGRATIONS = [{ name: '20261123000000-foundation', module: foundation }];
+
+export function migrator(sequelize: Sequelize) {
+	return new Umzug({
+		migrations: MIGRATIONS.map(({ name, module }) => ({
+			name,
+			up: module.up,
+			down: module.down
+		})),
+		context: sequelize.getQueryInterface(),
+		storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
+		logger: undefined
+	});
+}
+
+/**
+ * Runs every pending migration. Each migration is one multi-statement query, which Postgres runs
+ * as one implicit transaction, so a failing migration leaves nothing half-applied.
+ * Several nodes may start at once: an advisory lock makes the others wait instead of racing.
+ */
+export async function runMigrations(sequelize: Sequelize): Promise<string[]> {
+	const MIGRATION_LOCK = 727_001;
+	const umzug = migrator(sequelize);
+	const conn = await sequelize.connectionManager.getConnection({ type: 'write' });
+	try {
+		await (conn as unknown as { query(sql: string): Promise<unknown> }).query(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
+		const done = await umzug.up();
+		return done.map((m) => m.name);
+	} finally {
+		await (conn as unknown as { query(sql: string): Promise<unknown> }).query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`);
+		sequelize.connectionManager.releaseConnection(conn);
+	}
+}

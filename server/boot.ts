@@ -1,0 +1,133 @@
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createDb, type Db } from '../db/index.ts';
+import { runMigrations } from '../db/migrate.ts';
+import { seedDemo } from '../db/seeds/demo.ts';
+import type { Config } from '../src/lib/server/config.ts';
+import { createLogger, type Logger } from '../src/lib/server/log.ts';
+import { setAppContext, type AppContext, type Publisher } from '../src/lib/server/context.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { createRealtime, type Realtime } from './realtime/hub.ts';
+import { attachRedisAdapter } from './realtime/redis.ts';
+import { createMetrics } from './metrics.ts';
+
+export interface Booted {
+	ctx: AppContext;
+	realtime: Realtime;
+	log: Logger;
+	demo: { password: string; generated: boolean } | null;
+	databaseMode: 'embedded' | 'external';
+	/** Answers /healthz, /readyz and /metrics; returns false for every other path. */
+	ops(req: IncomingMessage, res: ServerResponse): boolean;
+	observe(req: IncomingMessage, res: ServerResponse): void;
+	close(): Promise<void>;
+}
+
+/**
+ * Everything a node needs besides listening: database (embedded when DATABASE_URL is unset),
+ * migrations, demo seed, the app context, Socket.IO with the Redis adapter when REDIS_URL is set.
+ * Shared by the production entry (server/index.ts) and the Vite dev plugin so both behave the same.
+ */
+export async function boot(config: Config, httpServer: HttpServer, log: Logger = createLogger(config.LOG_LEVEL)): Promise<Booted> {
+	const closers: (() => Promise<unknown>)[] = [];
+	let databaseUrl = config.DATABASE_URL;
+	let databaseMode: Booted['databaseMode'] = 'external';
+	if (!databaseUrl) {
+		const pg = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR);
+		databaseUrl = pg.url;
+		databaseMode = 'embedded';
+		closers.unshift(() => pg.stop());
+		log.info({ port: pg.port, dir: config.EMBEDDED_PG_DIR }, 'embedded PostgreSQL started (DATABASE_URL unset)');
+	}
+	const db: Db = createDb(databaseUrl, { poolMax: config.DB_POOL_MAX });
+	closers.unshift(() => db.close());
+	const applied = await runMigrations(db.sequelize);
+	if (applied.length) log.info({ applied }, 'migrations applied');
+
+	let demo: Booted['demo'] = null;
+	if (config.SEED_DEMO ?? databaseMode === 'embedded') {
+		const generated = !config.DEMO_PASSWORD;
+		const password = config.DEMO_PASSWORD ?? randomBytes(9).toString('base64url');
+		const counts = await seedDemo(db, { password });
+		demo = { password, generated };
+		log.info(counts, 'demo city seeded');
+	}
+
+	let jwtSecret = config.JWT_SECRET;
+	if (!jwtSecret) {
+		if (config.NODE_ENV === 'production') throw new Error('JWT_SECRET is required when NODE_ENV=production');
+		jwtSecret = randomBytes(32).toString('hex');
+		log.warn('JWT_SECRET unset: using a random secret for this process (single node only; sessions end at restart)');
+	}
+
+	// Use cases publish through ctx.events; the hub is built after the context, so bind late.
+	const events: { target?: Publisher } = {};
+	let redisPing: () => Promise<boolean> = async () => true;
+	const ctx: AppContext = {
+		config,
+		log,
+		db,
+		jwtSecret,
+		events: { slotsChanged: (l, d) => events.target?.slotsChanged(l, d) },
+		redis: { mode: config.REDIS_URL ? 'redis' : 'memory', ping: () => redisPing() },
+		now: () => new Date()
+	};
+	setAppContext(ctx);
+
+	const realtime = createRealtime(httpServer, ctx);
+	events.target = realtime.publisher;
+	if (config.REDIS_URL) {
+		const redis = await attachRedisAdapter(realtime.io, config.REDIS_URL, log);
+		redisPing = redis.ping;
+		closers.unshift(() => redis.close());
+		log.info('realtime: Socket.IO Redis adapter (multi-node)');
+	} else {
+		log.info('realtime: in-memory adapter (single node; set REDIS_URL for several nodes)');
+	}
+
+	const metrics = createMetrics();
+	metrics.watch(realtime.io, db.sequelize);
+
+	return {
+		ctx,
+		realtime,
+		log,
+		demo,
+		databaseMode,
+		observe: metrics.observe,
+		ops(req, res) {
+			const path = (req.url ?? '/').split('?')[0];
+			if (path === '/healthz') {
+				res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
+				return true;
+			}
+			if (path === '/readyz') {
+				void readiness(ctx).then((r) => {
+					res.writeHead(r.status === 'down' ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(r));
+				});
+				return true;
+			}
+			if (path === '/metrics') {
+				void metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));
+				return true;
+			}
+			return false;
+		},
+		async close() {
+			await realtime.close();
+			for (const c of closers) await c().catch((e) => log.error({ err: e }, 'shutdown step failed'));
+			setAppContext(undefined);
+		}
+	};
+}
+
+/** Postgres is the truth: without it the node is down. Without Redis it still books, degraded (no cross-node push). */
+async function readiness(ctx: AppContext) {
+	const database = await ctx.db.sequelize
+		.query('SELECT 1')
+		.then(() => 'ok' as const)
+		.catch(() => 'down' as const);
+	const redis = ctx.redis.mode === 'memory' ? ('not_configured' as const) : (await ctx.redis.ping()) ? ('ok' as const) : ('down' as const);
+	const status = database === 'down' ? 'down' : redis === 'down' ? 'degraded' : 'ok';
+	return { status, database, redis };
+}

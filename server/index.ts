@@ -1,0 +1,87 @@
+import { createServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConfigError, parseConfig } from '../src/lib/server/config.ts';
+import { createLogger } from '../src/lib/server/log.ts';
+import { DEMO_STAFF } from '../db/seeds/demo-data.ts';
+import { boot } from './boot.ts';
+
+/**
+ * Production entry: one http server carrying the SvelteKit handler (adapter-node build) and
+ * Socket.IO on the same port.
+ */
+let config;
+try {
+	config = parseConfig(process.env);
+} catch (e) {
+	if (e instanceof ConfigError) {
+		console.error(e.message);
+		process.exit(1);
+	}
+	throw e;
+}
+const log = createLogger(config.LOG_LEVEL);
+
+// adapter-node builds URLs from ORIGIN; set it only when the operator fixed the public origin,
+// otherwise the Host header is used (so http://127.0.0.1:3000 works as well as localhost).
+if (config.PUBLIC_ORIGIN) process.env.ORIGIN = config.PUBLIC_ORIGIN;
+
+const handlerPath = fileURLToPath(new URL('../build/handler.js', import.meta.url));
+if (!existsSync(handlerPath)) {
+	console.error('build/handler.js is missing: run `npm run build` first (npm start does it for you).');
+	process.exit(1);
+}
+
+const server = createServer();
+const app = await boot(config, server, log);
+const { handler } = await import(pathToFileURL(handlerPath).href);
+
+server.on('request', (req, res) => {
+	// Socket.IO answers its own path on the same server.
+	if (req.url?.startsWith('/socket.io/')) return;
+	app.observe(req, res);
+	if (app.ops(req, res)) return;
+	handler(req, res);
+});
+
+server.listen(config.PORT, config.HOST, () => {
+	const port = (server.address() as { port: number }).port;
+	const origin = config.PUBLIC_ORIGIN ?? `http://localhost:${port}`;
+	log.info({ port, database: app.databaseMode, realtime: app.ctx.redis.mode }, 'listening');
+	const lines = [
+		'',
+		`  マイナンバーカード交付予約 — ${origin}`,
+		`    市民向け (citizen):   ${origin}/`,
+		`    職員 (staff):         ${origin}/staff/login`
+	];
+	if (app.demo) {
+		lines.push(`    デモ職員 (demo staff), password ${app.demo.password}${app.demo.generated ? '  (generated; set DEMO_PASSWORD to fix it)' : ''}`);
+		for (const s of DEMO_STAFF) lines.push(`      ${s.login.padEnd(11)} ${s.role}`);
+	}
+	console.log(lines.join('\n') + '\n');
+});
+
+/**
+ * Graceful shutdown (R-O08 rolling restarts): stop accepting, let in-flight requests finish,
+ * close sockets (clients reconnect to another node), close the pool and embedded Postgres.
+ * A second signal, or the timeout, exits at once.
+ */
+let stopping = false;
+async function shutdown(signal: string) {
+	if (stopping) process.exit(1);
+	stopping = true;
+	log.info({ signal }, 'shutting down');
+	const force = setTimeout(() => {
+		log.warn('shutdown timed out; exiting');
+		process.exit(1);
+	}, config.SHUTDOWN_TIMEOUT_MS);
+	force.unref();
+	const closed = new Promise<void>((r) => server.close(() => r()));
+	server.closeIdleConnections();
+	await app.close();
+	await closed;
+	log.info('stopped');
+	process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,65 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import client from 'prom-client';
+import type { Server } from 'socket.io';
+import type { Sequelize } from 'sequelize';
+
+/** Prometheus metrics (R-O06): process defaults, HTTP, sockets, database pool. One registry per process. */
+export function createMetrics() {
+	const registry = new client.Registry();
+	client.collectDefaultMetrics({ register: registry });
+	const httpDuration = new client.Histogram({
+		name: 'http_request_duration_seconds',
+		help: 'HTTP request duration by method, route group and status',
+		labelNames: ['method', 'group', 'status'] as const,
+		buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+		registers: [registry]
+	});
+	const sources: { io?: Server; sequelize?: Sequelize } = {};
+	new client.Gauge({
+		name: 'socketio_connected_clients',
+		help: 'Socket.IO clients connected to this node',
+		registers: [registry],
+		collect() {
+			this.set(sources.io?.engine.clientsCount ?? 0);
+		}
+	});
+	const poolGauge = (name: string, help: string, pick: (p: { size: number; available: number; using: number; waiting: number }) => number) =>
+		new client.Gauge({
+			name,
+			help,
+			registers: [registry],
+			collect() {
+				const pool = (sources.sequelize?.connectionManager as unknown as { pool?: { size: number; available: number; using: number; waiting: number } })?.pool;
+				this.set(pool ? pick(pool) : 0);
+			}
+		});
+	poolGauge('db_pool_size', 'Database connections open', (p) => p.size);
+	poolGauge('db_pool_in_use', 'Database connections in use', (p) => p.using);
+	poolGauge('db_pool_waiting', 'Requests waiting for a database connection', (p) => p.waiting);
+
+	// Route groups, not paths: a path can hold ids and must not explode the label set.
+	const group = (url: string) => {
+		const p = url.split('?')[0];
+		if (p.startsWith('/api/v1/staff')) return 'api_staff';
+		if (p.startsWith('/api/')) return 'api_public';
+		if (p.startsWith('/_app/')) return 'assets';
+		if (p.startsWith('/staff')) return 'staff_pages';
+		if (p.startsWith('/board')) return 'board_pages';
+		if (p.startsWith('/socket.io')) return 'socket';
+		return 'pages';
+	};
+
+	return {
+		registry,
+		watch(io: Server, sequelize: Sequelize) {
+			sources.io = io;
+			sources.sequelize = sequelize;
+		},
+		observe(req: IncomingMessage, res: ServerResponse) {
+			const end = httpDuration.startTimer({ method: req.method ?? 'GET', group: group(req.url ?? '/') });
+			res.once('finish', () => end({ status: String(res.statusCode) }));
+		}
+	};
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

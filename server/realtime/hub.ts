@@ -1,0 +1,137 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Namespace } from 'socket.io';
+import { parse as parseCookie } from 'cookie';
+import { z } from 'zod';
+import type { AppContext, Publisher } from '../../src/lib/server/context.ts';
+import { authenticate, type Principal } from '../../src/lib/server/auth/session.ts';
+import { SESSION_COOKIE } from '../../src/lib/server/auth/cookie.ts';
+import { hasRole } from '../../src/lib/domain/roles.ts';
+import { monthAvailability } from '../../src/lib/server/availability.ts';
+import { listStaffSlots } from '../../src/lib/server/slots.ts';
+import { dateString, locationIdParam, monthString } from '../../src/lib/server/schemas.ts';
+import { isAppError } from '../../src/lib/server/errors.ts';
+import {
+	NAMESPACES,
+	type Ack,
+	type PublicClientToServer,
+	type PublicServerToClient,
+	type StaffClientToServer,
+	type StaffServerToClient
+} from '../../src/lib/realtime/events.ts';
+import { createCoalescer } from './coalescer.ts';
+
+const publicRoom = (locationId: number, month: string) => `pub:${locationId}:${month}`;
+const staffRoom = (locationId: number, date: string) => `staff:${locationId}:${date}`;
+
+const publicSubscribe = z.strictObject({ locationId: locationIdParam, month: monthString });
+const staffSubscribe = z.strictObject({ locationId: locationIdParam, date: dateString });
+
+type SocketData = { principal?: Principal };
+
+/** Only whitelisted messages reach clients; anything unexpected is logged and reported generically. */
+function failure(ctx: AppContext, e: unknown): Ack<never> {
+	if (isAppError(e)) return { error: { code: e.code, message: e.message } };
+	if (e instanceof z.ZodError) return { error: { code: 'bad_request', message: e.issues.map((i) => i.path.join('.') || i.message).join(', ') } };
+	ctx.log.error({ err: e }, 'socket handler failed');
+	return { error: { code: 'internal', message: 'サーバーでエラーが発生しました。' } };
+}
+
+/** Leaves every room but the socket's own before joining the one it asked for. */
+function switchRoom(socket: { rooms: Set<string>; id: string; leave(r: string): unknown; join(r: string): unknown }, room: string) {
+	for (const r of socket.rooms) if (r !== socket.id) socket.leave(r);
+	socket.join(room);
+}
+
+export function staffToken(handshake: { auth?: Record<string, unknown>; headers: Record<string, string | string[] | undefined> }): string | null {
+	if (typeof handshake.auth?.token === 'string') return handshake.auth.token;
+	const raw = handshake.headers.cookie;
+	const header = Array.isArray(raw) ? raw.join('; ') : raw;
+	return header ? (parseCookie(header)[SESSION_COOKIE] ?? null) : null;
+}
+
+/**
+ * Builds the Socket.IO hub on an http server without listening (STYLE habit 5), and the
+ * Publisher that use cases call after commit. Emitting to a room goes through the adapter, so
+ * with Redis every node's subscribers receive it (R-L04).
+ */
+export function createRealtime(httpServer: HttpServer, ctx: AppContext) {
+	const io = new Server(httpServer, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
+
+	const pub: Namespace<PublicClientToServer, PublicServerToClient> = io.of(NAMESPACES.public);
+	pub.on('connection', (socket) => {
+		socket.on('subscribe', async (req, ack) => {
+			if (typeof ack !== 'function') return;
+			try {
+				const q = publicSubscribe.parse(req);
+				const state = await monthAvailability(ctx, q.locationId, q.month);
+				switchRoom(socket, publicRoom(q.locationId, q.month));
+				ack({ data: state });
+			} catch (e) {
+				ack(failure(ctx, e));
+			}
+		});
+	});
+
+	const staff: Namespace<StaffClientToServer, StaffServerToClient, Record<string, never>, SocketData> = io.of(NAMESPACES.staff);
+	staff.use(async (socket, next) => {
+		try {
+			const principal = await authenticate(ctx, staffToken(socket.handshake));
+			if (!principal || !hasRole(principal.role, 'viewer')) return next(new Error('unauthenticated'));
+			socket.data.principal = principal;
+			next();
+		} catch (e) {
+			ctx.log.error({ err: e }, 'socket auth failed');
+			next(new Error('unavailable'));
+		}
+	});
+	staff.on('connection', (socket) => {
+		socket.on('subscribe', async (req, ack) => {
+			if (typeof ack !== 'function') return;
+			try {
+				// The session may have been revoked since the socket connected: check again on every subscribe.
+				const principal = await authenticate(ctx, staffToken(socket.handshake));
+				if (!principal) return ack({ error: { code: 'unauthenticated', message: 'ログインが必要です。' } });
+				const q = staffSubscribe.parse(req);
+				const slots = await listStaffSlots(ctx, q.locationId, q.date);
+				switchRoom(socket, staffRoom(q.locationId, q.date));
+				ack({ data: { locationId: q.locationId, date: q.date, slots } });
+			} catch (e) {
+				ack(failure(ctx, e));
+			}
+		});
+	});
+
+	const coalescer = createCoalescer(
+		ctx.config.REALTIME_COALESCE_MS,
+		async (key, dates) => {
+			const locationId = Number(key);
+			const months = new Set<string>();
+			for (const date of dates) {
+				months.add(date.slice(0, 7));
+				const slots = await listStaffSlots(ctx, locationId, date);
+				staff.to(staffRoom(locationId, date)).emit('slots', { locationId, date, slots });
+			}
+			for (const month of months) {
+				pub.to(publicRoom(locationId, month)).emit('availability', await monthAvailability(ctx, locationId, month));
+			}
+		},
+		(e) => ctx.log.error({ err: e }, 'realtime flush failed')
+	);
+
+	const publisher: Publisher = {
+		slotsChanged(locationId, dates) {
+			coalescer.add(String(locationId), dates);
+		}
+	};
+
+	return {
+		io,
+		publisher,
+		async close() {
+			await coalescer.drain();
+			await new Promise<void>((resolve) => io.close(() => resolve()));
+		}
+	};
+}
+
+export type Realtime = ReturnType<typeof createRealtime>;

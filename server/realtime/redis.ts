@@ -1,0 +1,43 @@
+import { createClient } from 'redis';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Server } from 'socket.io';
+import type { Logger } from '../../src/lib/server/log.ts';
+
+/**
+ * The Redis adapter in one place (STYLE habit 6): a publisher client and its duplicate as
+ * subscriber. While Redis is down each node keeps serving its own clients; the clients reconnect
+ * by themselves and the adapter resubscribes, so cross-node fan-out resumes without a restart.
+ */
+export async function attachRedisAdapter(io: Server, url: string, log: Logger) {
+	const pub = createClient({
+		url,
+		socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000), connectTimeout: 3000 }
+	});
+	const sub = pub.duplicate();
+	let lastError = 0;
+	for (const [name, c] of [['pub', pub], ['sub', sub]] as const) {
+		c.on('error', (err: Error) => {
+			// Reconnect attempts fail many times a second while Redis is away: log one line every 10 s.
+			if (Date.now() - lastError > 10_000) {
+				lastError = Date.now();
+				log.warn({ client: name, err: err.message }, 'redis unavailable; serving local clients only');
+			}
+		});
+		c.on('ready', () => log.info({ client: name }, 'redis connected'));
+	}
+	await Promise.all([pub.connect(), sub.connect()]);
+	io.adapter(createAdapter(pub, sub));
+	return {
+		async ping(): Promise<boolean> {
+			if (!pub.isReady) return false;
+			try {
+				return (await Promise.race([pub.ping(), new Promise<string>((_, rej) => setTimeout(() => rej(new Error('timeout')), 1000))])) === 'PONG';
+			} catch {
+				return false;
+			}
+		},
+		async close() {
+			await Promise.allSettled([pub.quit(), sub.quit()]);
+		}
+	};
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the process reads, parsed once at start-up (STYLE habit 8).
+ * A bad value stops the process with a message naming the variable.
+ */
+const bool = z
+	.enum(['true', 'false', '1', '0', 'yes', 'no'])
+	.transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
+const url = (protocols: string[]) =>
+	z.string().refine((v) => {
+		try {
+			return protocols.includes(new URL(v).protocol);
+		} catch {
+			return false;
+		}
+	}, `must be a URL starting with ${protocols.join(' or ')}`);
+
+export const configSchema = z.object({
+	NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+	PORT: int(3000, 0, 65535),
+	HOST: z.string().default('0.0.0.0'),
+	PUBLIC_ORIGIN: url(['http:', 'https:']).optional(),
+	DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+	DB_POOL_MAX: int(10, 1, 200),
+	REDIS_URL: url(['redis:', 'rediss:']).optional(),
+	JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+	SESSION_TTL_MINUTES: int(480, 5, 7 * 24 * 60),
+	LOGIN_MAX_FAILURES: int(5, 1, 100),
+	LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
+	SMTP_HOST: z.string().default('127.0.0.1'),
+	SMTP_PORT: int(1025, 1, 65535),
+	SMTP_FROM: z.string().default('マイナンバーカード予約 <noreply@example.city.lg.jp>'),
+	SEED_DEMO: bool.optional(),
+	DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+	EMBEDDED_PG_DIR: z.string().default('.data/pg'),
+	REALTIME_COALESCE_MS: int(100, 0, 10_000),
+	SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
+	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+	// Empty strings mean "unset": shells and .env files leave them behind.
+	const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+	const r = configSchema.safeParse(cleaned);
+	if (!r.success) {
+		const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+		throw new ConfigError(`Invalid configuration (see .env.example):\n${lines.join('\n')}`);
+	}
+	return r.data;
+}

@@ -1,0 +1,39 @@
+import type { Db } from '../../../db/index.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+
+/** What use cases publish after commit; the realtime hub implements it (server/realtime). */
+export interface Publisher {
+	/** Slots of a location changed on these dates (capacity, booked, held, checked in). */
+	slotsChanged(locationId: number, dates: readonly string[]): void;
+}
+
+export interface AppContext {
+	config: Config;
+	log: Logger;
+	db: Db;
+	events: Publisher;
+	/** The JWT signing secret actually in use (configured, or generated for a single dev node). */
+	jwtSecret: string;
+	/** Redis mode, for /readyz. */
+	redis: { mode: 'redis' | 'memory'; ping(): Promise<boolean> };
+	/** The clock; tests may pass their own. */
+	now(): Date;
+}
+
+/**
+ * The SvelteKit bundle and server/index.ts are separate module graphs in production, so the one
+ * context is shared through a global symbol rather than a module-level singleton (STYLE habit 5).
+ */
+const KEY = Symbol.for('mynumber.app-context');
+type Holder = { [KEY]?: AppContext };
+
+export function setAppContext(ctx: AppContext | undefined): void {
+	(globalThis as Holder)[KEY] = ctx;
+}
+
+export function appContext(): AppContext {
+	const ctx = (globalThis as Holder)[KEY];
+	if (!ctx) throw new Error('App context not initialised: start through server/index.ts or the Vite plugin');
+	return ctx;
+}

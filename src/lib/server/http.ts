@@ -1,0 +1,81 @@
+import { json } from '@sveltejs/kit';
+import { z } from 'zod';
+import { AppError, isAppError, type FieldError } from './errors.ts';
+
+/** RFC 9457 problem+json. `errors` names each bad field so clients can show it beside the input. */
+export function problem(status: number, title: string, detail?: string, extra: Record<string, unknown> = {}): Response {
+	return new Response(JSON.stringify({ type: 'about:blank', title, status, ...(detail ? { detail } : {}), ...extra }), {
+		status,
+		headers: { 'content-type': 'application/problem+json; charset=utf-8' }
+	});
+}
+
+const TITLES: Record<number, string> = {
+	400: 'Bad Request',
+	401: 'Unauthorized',
+	403: 'Forbidden',
+	404: 'Not Found',
+	409: 'Conflict',
+	422: 'Unprocessable Content',
+	423: 'Locked',
+	429: 'Too Many Requests',
+	500: 'Internal Server Error'
+};
+
+export function problemFromError(e: unknown): Response {
+	if (isAppError(e)) {
+		return problem(e.status, TITLES[e.status] ?? 'Error', e.message, {
+			code: e.code,
+			...(e.errors.length ? { errors: e.errors } : {}),
+			...e.extra
+		});
+	}
+	throw e;
+}
+
+export function zodFieldErrors(error: z.ZodError): FieldError[] {
+	return error.issues.map((i) => ({
+		field: i.path.length ? i.path.join('.') : ((i as { keys?: string[] }).keys?.join(',') ?? '(body)'),
+		message: i.code === 'unrecognized_keys' ? `unknown field: ${(i as { keys: string[] }).keys.join(', ')}` : i.message
+	}));
+}
+
+/** Parses with a zod schema, or throws a 400 AppError that names every bad field. */
+export function parseWith<T extends z.ZodType>(schema: T, value: unknown, what = 'request'): z.infer<T> {
+	const r = schema.safeParse(value);
+	if (!r.success) {
+		const errors = zodFieldErrors(r.error);
+		throw new AppError('bad_request', `Invalid ${what}: ${errors.map((e) => e.field).join(', ')}`, { errors });
+	}
+	return r.data;
+}
+
+/** Reads a JSON body: malformed JSON and a wrong content type are 400s, never 500s. */
+export async function readJson<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+	const type = request.headers.get('content-type') ?? '';
+	if (!type.includes('application/json')) {
+		throw new AppError('bad_request', 'Content-Type must be application/json', { errors: [{ field: '(body)', message: 'expected application/json' }] });
+	}
+	let body: unknown;
+	try {
+		body = await request.json();
+	} catch {
+		throw new AppError('bad_request', 'Malformed JSON body', { errors: [{ field: '(body)', message: 'malformed JSON' }] });
+	}
+	return parseWith(schema, body, 'body');
+}
+
+export function searchParams(url: URL): Record<string, string> {
+	return Object.fromEntries(url.searchParams.entries());
+}
+
+/** Wraps an endpoint body: AppErrors become problem+json, anything else is a 500 handled by kit's handleError. */
+export async function api(run: () => Promise<Response>): Promise<Response> {
+	try {
+		return await run();
+	} catch (e) {
+		return problemFromError(e);
+	}
+}
+
+export { json };

@@ -1,0 +1,30 @@
+import { error } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+import { appContext } from '$lib/server/context.ts';
+import { monthAvailability } from '$lib/server/availability.ts';
+import { locationIdParam, monthString } from '$lib/server/schemas.ts';
+import { addMonths, tokyoMonthOf } from '$lib/domain/dates.ts';
+import { isAppError } from '$lib/server/errors.ts';
+
+export const load: PageServerLoad = async ({ params, url }) => {
+	const ctx = appContext();
+	const id = locationIdParam.safeParse(params.id);
+	if (!id.success) error(404, '指定された交付場所が見つかりません。');
+	const current = tokyoMonthOf(ctx.now());
+	const m = monthString.safeParse(url.searchParams.get('month') ?? current);
+	// Past months and months far ahead have nothing to book: show the current one instead of an error.
+	const month = m.success && m.data >= current && m.data <= addMonths(current, 6) ? m.data : current;
+	try {
+		const location = await ctx.db.models.Location.findByPk(id.data);
+		const availability = await monthAvailability(ctx, id.data, month);
+		return {
+			location: { id: location!.id, nameJa: location!.nameJa, nameEn: location!.nameEn, addressJa: location!.addressJa },
+			availability,
+			prevMonth: month > current ? addMonths(month, -1) : null,
+			nextMonth: month < addMonths(current, 6) ? addMonths(month, 1) : null
+		};
+	} catch (e) {
+		if (isAppError(e) && e.code === 'not_found') error(404, e.message);
+		throw e;
+	}
+};

@@ -1,0 +1,45 @@
+import { error, fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { appContext } from '$lib/server/context.ts';
+import { listStaffSlots, setSlotCapacity } from '$lib/server/slots.ts';
+import { capacityBody, dateString, idParam, locationIdParam } from '$lib/server/schemas.ts';
+import { tokyoDateOf } from '$lib/domain/dates.ts';
+import { hasRole } from '$lib/domain/roles.ts';
+import { isAppError } from '$lib/server/errors.ts';
+import { zodFieldErrors } from '$lib/server/http.ts';
+
+export const load: PageServerLoad = async ({ url, locals, parent }) => {
+	const ctx = appContext();
+	const { locations } = await parent();
+	const loc = locationIdParam.safeParse(url.searchParams.get('locationId') ?? locations[0]?.id);
+	const date = dateString.safeParse(url.searchParams.get('date') ?? tokyoDateOf(ctx.now()));
+	if (!loc.success || !locations.some((l) => l.id === loc.data)) error(404, '指定された交付場所が見つかりません。');
+	if (!date.success) error(400, '日付の形式が正しくありません（YYYY-MM-DD）。');
+	return {
+		locationId: loc.data,
+		date: date.data,
+		slots: await listStaffSlots(ctx, loc.data, date.data),
+		canEditCapacity: hasRole(locals.principal!.role, 'supervisor')
+	};
+};
+
+export const actions: Actions = {
+	capacity: async ({ request, locals, getClientAddress }) => {
+		const form = await request.formData();
+		const slotId = idParam.safeParse(form.get('slotId'));
+		if (!slotId.success) return fail(400, { slotId: null, message: '枠の指定が正しくありません。' });
+		const body = capacityBody.safeParse({ capacity: Number(form.get('capacity')), reason: String(form.get('reason') ?? '') });
+		if (!body.success || String(form.get('capacity') ?? '').trim() === '') {
+			const fields = body.success ? [] : zodFieldErrors(body.error).map((e) => e.field);
+			const message = fields.includes('reason') ? '変更の理由を入力してください。' : '定員は0〜1000の整数で入力してください。';
+			return fail(400, { slotId: slotId.data, message });
+		}
+		try {
+			await setSlotCapacity(appContext(), locals.principal, { slotId: slotId.data, ...body.data, ip: getClientAddress() });
+		} catch (e) {
+			if (isAppError(e)) return fail(e.status, { slotId: slotId.data, message: e.message });
+			throw e;
+		}
+		return { slotId: slotId.data, saved: true };
+	}
+};

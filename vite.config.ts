@@ -1,0 +1,7 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vite';
+import { realtimeDevPlugin } from './server/vite-plugin.ts';
+
+export default defineConfig({
+	plugins: [sveltekit(), realtimeDevPlugin()]
+});
