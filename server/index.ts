@@ -25,6 +25,10 @@ const log = createLogger(config.LOG_LEVEL);
 // adapter-node builds URLs from ORIGIN; set it only when the operator fixed the public origin,
 // otherwise the Host header is used (so http://127.0.0.1:3000 works as well as localhost).
 if (config.PUBLIC_ORIGIN) process.env.ORIGIN = config.PUBLIC_ORIGIN;
+// Without ORIGIN, adapter-node takes the protocol from PROTOCOL_HEADER and otherwise assumes
+// https, which would fail kit's CSRF origin check and mark cookies Secure on plain http. This
+// server speaks plain http itself; a TLS-terminating proxy in front sets X-Forwarded-Proto.
+if (!config.PUBLIC_ORIGIN) process.env.PROTOCOL_HEADER = 'x-forwarded-proto';
 
 const handlerPath = fileURLToPath(new URL('../build/handler.js', import.meta.url));
 if (!existsSync(handlerPath)) {
@@ -39,6 +43,7 @@ const { handler } = await import(pathToFileURL(handlerPath).href);
 server.on('request', (req, res) => {
 	// Socket.IO answers its own path on the same server.
 	if (req.url?.startsWith('/socket.io/')) return;
+	if (!config.PUBLIC_ORIGIN && !req.headers['x-forwarded-proto']) req.headers['x-forwarded-proto'] = 'http';
 	app.observe(req, res);
 	if (app.ops(req, res)) return;
 	handler(req, res);

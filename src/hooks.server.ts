@@ -12,7 +12,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const ctx = appContext();
 	const token = bearer(event.request) ?? event.cookies.get(SESSION_COOKIE) ?? null;
 	event.locals.principal = await authenticate(ctx, token);
-	event.locals.lang = event.url.searchParams.get('lang') === 'en' || event.cookies.get('lang') === 'en' ? 'en' : 'ja';
+	// ?lang= switches the language and is remembered in a cookie; Japanese is the default.
+	const asked = event.url.searchParams.get('lang');
+	if (asked === 'en' || asked === 'ja') event.cookies.set('lang', asked, { path: '/', httpOnly: true, sameSite: 'lax', secure: false, maxAge: 365 * 86400 });
+	event.locals.lang = (asked ?? event.cookies.get('lang')) === 'en' ? 'en' : 'ja';
 
 	const response = await resolve(event, {
 		transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.lang)
