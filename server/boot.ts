@@ -68,7 +68,10 @@ export async function boot(config: Config, httpServer: HttpServer, log: Logger =
 		log,
 		db,
 		jwtSecret,
-		events: { slotsChanged: (l, d) => events.target?.slotsChanged(l, d) },
+		events: {
+			slotsChanged: (l, d) => events.target?.slotsChanged(l, d),
+			cardStatusChanged: (c) => events.target?.cardStatusChanged(c)
+		},
 		redis: { mode: config.REDIS_URL ? 'redis' : 'memory', ping: () => redisPing() },
 		now: () => new Date()
 	};
@@ -77,7 +80,7 @@ export async function boot(config: Config, httpServer: HttpServer, log: Logger =
 	const realtime = createRealtime(httpServer, ctx);
 	events.target = realtime.publisher;
 	if (config.REDIS_URL) {
-		const redis = await attachRedisAdapter(realtime.io, config.REDIS_URL, log);
+		const redis = await attachRedisAdapter(realtime.io, config.REDIS_URL, log, config.REDIS_KEY);
 		redisPing = redis.ping;
 		closers.unshift(() => redis.close());
 		log.info('realtime: Socket.IO Redis adapter (multi-node)');

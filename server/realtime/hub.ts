@@ -57,7 +57,7 @@ export function staffToken(handshake: { auth?: Record<string, unknown>; headers:
 export function createRealtime(httpServer: HttpServer, ctx: AppContext) {
 	const io = new Server(httpServer, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
 
-	const pub: Namespace<PublicClientToServer, PublicServerToClient> = io.of(NAMESPACES.public);
+	const pub = io.of(NAMESPACES.public) as unknown as Namespace<PublicClientToServer, PublicServerToClient>;
 	pub.on('connection', (socket) => {
 		socket.on('subscribe', async (req, ack) => {
 			if (typeof ack !== 'function') return;
@@ -72,7 +72,7 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext) {
 		});
 	});
 
-	const staff: Namespace<StaffClientToServer, StaffServerToClient, Record<string, never>, SocketData> = io.of(NAMESPACES.staff);
+	const staff = io.of(NAMESPACES.staff) as unknown as Namespace<StaffClientToServer, StaffServerToClient, Record<string, never>, SocketData>;
 	staff.use(async (socket, next) => {
 		try {
 			const principal = await authenticate(ctx, staffToken(socket.handshake));
@@ -121,6 +121,9 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext) {
 	const publisher: Publisher = {
 		slotsChanged(locationId, dates) {
 			coalescer.add(String(locationId), dates);
+		},
+		cardStatusChanged() {
+			// Pushed to staff screens and boards by the live-everywhere work (R-L03).
 		}
 	};
 

@@ -8,7 +8,7 @@ import type { Logger } from '../../src/lib/server/log.ts';
  * subscriber. While Redis is down each node keeps serving its own clients; the clients reconnect
  * by themselves and the adapter resubscribes, so cross-node fan-out resumes without a restart.
  */
-export async function attachRedisAdapter(io: Server, url: string, log: Logger) {
+export async function attachRedisAdapter(io: Server, url: string, log: Logger, key = 'mynumber') {
 	const pub = createClient({
 		url,
 		socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000), connectTimeout: 3000 }
@@ -26,7 +26,7 @@ export async function attachRedisAdapter(io: Server, url: string, log: Logger) {
 		c.on('ready', () => log.info({ client: name }, 'redis connected'));
 	}
 	await Promise.all([pub.connect(), sub.connect()]);
-	io.adapter(createAdapter(pub, sub));
+	io.adapter(createAdapter(pub, sub, { key: `${key}#socket.io` }));
 	return {
 		async ping(): Promise<boolean> {
 			if (!pub.isReady) return false;

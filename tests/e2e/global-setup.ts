@@ -44,6 +44,8 @@ export default async function globalSetup() {
 	const env = {
 		DATABASE_URL: database.url,
 		REDIS_URL: services.redisUrl,
+		// Concurrent runs sharing one Redis must not hear each other's pushes.
+		REDIS_KEY: `e2e-${database.name}`,
 		JWT_SECRET,
 		DEMO_PASSWORD,
 		NODE_ENV: 'production'

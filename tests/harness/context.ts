@@ -1,20 +1,19 @@
 import type { Db } from '../../db/index.ts';
 import { parseConfig, type Config } from '../../src/lib/server/config.ts';
 import { createLogger } from '../../src/lib/server/log.ts';
-import type { AppContext, Publisher } from '../../src/lib/server/context.ts';
+import type { AppContext, CardStatusChange, Publisher } from '../../src/lib/server/context.ts';
 
-export interface RecordedEvent {
-	type: 'slotsChanged';
-	locationId: number;
-	dates: string[];
-}
+export type RecordedEvent =
+	| { type: 'slotsChanged'; locationId: number; dates: string[] }
+	| { type: 'cardStatusChanged'; changes: CardStatusChange[] };
 
 /** An AppContext for use-case tests: real database, a publisher that records what was published, a settable clock. */
 export function testContext(db: Db, opts: { config?: Partial<Record<keyof Config, string>>; now?: Date } = {}) {
 	const events: RecordedEvent[] = [];
 	const clock = { now: opts.now ?? new Date() };
 	const publisher: Publisher = {
-		slotsChanged: (locationId, dates) => void events.push({ type: 'slotsChanged', locationId, dates: [...dates] })
+		slotsChanged: (locationId, dates) => void events.push({ type: 'slotsChanged', locationId, dates: [...dates] }),
+		cardStatusChanged: (changes) => void events.push({ type: 'cardStatusChanged', changes: [...changes] })
 	};
 	const ctx: AppContext = {
 		config: parseConfig({ LOG_LEVEL: 'silent', ...opts.config }),

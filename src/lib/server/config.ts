@@ -25,6 +25,8 @@ export const configSchema = z.object({
 	DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
 	DB_POOL_MAX: int(10, 1, 200),
 	REDIS_URL: url(['redis:', 'rediss:']).optional(),
+	/** Prefix of the Socket.IO channels in Redis: environments (or test runs) sharing one Redis stay apart (R-O10). */
+	REDIS_KEY: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits and . : - _ only').default('mynumber'),
 	JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 	SESSION_TTL_MINUTES: int(480, 5, 7 * 24 * 60),
 	LOGIN_MAX_FAILURES: int(5, 1, 100),

@@ -6,6 +6,17 @@ import type { Logger } from './log.ts';
 export interface Publisher {
 	/** Slots of a location changed on these dates (capacity, booked, held, checked in). */
 	slotsChanged(locationId: number, dates: readonly string[]): void;
+	/** Card statuses changed (reserved, checked in, issued, …): staff screens and boards follow (R-L03). */
+	cardStatusChanged(changes: readonly CardStatusChange[]): void;
+}
+
+export interface CardStatusChange {
+	cardId: string;
+	/** The issuing location and day of the visit the change belongs to, when there is one. */
+	locationId: number | null;
+	date: string | null;
+	from: string;
+	to: string;
 }
 
 export interface AppContext {
