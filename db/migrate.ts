@@ -1,13 +1,17 @@
 import { Umzug, SequelizeStorage } from 'umzug';
 import type { Sequelize } from 'sequelize';
 import * as foundation from './migrations/20261123000000-foundation.ts';
+import * as boardTokens from './migrations/20261123100000-board-tokens.ts';
 
 /**
  * Migrations are listed explicitly rather than globbed: the production server runs this file
  * natively (Node type stripping) and the SvelteKit bundle never does, so a static list keeps
  * both the order and the module graph obvious.
  */
-const MIGRATIONS = [{ name: '20261123000000-foundation', module: foundation }];
+const MIGRATIONS = [
+	{ name: '20261123000000-foundation', module: foundation },
+	{ name: '20261123100000-board-tokens', module: boardTokens }
+];
 
 export function migrator(sequelize: Sequelize) {
 	return new Umzug({

@@ -28,7 +28,12 @@ export interface Booted {
  * migrations, demo seed, the app context, Socket.IO with the Redis adapter when REDIS_URL is set.
  * Shared by the production entry (server/index.ts) and the Vite dev plugin so both behave the same.
  */
-export async function boot(config: Config, httpServer: HttpServer, log: Logger = createLogger(config.LOG_LEVEL)): Promise<Booted> {
+export async function boot(
+	config: Config,
+	httpServer: HttpServer,
+	log: Logger = createLogger(config.LOG_LEVEL),
+	opts: { release?: string } = {}
+): Promise<Booted> {
 	const closers: (() => Promise<unknown>)[] = [];
 	let databaseUrl = config.DATABASE_URL;
 	let databaseMode: Booted['databaseMode'] = 'external';
@@ -77,7 +82,7 @@ export async function boot(config: Config, httpServer: HttpServer, log: Logger =
 	};
 	setAppContext(ctx);
 
-	const realtime = createRealtime(httpServer, ctx);
+	const realtime = createRealtime(httpServer, ctx, { release: opts.release });
 	events.target = realtime.publisher;
 	if (config.REDIS_URL) {
 		const redis = await attachRedisAdapter(realtime.io, config.REDIS_URL, log, config.REDIS_KEY);

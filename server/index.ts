@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, parseConfig } from '../src/lib/server/config.ts';
 import { createLogger } from '../src/lib/server/log.ts';
@@ -36,8 +36,13 @@ if (!existsSync(handlerPath)) {
 	process.exit(1);
 }
 
+// The release the browser bundle was built as: boards compare it on every reconnect and reload
+// themselves after a deploy (R-L02, R-O08).
+const versionFile = fileURLToPath(new URL('../build/client/_app/version.json', import.meta.url));
+const release = existsSync(versionFile) ? String(JSON.parse(readFileSync(versionFile, 'utf8')).version) : 'unknown';
+
 const server = createServer();
-const app = await boot(config, server, log);
+const app = await boot(config, server, log, { release });
 const { handler } = await import(pathToFileURL(handlerPath).href);
 
 server.on('request', (req, res) => {

@@ -9,10 +9,15 @@ import { hasRole } from '../../src/lib/domain/roles.ts';
 import { monthAvailability } from '../../src/lib/server/availability.ts';
 import { listStaffSlots } from '../../src/lib/server/slots.ts';
 import { dateString, locationIdParam, monthString } from '../../src/lib/server/schemas.ts';
-import { isAppError } from '../../src/lib/server/errors.ts';
+import { AppError, isAppError } from '../../src/lib/server/errors.ts';
+import { boardCounters } from '../../src/lib/server/board/counters.ts';
+import { BOARD_COOKIE, boardTokenLocation } from '../../src/lib/server/board/tokens.ts';
+import { tokyoDateOf } from '../../src/lib/domain/dates.ts';
 import {
 	NAMESPACES,
 	type Ack,
+	type BoardClientToServer,
+	type BoardServerToClient,
 	type PublicClientToServer,
 	type PublicServerToClient,
 	type StaffClientToServer,
@@ -22,11 +27,14 @@ import { createCoalescer } from './coalescer.ts';
 
 const publicRoom = (locationId: number, month: string) => `pub:${locationId}:${month}`;
 const staffRoom = (locationId: number, date: string) => `staff:${locationId}:${date}`;
+const boardRoom = (locationId: number) => `board:${locationId}`;
 
 const publicSubscribe = z.strictObject({ locationId: locationIdParam, month: monthString });
 const staffSubscribe = z.strictObject({ locationId: locationIdParam, date: dateString });
+const boardSubscribe = z.strictObject({ locationId: locationIdParam });
 
-type SocketData = { principal?: Principal };
+/** A board socket is either a signed-in staff member (any location) or a board token (its one location). */
+type SocketData = { principal?: Principal; boardLocationId?: number };
 
 /** Only whitelisted messages reach clients; anything unexpected is logged and reported generically. */
 function failure(ctx: AppContext, e: unknown): Ack<never> {
@@ -42,11 +50,22 @@ function switchRoom(socket: { rooms: Set<string>; id: string; leave(r: string): 
 	socket.join(room);
 }
 
-export function staffToken(handshake: { auth?: Record<string, unknown>; headers: Record<string, string | string[] | undefined> }): string | null {
-	if (typeof handshake.auth?.token === 'string') return handshake.auth.token;
+type Handshake = { auth?: Record<string, unknown>; headers: Record<string, string | string[] | undefined> };
+
+function cookieOf(handshake: Handshake, name: string): string | null {
 	const raw = handshake.headers.cookie;
 	const header = Array.isArray(raw) ? raw.join('; ') : raw;
-	return header ? (parseCookie(header)[SESSION_COOKIE] ?? null) : null;
+	return header ? (parseCookie(header)[name] ?? null) : null;
+}
+
+export function staffToken(handshake: Handshake): string | null {
+	if (typeof handshake.auth?.token === 'string') return handshake.auth.token;
+	return cookieOf(handshake, SESSION_COOKIE);
+}
+
+function boardToken(handshake: Handshake): string | null {
+	if (typeof handshake.auth?.boardToken === 'string') return handshake.auth.boardToken;
+	return cookieOf(handshake, BOARD_COOKIE);
 }
 
 /**
@@ -54,7 +73,8 @@ export function staffToken(handshake: { auth?: Record<string, unknown>; headers:
  * Publisher that use cases call after commit. Emitting to a room goes through the adapter, so
  * with Redis every node's subscribers receive it (R-L04).
  */
-export function createRealtime(httpServer: HttpServer, ctx: AppContext) {
+export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { release?: string } = {}) {
+	const release = opts.release ?? 'dev';
 	const io = new Server(httpServer, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
 
 	const pub = io.of(NAMESPACES.public) as unknown as Namespace<PublicClientToServer, PublicServerToClient>;
@@ -101,6 +121,43 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext) {
 		});
 	});
 
+	const board = io.of(NAMESPACES.board) as unknown as Namespace<BoardClientToServer, BoardServerToClient, Record<string, never>, SocketData>;
+	board.use(async (socket, next) => {
+		try {
+			const principal = await authenticate(ctx, staffToken(socket.handshake));
+			if (principal && hasRole(principal.role, 'viewer')) {
+				socket.data.principal = principal;
+				return next();
+			}
+			const locationId = await boardTokenLocation(ctx, boardToken(socket.handshake));
+			if (locationId === null) return next(new Error('unauthenticated'));
+			socket.data.boardLocationId = locationId;
+			next();
+		} catch (e) {
+			ctx.log.error({ err: e }, 'board socket auth failed');
+			next(new Error('unavailable'));
+		}
+	});
+	board.on('connection', (socket) => {
+		socket.emit('hello', { release });
+		socket.on('subscribe', async (req, ack) => {
+			if (typeof ack !== 'function') return;
+			try {
+				const q = boardSubscribe.parse(req);
+				// Re-check on every subscribe: the token may have been revoked, or the session ended.
+				const allowed = socket.data.principal
+					? await authenticate(ctx, staffToken(socket.handshake))
+					: (await boardTokenLocation(ctx, boardToken(socket.handshake))) === q.locationId;
+				if (!allowed) throw new AppError('forbidden', 'この交付場所の表示は許可されていません。');
+				const counters = await boardCounters(ctx, q.locationId);
+				switchRoom(socket, boardRoom(q.locationId));
+				ack({ data: counters });
+			} catch (e) {
+				ack(failure(ctx, e));
+			}
+		});
+	});
+
 	const coalescer = createCoalescer(
 		ctx.config.REALTIME_COALESCE_MS,
 		async (key, dates) => {
@@ -114,6 +171,9 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext) {
 			for (const month of months) {
 				pub.to(publicRoom(locationId, month)).emit('availability', await monthAvailability(ctx, locationId, month));
 			}
+			// Boards show today only.
+			const today = tokyoDateOf(ctx.now());
+			if (dates.has(today)) board.to(boardRoom(locationId)).emit('counters', await boardCounters(ctx, locationId, today));
 		},
 		(e) => ctx.log.error({ err: e }, 'realtime flush failed')
 	);
@@ -122,8 +182,20 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext) {
 		slotsChanged(locationId, dates) {
 			coalescer.add(String(locationId), dates);
 		},
-		cardStatusChanged() {
-			// Pushed to staff screens and boards by the live-everywhere work (R-L03).
+		cardStatusChanged(changes) {
+			// The changes themselves go to staff screens at once (R-L03); counts follow through the coalescer.
+			const groups = new Map<string, { locationId: number; date: string; changes: { cardId: string; from: string; to: string }[] }>();
+			for (const c of changes) {
+				if (c.locationId === null || c.date === null) continue;
+				const k = `${c.locationId}|${c.date}`;
+				const g = groups.get(k) ?? { locationId: c.locationId, date: c.date, changes: [] };
+				g.changes.push({ cardId: c.cardId, from: c.from, to: c.to });
+				groups.set(k, g);
+			}
+			for (const g of groups.values()) {
+				staff.to(staffRoom(g.locationId, g.date)).emit('card-status', g);
+				coalescer.add(String(g.locationId), [g.date]);
+			}
 		}
 	};
 

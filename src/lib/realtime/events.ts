@@ -42,6 +42,47 @@ export interface SlotsPush {
 	slots: SlotState[];
 }
 
+/** `/staff`: card statuses changed (check-in, issued, …) for a location and day (R-L03). */
+export interface CardStatusPush {
+	locationId: number;
+	date: string;
+	changes: { cardId: string; from: string; to: string }[];
+}
+
+/** `/board`: today's counters for a wall board (R-L02). */
+export interface BoardCounters {
+	locationId: number;
+	date: string;
+	/** 予約: persons booked today */
+	booked: number;
+	/** 来庁: persons checked in */
+	checkedIn: number;
+	/** 交付済 */
+	issued: number;
+	/** 待ち: checked in, card not yet handed over */
+	waiting: number;
+	/** 未来庁 */
+	noShow: number;
+	/** 残り枠 in the slot running now */
+	remainingNow: number;
+	/** 残り枠 from now to closing, the current slot included */
+	remainingToday: number;
+	/** occupancy of the next hours, one bar per hour */
+	hours: { start: string; capacity: number; booked: number }[];
+	version: string;
+	/** when the server computed these, ISO 8601 +09:00 */
+	at: string;
+}
+
+/** Sent on every (re)connect: a board reloads itself when the release it runs is not the server's. */
+export interface Hello {
+	release: string;
+}
+
+export interface BoardSubscribe {
+	locationId: number;
+}
+
 export interface PublicSubscribe {
 	locationId: number;
 	month: string;
@@ -64,6 +105,15 @@ export interface StaffClientToServer {
 }
 export interface StaffServerToClient {
 	slots(p: SlotsPush): void;
+	'card-status'(p: CardStatusPush): void;
+}
+
+export interface BoardClientToServer {
+	subscribe(req: BoardSubscribe, ack: (r: Ack<BoardCounters>) => void): void;
+}
+export interface BoardServerToClient {
+	hello(p: Hello): void;
+	counters(p: BoardCounters): void;
 }
 
 /** Keeps, per slot, whichever state has the higher version. */

@@ -28,3 +28,8 @@ export const cardsQuery = z.strictObject({
 	limit: z.coerce.number().int().min(1).max(500).default(50),
 	offset: z.coerce.number().int().min(0).default(0)
 });
+
+export const boardTokenBody = z.strictObject({
+	locationId: z.number().int().positive(),
+	label: z.string().trim().min(1, '設置場所の名前を入力してください').max(100)
+});

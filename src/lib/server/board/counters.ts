@@ -1,0 +1,91 @@
+import { QueryTypes } from 'sequelize';
+import type { AppContext } from '../context.ts';
+import type { BoardCounters } from '../../realtime/events.ts';
+import { tokyoDateOf } from '../../domain/dates.ts';
+import { tokyoIso } from '../slots.ts';
+
+interface SlotRow {
+	starts_at: Date;
+	ends_at: Date;
+	capacity: number;
+	booked: number;
+	held: number;
+	checked_in: number;
+	version: string;
+}
+
+interface StatusRow {
+	status: string;
+	n: number;
+}
+
+const HOURS_AHEAD = 4;
+
+/**
+ * R-L02: today's counters for one location's wall board. 予約 and 来庁 come from the slots
+ * (kept in the booking transactions); 交付済, 待ち and 未来庁 from the card statuses of the people
+ * booked today (R-S08), so the board agrees with the staff screens by construction.
+ */
+export async function boardCounters(ctx: AppContext, locationId: number, date = tokyoDateOf(ctx.now())): Promise<BoardCounters> {
+	const now = ctx.now();
+	const [slots, statuses, history] = await Promise.all([
+		ctx.db.sequelize.query<SlotRow>(
+			`SELECT starts_at, ends_at, capacity, booked, held, checked_in, version FROM slots
+			  WHERE location_id = :locationId AND date = :date ORDER BY starts_at`,
+			{ replacements: { locationId, date }, type: QueryTypes.SELECT }
+		),
+		ctx.db.sequelize.query<StatusRow>(
+			`SELECT c.status, count(*)::int AS n
+			   FROM reservations r
+			   JOIN reservation_persons p ON p.reservation_id = r.id
+			   JOIN card_records c ON c.id = p.card_record_id
+			  WHERE r.location_id = :locationId AND r.status <> 'cancelled'
+			    AND EXISTS (SELECT 1 FROM reservation_slots rs JOIN slots s ON s.id = rs.slot_id
+			                 WHERE rs.reservation_id = r.id AND s.date = :date)
+			  GROUP BY c.status`,
+			{ replacements: { locationId, date }, type: QueryTypes.SELECT }
+		),
+		ctx.db.sequelize.query<{ v: string | null }>(`SELECT max(id)::text AS v FROM card_status_history`, { type: QueryTypes.SELECT })
+	]);
+	const byStatus = new Map(statuses.map((s) => [s.status, s.n]));
+	let booked = 0;
+	let checkedIn = 0;
+	let remainingToday = 0;
+	let remainingNow = 0;
+	let version = BigInt(history[0]?.v ?? 0);
+	const nowMs = now.getTime();
+	const hourly = new Map<string, { start: string; capacity: number; booked: number }>();
+	const horizon = nowMs + HOURS_AHEAD * 3600_000;
+	for (const s of slots) {
+		const start = new Date(s.starts_at).getTime();
+		const end = new Date(s.ends_at).getTime();
+		const free = Math.max(0, s.capacity - s.booked - s.held);
+		booked += s.booked;
+		checkedIn += s.checked_in;
+		version += BigInt(s.version);
+		if (start <= nowMs && nowMs < end) remainingNow += free;
+		if (start > nowMs) remainingToday += free;
+		// The bar row: the hours from the current one up to HOURS_AHEAD ahead.
+		if (end > nowMs && start < horizon) {
+			const hour = tokyoIso(new Date(s.starts_at)).slice(11, 13) + ':00';
+			const h = hourly.get(hour) ?? { start: hour, capacity: 0, booked: 0 };
+			h.capacity += s.capacity;
+			h.booked += s.booked + s.held;
+			hourly.set(hour, h);
+		}
+	}
+	return {
+		locationId,
+		date,
+		booked,
+		checkedIn,
+		issued: byStatus.get('issued') ?? 0,
+		waiting: byStatus.get('checked_in') ?? 0,
+		noShow: byStatus.get('no_show') ?? 0,
+		remainingNow,
+		remainingToday: remainingToday + remainingNow,
+		hours: [...hourly.values()],
+		version: String(version),
+		at: tokyoIso(now)
+	};
+}
