@@ -1,0 +1,44 @@
+import { expect, test } from '@playwright/test';
+import { startBalancer } from '../harness/balancer.ts';
+import { startNode } from './global-setup.ts';
+import { e2eState } from './state.ts';
+import { apiLogin, openDay, setCapacity, staffSlots, uiLogin } from './helpers.ts';
+
+/**
+ * R-O01 R-L04: a node dies; its clients reconnect through the balancer to the other node and
+ * re-sync. A third node (C) of its own is used so the shared nodes A and B stay up for other tests.
+ */
+test('R-O01 R-L04 killing a node: its staff page shows the indicator, reconnects to another node and re-syncs', async ({ page, request }) => {
+	const state = e2eState();
+	const c = await startNode('c', { ...state.env, SEED_DEMO: 'false' });
+	const lb = await startBalancer([{ port: c.port }, { port: state.nodes.b.port }]);
+	try {
+		const date = await openDay(request, state.nodes.a.url, 2, 1);
+		const token = await apiLogin(request, state.nodes.a.url, 'supervisor');
+		const [slot] = await staffSlots(request, state.nodes.a.url, token, 2, date);
+
+		await uiLogin(page, lb.url, 'clerk');
+		await page.goto(`${lb.url}/staff/slots?locationId=2&date=${date}`);
+		const indicator = page.getByRole('status').first();
+		await expect(indicator).toHaveAttribute('data-state', 'live');
+		const cap = page.locator(`tr[data-slot-id="${slot.id}"] [data-field="capacity"]`);
+
+		process.kill(c.pid, 'SIGKILL');
+		await expect(indicator).toHaveAttribute('data-state', 'reconnecting');
+		await expect(indicator).toContainText('再接続中');
+		// Changed while the page was cut off: the re-sync after reconnecting must bring it.
+		await setCapacity(request, state.nodes.a.url, token, slot.id, slot.capacity + 5);
+		await expect(indicator).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
+		await expect(cap).toHaveText(String(slot.capacity + 5));
+		// And live pushes flow again, now from node B.
+		await setCapacity(request, state.nodes.a.url, token, slot.id, slot.capacity + 6);
+		await expect(cap).toHaveText(String(slot.capacity + 6), { timeout: 2000 });
+	} finally {
+		await lb.close();
+		try {
+			process.kill(c.pid, 'SIGKILL');
+		} catch {
+			/* already dead */
+		}
+	}
+});
