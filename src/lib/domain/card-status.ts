@@ -25,3 +25,22 @@ export const CARD_STATUS_LABELS: Record<CardStatus, { ja: string; en: string }> 
 export function isCardStatus(v: unknown): v is CardStatus {
 	return typeof v === 'string' && (CARD_STATUSES as readonly string[]).includes(v);
 }
+
+/**
+ * Which status a card may move to from each status (R-S08). The counter flow is
+ * notice_sent → reserved → checked_in → issued; staff may also record the side paths.
+ */
+export const CARD_TRANSITIONS: Record<CardStatus, readonly CardStatus[]> = {
+	notice_sent: ['reserved', 'checked_in', 'returned', 'cancelled'],
+	reserved: ['notice_sent', 'checked_in', 'no_show', 'cancelled'],
+	checked_in: ['issued', 'needs_redo', 'reserved'],
+	issued: [],
+	needs_redo: ['notice_sent', 'reserved', 'checked_in', 'cancelled'],
+	no_show: ['notice_sent', 'reserved', 'cancelled'],
+	returned: ['notice_sent', 'cancelled'],
+	cancelled: []
+};
+
+export function canTransition(from: CardStatus, to: CardStatus): boolean {
+	return CARD_TRANSITIONS[from].includes(to);
+}

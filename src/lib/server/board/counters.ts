@@ -39,9 +39,7 @@ export async function boardCounters(ctx: AppContext, locationId: number, date = 
 			   FROM reservations r
 			   JOIN reservation_persons p ON p.reservation_id = r.id
 			   JOIN card_records c ON c.id = p.card_record_id
-			  WHERE r.location_id = :locationId AND r.status <> 'cancelled'
-			    AND EXISTS (SELECT 1 FROM reservation_slots rs JOIN slots s ON s.id = rs.slot_id
-			                 WHERE rs.reservation_id = r.id AND s.date = :date)
+			  WHERE r.location_id = :locationId AND r.date = :date AND r.status <> 'cancelled'
 			  GROUP BY c.status`,
 			{ replacements: { locationId, date }, type: QueryTypes.SELECT }
 		),
