@@ -1,6 +1,14 @@
 import argon2 from 'argon2';
 import type { Db } from '../../db/index.ts';
 import type { Role } from '../../src/lib/domain/roles.ts';
+import type { CardStatus } from '../../src/lib/domain/card-status.ts';
+import {
+	DEFAULT_BOOKING_WINDOW,
+	DEFAULT_PATTERNS,
+	DEFAULT_WEEKLY_PLAN,
+	type BookingWindow,
+	type LocationRules
+} from '../../src/lib/domain/schedule/index.ts';
 
 let seq = 0;
 const next = () => `${process.pid}${++seq}`;
@@ -29,4 +37,84 @@ const hashes = new Map<string, Promise<string>>();
 export async function makeStaff(db: Db, role: Role, password = 'correct horse battery', login = `${role}${next()}`) {
 	if (!hashes.has(password)) hashes.set(password, argon2.hash(password, { type: argon2.argon2id }));
 	return db.models.StaffUser.create({ login, displayName: `${role} テスト`, role, passwordHash: (await hashes.get(password))! });
+}
+
+let bookingSeq = 0;
+
+/**
+ * A reservation written straight into the tables, as the booking use case leaves them (slot
+ * booked count, linked slot, active persons, cards 予約済), for tests of what comes after booking.
+ */
+export async function makeReservation(db: Db, slot: { id: string; locationId: number; date: string; startsAt: Date; endsAt: Date }, cardCount = 1) {
+	const n = ++bookingSeq;
+	const cards = [];
+	for (let i = 0; i < cardCount; i++) {
+		cards.push(
+			await db.models.CardRecord.create({
+				noticeId: `9${process.pid}${n}${i}`.slice(0, 12),
+				birthDate: `1980-01-${String(1 + i).padStart(2, '0')}`,
+				nameKanji: 'テスト 太郎',
+				nameKana: 'テスト タロウ',
+				storageLocationId: slot.locationId,
+				status: 'reserved'
+			})
+		);
+	}
+	const [[purpose]] = (await db.sequelize.query(`SELECT id FROM purposes ORDER BY id LIMIT 1`)) as [{ id: number }[], unknown];
+	const [[r]] = (await db.sequelize.query(
+		`INSERT INTO reservations (booking_number, location_id, purpose_id, party_size, date, starts_at, ends_at, source, created_by)
+		 VALUES (:bn, :loc, :purpose, :size, :date, :starts, :ends, 'staff', 'test') RETURNING id`,
+		{
+			replacements: {
+				bn: `T${process.pid % 10000}${n}`.slice(0, 16),
+				loc: slot.locationId,
+				purpose: purpose.id,
+				size: cardCount,
+				date: slot.date,
+				starts: slot.startsAt.toISOString(),
+				ends: slot.endsAt.toISOString()
+			}
+		}
+	)) as [{ id: string }[], unknown];
+	await db.sequelize.query(`INSERT INTO reservation_slots (reservation_id, slot_id) VALUES (:r, :s)`, { replacements: { r: r.id, s: slot.id } });
+	for (const [i, c] of cards.entries()) {
+		await db.sequelize.query(`INSERT INTO reservation_persons (reservation_id, card_record_id, position) VALUES (:r, :c, :p)`, { replacements: { r: r.id, c: c.id, p: i + 1 } });
+	}
+	await db.sequelize.query(`UPDATE slots SET booked = booked + :n, version = version + 1 WHERE id = :s`, { replacements: { n: cardCount, s: slot.id } });
+	return { reservationId: String(r.id), cardIds: cards.map((c) => String(c.id)) };
+}
+
+/** A card record in 通知書発送済 (or `status`), with a unique notice ID unless one is given. */
+export async function makeCard(db: Db, over: Partial<{ noticeId: string; birthDate: string; status: CardStatus; storageLocationId: number }> = {}) {
+	const n = next();
+	const storageLocationId = over.storageLocationId ?? (await db.models.Location.findOne({ order: [['id', 'ASC']] }))?.id ?? (await makeLocation(db)).id;
+	return db.models.CardRecord.create({
+		noticeId: over.noticeId ?? `9${n.padStart(9, '0')}`.slice(-10),
+		birthDate: over.birthDate ?? '1980-04-01',
+		nameKanji: 'テスト 太郎',
+		nameKana: 'テスト タロウ',
+		storageLocationId,
+		status: over.status ?? 'notice_sent'
+	});
+}
+
+/** Stored schedule settings for a location: the defaults, with a window wide open unless told otherwise. */
+export async function makeSchedule(
+	db: Db,
+	locationId: number,
+	over: Partial<{ rules: Partial<LocationRules>; window: Partial<BookingWindow>; purposeIds: number[] | null }> = {}
+) {
+	return db.models.LocationSchedule.create({
+		locationId,
+		patterns: [...(over.rules?.patterns ?? DEFAULT_PATTERNS)],
+		weekly: over.rules?.weekly ?? DEFAULT_WEEKLY_PLAN,
+		dateExceptions: [...(over.rules?.dateExceptions ?? [])],
+		rangeExceptions: [...(over.rules?.rangeExceptions ?? [])],
+		bookingWindow: { ...DEFAULT_BOOKING_WINDOW, citizenMinDaysAhead: 0, maxDaysAhead: 366, ...over.window },
+		purposeIds: over.purposeIds ?? null
+	});
+}
+
+export async function purposeId(db: Db, code = 'card_issuance'): Promise<number> {
+	return (await db.models.Purpose.findOne({ where: { code } }))!.id;
 }
