@@ -2,6 +2,8 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { listStaffSlots, setSlotCapacity } from '$lib/server/slots.ts';
+import { listVisits } from '$lib/server/visits.ts';
+import { checkIn, markIssued } from '$lib/server/checkin.ts';
 import { capacityBody, dateString, idParam, locationIdParam } from '$lib/server/schemas.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
 import { hasRole } from '$lib/domain/roles.ts';
@@ -19,7 +21,9 @@ export const load: PageServerLoad = async ({ url, locals, parent }) => {
 		locationId: loc.data,
 		date: date.data,
 		slots: await listStaffSlots(ctx, loc.data, date.data),
-		canEditCapacity: hasRole(locals.principal!.role, 'supervisor')
+		visits: await listVisits(ctx, locals.principal, loc.data, date.data),
+		canEditCapacity: hasRole(locals.principal!.role, 'supervisor'),
+		canServe: hasRole(locals.principal!.role, 'clerk')
 	};
 };
 
@@ -41,5 +45,29 @@ export const actions: Actions = {
 			throw e;
 		}
 		return { slotId: slotId.data, saved: true };
+	},
+	checkin: async ({ request, locals, getClientAddress }) => {
+		const id = idParam.safeParse((await request.formData()).get('reservationId'));
+		if (!id.success) return fail(400, { visitId: null, message: '予約の指定が正しくありません。' });
+		try {
+			await checkIn(appContext(), locals.principal, { reservationId: id.data, ip: getClientAddress() });
+		} catch (e) {
+			if (isAppError(e)) return fail(e.status, { visitId: id.data, message: e.message });
+			throw e;
+		}
+		return { visitId: id.data, done: '来庁受付しました。' };
+	},
+	issue: async ({ request, locals, getClientAddress }) => {
+		const f = await request.formData();
+		const id = idParam.safeParse(f.get('reservationId'));
+		const card = idParam.safeParse(f.get('cardId'));
+		if (!id.success || !card.success) return fail(400, { visitId: null, message: '指定が正しくありません。' });
+		try {
+			await markIssued(appContext(), locals.principal, { reservationId: id.data, cardId: card.data, ip: getClientAddress() });
+		} catch (e) {
+			if (isAppError(e)) return fail(e.status, { visitId: id.data, message: e.message });
+			throw e;
+		}
+		return { visitId: id.data, done: '交付済にしました。' };
 	}
 };
