@@ -5,12 +5,35 @@ import { Slot } from './models/slot.ts';
 import { CardRecord } from './models/card-record.ts';
 import { StaffUser, StaffSession } from './models/staff.ts';
 import { AuditLog } from './models/audit-log.ts';
+import { Purpose } from './models/purpose.ts';
+import { LocationSchedule } from './models/location-schedule.ts';
+import { CitySettings } from './models/city-settings.ts';
+import { Reservation, ReservationSlot, ReservationPerson } from './models/reservation.ts';
+import { CardStatusHistory } from './models/card-status-history.ts';
+import { Hold } from './models/hold.ts';
+import { Outbox } from './models/outbox.ts';
 
 // DATE columns ("YYYY-MM-DD") stay strings: a calendar date in Tokyo must never be shifted by the process's zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
 // bigint ids and versions arrive as strings; counts we compute with are int4 already.
 
-export const models = { Location, Slot, CardRecord, StaffUser, StaffSession, AuditLog };
+export const models = {
+	Location,
+	Slot,
+	CardRecord,
+	StaffUser,
+	StaffSession,
+	AuditLog,
+	Purpose,
+	LocationSchedule,
+	CitySettings,
+	Reservation,
+	ReservationSlot,
+	ReservationPerson,
+	CardStatusHistory,
+	Hold,
+	Outbox
+};
 export type Models = typeof models;
 
 export interface Db {

@@ -2,6 +2,7 @@ import { Umzug, SequelizeStorage } from 'umzug';
 import type { Sequelize } from 'sequelize';
 import * as foundation from './migrations/20261123000000-foundation.ts';
 import * as boardTokens from './migrations/20261123100000-board-tokens.ts';
+import * as booking from './migrations/20261124000000-booking.ts';
 
 /**
  * Migrations are listed explicitly rather than globbed: the production server runs this file
@@ -10,7 +11,8 @@ import * as boardTokens from './migrations/20261123100000-board-tokens.ts';
  */
 const MIGRATIONS = [
 	{ name: '20261123000000-foundation', module: foundation },
-	{ name: '20261123100000-board-tokens', module: boardTokens }
+	{ name: '20261123100000-board-tokens', module: boardTokens },
+	{ name: '20261124000000-booking', module: booking }
 ];
 
 export function migrator(sequelize: Sequelize) {

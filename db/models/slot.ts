@@ -13,6 +13,8 @@ export class Slot extends Model<InferAttributes<Slot>, InferCreationAttributes<S
 	declare held: CreationOptional<number>;
 	declare checkedIn: CreationOptional<number>;
 	declare version: CreationOptional<string>;
+	/** set by a live capacity change (R-S05): regeneration from the rules then leaves the capacity alone */
+	declare capacityManual: CreationOptional<boolean>;
 	declare createdAt: CreationOptional<Date>;
 	declare updatedAt: CreationOptional<Date>;
 
@@ -29,6 +31,7 @@ export class Slot extends Model<InferAttributes<Slot>, InferCreationAttributes<S
 				held: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
 				checkedIn: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
 				version: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 1 },
+				capacityManual: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
 				createdAt: DataTypes.DATE,
 				updatedAt: DataTypes.DATE
 			},

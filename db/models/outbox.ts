@@ -1,0 +1,25 @@
+import { Model, DataTypes } from 'sequelize';
+import type { Sequelize, InferAttributes, InferCreationAttributes, CreationOptional } from 'sequelize';
+
+/** Messages written in the same transaction as the change they announce, delivered after commit (mail, integrations). */
+export class Outbox extends Model<InferAttributes<Outbox>, InferCreationAttributes<Outbox>> {
+	declare id: CreationOptional<string>;
+	declare topic: string;
+	/** ids only, never personal data: the deliverer reads what it needs */
+	declare payload: Record<string, unknown>;
+	declare createdAt: CreationOptional<Date>;
+	declare publishedAt: CreationOptional<Date | null>;
+
+	static initModel(sequelize: Sequelize) {
+		Outbox.init(
+			{
+				id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+				topic: { type: DataTypes.STRING(64), allowNull: false },
+				payload: { type: DataTypes.JSONB, allowNull: false },
+				createdAt: DataTypes.DATE,
+				publishedAt: { type: DataTypes.DATE, allowNull: true }
+			},
+			{ sequelize, tableName: 'outbox', underscored: true, updatedAt: false }
+		);
+	}
+}
