@@ -4,6 +4,8 @@ import { AppError } from './errors.ts';
 import { dayLevel, slotLevel, type Level } from '../domain/availability.ts';
 import { addDays, monthDates } from '../domain/dates.ts';
 import { tokyoIso } from './slots.ts';
+import { loadLocationSettings } from './scheduling/settings-read.ts';
+import { bookableRange, dayResolver } from '../domain/schedule/index.ts';
 
 export interface DayAvailability {
 	date: string;
@@ -65,6 +67,18 @@ export async function availabilityRange(ctx: AppContext, locationId: number, fro
 		   FROM slots WHERE location_id = :locationId AND date BETWEEN :from AND :to ORDER BY starts_at`,
 		{ replacements: { locationId, from, to, now: ctx.now().toISOString() }, type: QueryTypes.SELECT }
 	);
+	// R-S07 / R-C05: outside the citizens' window, or on a day the rules now close (a booked slot
+	// kept after a rule change), a slot is shown as not open.
+	const settings = await loadLocationSettings(ctx.db, locationId);
+	if (settings) {
+		const range = bookableRange(settings.window, 'citizen', ctx.now());
+		const day = dayResolver(settings.rules);
+		const openDay = new Map<string, boolean>();
+		for (const r of rows) {
+			if (!openDay.has(r.date)) openDay.set(r.date, r.date >= range.from && r.date <= range.to && day(r.date).open);
+			r.open = r.open && openDay.get(r.date)!;
+		}
+	}
 	const byDate = new Map<string, Row[]>();
 	let version = 0n;
 	for (const r of rows) {
