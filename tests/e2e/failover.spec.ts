@@ -8,7 +8,7 @@ import { apiLogin, openDay, setCapacity, staffSlots, uiLogin } from './helpers.t
  * R-O01 R-L04: a node dies; its clients reconnect through the balancer to the other node and
  * re-sync. A third node (C) of its own is used so the shared nodes A and B stay up for other tests.
  */
-test('R-O01 R-L04 killing a node: its staff page shows the indicator, reconnects to another node and re-syncs', async ({ page, request }) => {
+test('R-O01 R-L04 R-L02 killing a node: its staff page and wall board show the indicator, reconnect to another node and re-sync', async ({ page, browser, request }) => {
 	const state = e2eState();
 	const c = await startNode('c', { ...state.env, SEED_DEMO: 'false' });
 	const lb = await startBalancer([{ port: c.port }, { port: state.nodes.b.port }]);
@@ -22,8 +22,14 @@ test('R-O01 R-L04 killing a node: its staff page shows the indicator, reconnects
 		const indicator = page.getByRole('status').first();
 		await expect(indicator).toHaveAttribute('data-state', 'live');
 		const cap = page.locator(`tr[data-slot-id="${slot.id}"] [data-field="capacity"]`);
+		const board = await (await browser.newContext()).newPage();
+		await uiLogin(board, lb.url, 'viewer');
+		await board.goto(`${lb.url}/board/2`);
+		const boardState = board.getByRole('status');
+		await expect(boardState).toHaveAttribute('data-state', 'live');
 
 		process.kill(c.pid, 'SIGKILL');
+		await expect(boardState).toHaveAttribute('data-state', 'reconnecting');
 		await expect(indicator).toHaveAttribute('data-state', 'reconnecting');
 		await expect(indicator).toContainText('再接続中');
 		// Changed while the page was cut off: the re-sync after reconnecting must bring it.
@@ -33,6 +39,8 @@ test('R-O01 R-L04 killing a node: its staff page shows the indicator, reconnects
 		// And live pushes flow again, now from node B.
 		await setCapacity(request, state.nodes.a.url, token, slot.id, slot.capacity + 6);
 		await expect(cap).toHaveText(String(slot.capacity + 6), { timeout: 2000 });
+		// The board came back by itself, without a reload.
+		await expect(boardState).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
 	} finally {
 		await lb.close();
 		try {
