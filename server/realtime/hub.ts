@@ -202,9 +202,16 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 	return {
 		io,
 		publisher,
+		/**
+		 * Sends what is pending, then disconnects this node's clients so they reconnect to another
+		 * node. Not io.close(): that also closes the http server, which the caller closes itself
+		 * (stop accepting first, let requests finish), and io.disconnectSockets() would go through
+		 * the Redis adapter and disconnect every node's clients.
+		 */
 		async close() {
 			await coalescer.drain();
-			await new Promise<void>((resolve) => io.close(() => resolve()));
+			for (const nsp of [pub, staff, board]) nsp.local.disconnectSockets(true);
+			io.engine.close();
 		}
 	};
 }

@@ -36,8 +36,15 @@ export async function attachRedisAdapter(io: Server, url: string, log: Logger, k
 				return false;
 			}
 		},
+		/** Graceful close; a client still waiting for Redis (down, reconnecting) is destroyed after a second. */
 		async close() {
-			await Promise.allSettled([pub.quit(), sub.quit()]);
+			await Promise.allSettled(
+				[pub, sub].map((c) =>
+					Promise.race([c.close(), new Promise<void>((r) => setTimeout(r, 1000))]).finally(() => {
+						if (c.isOpen) c.destroy();
+					})
+				)
+			);
 		}
 	};
 }

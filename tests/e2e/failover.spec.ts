@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { startBalancer } from '../harness/balancer.ts';
 import { startNode } from './global-setup.ts';
-import { e2eState } from './state.ts';
+import { readFileSync } from 'node:fs';
+import { ARTIFACTS, e2eState } from './state.ts';
 import { apiLogin, openDay, setCapacity, staffSlots, uiLogin } from './helpers.ts';
 
 /**
@@ -49,4 +50,28 @@ test('R-O01 R-L04 R-L02 killing a node: its staff page and wall board show the i
 			/* already dead */
 		}
 	}
+});
+
+test('R-O08 SIGTERM stops a node gracefully: it finishes, closes its sockets and exits by itself', async ({ page }) => {
+	const state = e2eState();
+	const d = await startNode('d', { ...state.env, SEED_DEMO: 'false' });
+	await page.goto(`${d.url}/locations/1`);
+	await expect(page.getByRole('status')).toHaveAttribute('data-state', 'live');
+	const t0 = Date.now();
+	process.kill(d.pid, 'SIGTERM');
+	// The open page's socket is closed by the server, so the page says it is reconnecting.
+	await expect(page.getByRole('status')).toHaveAttribute('data-state', 'reconnecting');
+	let alive = true;
+	while (alive && Date.now() - t0 < 10_000) {
+		await new Promise((r) => setTimeout(r, 100));
+		try {
+			process.kill(d.pid, 0);
+		} catch {
+			alive = false;
+		}
+	}
+	expect(alive).toBe(false);
+	const log = readFileSync(`${ARTIFACTS}/node-d.log`, 'utf8');
+	expect(log).toContain('"msg":"shutting down"');
+	expect(log).toContain('"msg":"stopped"');
 });
