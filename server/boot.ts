@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { createRealtime, type Realtime } from './realtime/hub.ts';
 import { attachRedisAdapter } from './realtime/redis.ts';
 import { createMetrics } from './metrics.ts';
+import { startJobs } from './jobs.ts';
 
 export interface Booted {
 	ctx: AppContext;
@@ -92,6 +93,11 @@ export async function boot(
 	} else {
 		log.info('realtime: in-memory adapter (single node; set REDIS_URL for several nodes)');
 	}
+
+	// Scheduled jobs (pg-boss, once across nodes): hold expiry (R-C15) and daily slot regeneration
+	// (R-S06). Put first among the closers so it stops before the database pool closes.
+	const jobs = await startJobs(ctx, databaseUrl);
+	closers.unshift(() => jobs.stop());
 
 	const metrics = createMetrics();
 	metrics.watch(realtime.io, db.sequelize);

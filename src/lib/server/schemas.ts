@@ -33,3 +33,100 @@ export const boardTokenBody = z.strictObject({
 	locationId: z.number().int().positive(),
 	label: z.string().trim().min(1, '設置場所の名前を入力してください').max(100)
 });
+
+// ---- booking and slots (issue 4) ----
+
+const reasonText = z.string().trim().min(1, '理由を入力してください').max(500);
+/** Slot ids are bigints: strings in JSON, though a client sending a number is understood too. */
+export const slotIdField = z.union([idParam, z.number().int().positive().max(Number.MAX_SAFE_INTEGER).transform(String)]);
+export const timeString = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM');
+export const uuidParam = z.uuid('must be a UUID');
+
+/** R-C03: a person is a card: notice ID + birth date. */
+export const personInput = z.strictObject({
+	noticeId: z.string().trim().regex(/^[0-9A-Za-z-]{1,20}$/, '交付通知書番号を入力してください'),
+	birthDate: dateString
+});
+const persons = z.array(personInput).min(1, '1人以上入力してください').max(5, '5人までです');
+const email = z.email('メールアドレスの形式が正しくありません').max(254);
+
+export const capacityPatchBody = capacityBody.extend({
+	/** R-S05: allow a capacity below booked + held, listing the bookings above it */
+	override: z.boolean().optional()
+});
+
+export const capacityRangeBody = z.strictObject({
+	locationId: z.number().int().positive(),
+	date: dateString,
+	start: timeString,
+	end: timeString,
+	capacity: z.number().int().min(0).max(1000),
+	reason: reasonText,
+	override: z.boolean().optional()
+});
+
+export const staffReservationBody = z.strictObject({
+	slotId: slotIdField,
+	purposeId: z.number().int().positive().optional(),
+	persons,
+	email: email.optional(),
+	override: z.strictObject({ reason: reasonText }).optional()
+});
+
+export const moveReservationBody = z.strictObject({
+	slotId: slotIdField,
+	override: z.strictObject({ reason: reasonText }).optional()
+});
+
+export const cancelReservationBody = z.strictObject({ reason: z.string().trim().max(500).optional() });
+
+export const holdBody = z.strictObject({
+	slotId: slotIdField,
+	purposeId: z.number().int().positive(),
+	partySize: z.number().int().min(1).max(5)
+});
+
+export const holdTokenBody = z.strictObject({ holdToken: z.string().min(20).max(200) });
+
+export const confirmHoldBody = z.strictObject({
+	holdToken: z.string().min(20).max(200),
+	persons,
+	email: email.optional(),
+	acknowledgedPrecautions: z.literal(true, { error: '注意事項を確認してください' })
+});
+
+// ---- scheduling settings (admins) ----
+
+const hoursPattern = z.strictObject({
+	id: z.string().trim().min(1).max(32),
+	nameJa: z.string().max(50),
+	nameEn: z.string().max(50),
+	open: z.string().max(5),
+	close: z.string().max(5),
+	lunch: z.strictObject({ start: z.string().max(5), end: z.string().max(5) }).nullable(),
+	slotMinutes: z.number().int(),
+	capacity: z.number().int()
+});
+const dateException = z.union([
+	z.strictObject({ date: z.string().max(10), kind: z.literal('closed'), note: z.string().max(200).optional() }),
+	z.strictObject({ date: z.string().max(10), kind: z.literal('open'), patternId: z.string().max(32), note: z.string().max(200).optional() })
+]);
+const rangeException = z.strictObject({ date: z.string().max(10), start: z.string().max(5), end: z.string().max(5), capacity: z.number().int() });
+const bookingWindow = z.strictObject({
+	citizenMinDaysAhead: z.number().int(),
+	staffMinDaysAhead: z.number().int(),
+	staffSameDayCutoff: z.string().max(5),
+	maxMode: z.enum(['days', 'date']),
+	maxDaysAhead: z.number().int(),
+	maxDate: z.string().max(10).nullable()
+});
+
+/** Shapes only: the domain validators decide what is valid and say why in Japanese. */
+export const schedulePatchBody = z.strictObject({
+	patterns: z.array(hoursPattern).max(20).optional(),
+	weekly: z.array(z.string().max(32).nullable()).length(7).optional(),
+	dateExceptions: z.array(dateException).max(500).optional(),
+	rangeExceptions: z.array(rangeException).max(500).optional(),
+	window: bookingWindow.optional(),
+	purposeIds: z.array(z.number().int().positive()).max(50).nullable().optional()
+});

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { api, json, parseWith, readJson } from '$lib/server/http.ts';
-import { capacityBody, idParam } from '$lib/server/schemas.ts';
+import { capacityPatchBody, idParam } from '$lib/server/schemas.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
 import { setSlotCapacity } from '$lib/server/slots.ts';
 
@@ -9,7 +9,7 @@ export const PATCH: RequestHandler = ({ params, request, locals, getClientAddres
 	api(async () => {
 		requireRole(locals.principal, 'supervisor');
 		const slotId = parseWith(idParam, params.id, 'slot id');
-		const body = await readJson(request, capacityBody);
+		const body = await readJson(request, capacityPatchBody);
 		const slot = await setSlotCapacity(appContext(), locals.principal, { slotId, ...body, ip: getClientAddress() });
 		return json(slot);
 	});

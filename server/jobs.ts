@@ -1,0 +1,53 @@
+import { PgBoss } from 'pg-boss';
+import type { AppContext } from '../src/lib/server/context.ts';
+import { expireHolds } from '../src/lib/server/booking/holds.ts';
+import { regenerateAll } from '../src/lib/server/scheduling/regenerate.ts';
+
+/** Job names are constants (STYLE habit 10): a schedule and its worker can never disagree. */
+export const JOBS = {
+	/** R-C15: release holds past their time, so calendars show the places free again */
+	expireHolds: 'holds-expire',
+	/** R-S06/R-S07: make the slots of the day that has just entered each location's window */
+	regenerateSlots: 'slots-regenerate'
+} as const;
+
+type JobName = (typeof JOBS)[keyof typeof JOBS];
+
+/**
+ * pg-boss on the app's own Postgres: each scheduled run happens once across all nodes. Every job
+ * goes through `run`, which logs its duration and reports failures. Correctness never depends on
+ * the timing here: bookings also release expired holds on the slots they lock.
+ */
+export async function startJobs(ctx: AppContext, databaseUrl: string) {
+	const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 2, application_name: 'mynumber-jobs' });
+	boss.on('error', (err) => ctx.log.error({ err }, 'job queue error'));
+	await boss.start();
+
+	const run = async (name: JobName, work: () => Promise<Record<string, unknown>>) => {
+		const started = performance.now();
+		try {
+			const result = await work();
+			ctx.log.info({ job: name, ms: Math.round(performance.now() - started), ...result }, 'job done');
+		} catch (err) {
+			ctx.log.error({ err, job: name, ms: Math.round(performance.now() - started) }, 'job failed');
+			throw err;
+		}
+	};
+
+	for (const name of Object.values(JOBS)) await boss.createQueue(name);
+	await boss.schedule(JOBS.expireHolds, '* * * * *');
+	await boss.schedule(JOBS.regenerateSlots, '5 0 * * *', null, { tz: 'Asia/Tokyo' });
+	await boss.work(JOBS.expireHolds, () => run(JOBS.expireHolds, async () => ({ released: await expireHolds(ctx) })));
+	await boss.work(JOBS.regenerateSlots, () =>
+		run(JOBS.regenerateSlots, async () => {
+			const reports = await regenerateAll(ctx);
+			return { locations: reports.length, created: reports.reduce((n, r) => n + r.created, 0) };
+		})
+	);
+
+	return {
+		boss,
+		/** Lets a running job finish (bounded) before the pool closes. */
+		stop: () => boss.stop({ graceful: true, timeout: 5_000 })
+	};
+}

@@ -1,0 +1,288 @@
+/**
+ * GET /api/v1/openapi.json: the public contract (DESIGN.md), generated from the same zod schemas
+ * the routes parse with (requests) and from the response shapes below (documentation only).
+ */
+import { z } from 'zod';
+import * as s from './schemas.ts';
+
+const problem = z.object({
+	type: z.string(),
+	title: z.string(),
+	status: z.number().int(),
+	detail: z.string().optional().describe('A message for the user, in Japanese'),
+	code: z.string().optional(),
+	errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('One entry per bad field, e.g. persons.1 or patterns.0.close')
+});
+
+const level = z.enum(['many', 'few', 'none', 'closed']);
+const staffSlot = z.object({
+	id: z.string(),
+	locationId: z.number().int(),
+	date: z.string(),
+	startsAt: z.string().describe('ISO 8601 with +09:00'),
+	endsAt: z.string(),
+	capacity: z.number().int(),
+	booked: z.number().int(),
+	held: z.number().int(),
+	checkedIn: z.number().int(),
+	version: z.string()
+});
+const affected = z.object({ id: z.string(), bookingNumber: z.string(), partySize: z.number().int(), slotId: z.string(), startsAt: z.string() });
+const capacityChange = staffSlot.extend({ override: z.boolean(), affectedReservations: z.array(affected) });
+const reservation = z.object({
+	id: z.string(),
+	bookingNumber: z.string().describe('8 digits, e.g. 1234-5678'),
+	status: z.enum(['active', 'cancelled', 'no_show', 'completed']),
+	locationId: z.number().int(),
+	purposeId: z.number().int(),
+	partySize: z.number().int(),
+	date: z.string(),
+	startsAt: z.string(),
+	endsAt: z.string(),
+	slotIds: z.array(z.string()),
+	source: z.enum(['citizen', 'staff', 'import']),
+	overrideReason: z.string().nullable(),
+	email: z.string().nullable(),
+	persons: z.array(z.object({ cardId: z.string(), noticeId: z.string(), position: z.number().int(), active: z.boolean() }))
+});
+const hold = z.object({
+	holdId: z.string(),
+	holdToken: z.string().describe('Shown once; send it back to confirm or cancel'),
+	expiresAt: z.string(),
+	locationId: z.number().int(),
+	startsAt: z.string(),
+	endsAt: z.string(),
+	partySize: z.number().int(),
+	purpose: z.object({ id: z.number().int(), nameJa: z.string(), nameEn: z.string() }),
+	precautions: z.object({ ja: z.string(), en: z.string() })
+});
+const citizenReservation = z.object({
+	reservationId: z.string(),
+	bookingNumber: z.string(),
+	locationId: z.number().int(),
+	purposeId: z.number().int(),
+	date: z.string(),
+	startsAt: z.string(),
+	endsAt: z.string(),
+	partySize: z.number().int()
+});
+const availability = z.object({
+	locationId: z.number().int(),
+	from: z.string(),
+	to: z.string(),
+	days: z.array(z.object({ date: z.string(), level })),
+	slots: z.array(z.object({ id: z.string(), date: z.string(), startsAt: z.string(), endsAt: z.string(), level })),
+	version: z.string()
+});
+
+type Schema = z.ZodType;
+interface Op {
+	method: 'get' | 'post' | 'patch' | 'delete';
+	path: string;
+	summary: string;
+	tag: string;
+	auth?: 'viewer' | 'clerk' | 'supervisor' | 'admin';
+	params?: Record<string, Schema>;
+	query?: z.ZodObject;
+	body?: Schema;
+	ok: { status: number; schema?: Schema; description?: string };
+	errors: number[];
+}
+
+const id = { id: s.idParam };
+const OPS: Op[] = [
+	{ method: 'get', path: '/api/v1/locations', summary: 'Citizen-bookable locations (R-C04)', tag: 'citizen', ok: { status: 200 }, errors: [] },
+	{
+		method: 'get',
+		path: '/api/v1/locations/{id}/availability',
+		summary: 'Availability as levels only, never counts (R-C05); follows the citizens’ booking window (R-S07)',
+		tag: 'citizen',
+		params: { id: s.locationIdParam },
+		query: s.availabilityQuery,
+		ok: { status: 200, schema: availability },
+		errors: [400, 404]
+	},
+	{
+		method: 'get',
+		path: '/api/v1/locations/{id}/purposes',
+		summary: 'Purposes offered here with their precautions, and the persons-per-booking limit (R-S17, R-C08, R-C07)',
+		tag: 'citizen',
+		params: { id: s.locationIdParam },
+		ok: { status: 200 },
+		errors: [404]
+	},
+	{
+		method: 'post',
+		path: '/api/v1/holds',
+		summary: 'Hold a time for 10 minutes (a city setting) while the citizen reads the precautions (R-C15)',
+		tag: 'citizen',
+		body: s.holdBody,
+		ok: { status: 201, schema: hold },
+		errors: [400, 404, 409, 422]
+	},
+	{
+		method: 'post',
+		path: '/api/v1/holds/{id}/confirm',
+		summary: 'Turn the hold into the booking; each person verified by notice ID + birth date (R-C03, R-C12)',
+		tag: 'citizen',
+		params: { id: s.uuidParam },
+		body: s.confirmHoldBody,
+		ok: { status: 201, schema: citizenReservation },
+		errors: [400, 404, 409, 422]
+	},
+	{
+		method: 'delete',
+		path: '/api/v1/holds/{id}',
+		summary: 'Give the held time back (token in the body or in X-Hold-Token)',
+		tag: 'citizen',
+		params: { id: s.uuidParam },
+		body: s.holdTokenBody,
+		ok: { status: 204, description: 'Released' },
+		errors: [400, 404, 409]
+	},
+	{ method: 'post', path: '/api/v1/staff/session', summary: 'Staff login (R-S01)', tag: 'staff', body: s.loginBody, ok: { status: 200 }, errors: [400, 401, 423] },
+	{ method: 'delete', path: '/api/v1/staff/session', summary: 'Log out', tag: 'staff', auth: 'viewer', ok: { status: 204 }, errors: [401] },
+	{
+		method: 'get',
+		path: '/api/v1/staff/slots',
+		summary: 'A day’s slots with capacity, booked, held, checked in and version (R-S04, R-L01)',
+		tag: 'staff',
+		auth: 'viewer',
+		query: s.staffSlotsQuery,
+		ok: { status: 200, schema: z.object({ locationId: z.number().int(), date: z.string(), slots: z.array(staffSlot) }) },
+		errors: [400, 401]
+	},
+	{
+		method: 'patch',
+		path: '/api/v1/staff/slots/{id}',
+		summary: 'Change a slot’s capacity live with a reason (R-S05); below booked + held only with override: true, listing the affected bookings',
+		tag: 'staff',
+		auth: 'supervisor',
+		params: id,
+		body: s.capacityPatchBody,
+		ok: { status: 200, schema: capacityChange },
+		errors: [400, 401, 403, 404, 409]
+	},
+	{
+		method: 'post',
+		path: '/api/v1/staff/slots/capacity-range',
+		summary: 'Change the capacity of every slot overlapping a time range of one day (R-S05, R-S06)',
+		tag: 'staff',
+		auth: 'supervisor',
+		body: s.capacityRangeBody,
+		ok: { status: 200, schema: z.object({ slots: z.array(staffSlot), override: z.boolean(), affectedReservations: z.array(affected) }) },
+		errors: [400, 401, 403, 404, 409]
+	},
+	{
+		method: 'post',
+		path: '/api/v1/staff/reservations',
+		summary: 'Book for a citizen (R-S04); beyond capacity only by a supervisor or admin with a reason (R-S05)',
+		tag: 'staff',
+		auth: 'clerk',
+		body: s.staffReservationBody,
+		ok: { status: 201, schema: reservation },
+		errors: [400, 401, 403, 404, 409, 422]
+	},
+	{ method: 'get', path: '/api/v1/staff/reservations/{id}', summary: 'One reservation', tag: 'staff', auth: 'viewer', params: id, ok: { status: 200, schema: reservation }, errors: [401, 404] },
+	{
+		method: 'patch',
+		path: '/api/v1/staff/reservations/{id}',
+		summary: 'Move a reservation to another slot, in one transaction with the same guarantees as booking',
+		tag: 'staff',
+		auth: 'clerk',
+		params: id,
+		body: s.moveReservationBody,
+		ok: { status: 200, schema: reservation },
+		errors: [400, 401, 403, 404, 409, 422]
+	},
+	{
+		method: 'delete',
+		path: '/api/v1/staff/reservations/{id}',
+		summary: 'Cancel: places freed, cards back to 通知書発送済 with history (R-S08); optional JSON body {reason}',
+		tag: 'staff',
+		auth: 'clerk',
+		params: id,
+		body: s.cancelReservationBody,
+		ok: { status: 200, schema: reservation },
+		errors: [401, 403, 404, 409]
+	},
+	{
+		method: 'get',
+		path: '/api/v1/staff/settings/locations/{id}/schedule',
+		summary: 'A location’s hours patterns, weekly plan, exceptions, booking window and purposes (R-S06, R-S07, R-S17)',
+		tag: 'settings',
+		auth: 'admin',
+		params: { id: s.locationIdParam },
+		ok: { status: 200 },
+		errors: [401, 403, 404]
+	},
+	{
+		method: 'patch',
+		path: '/api/v1/staff/settings/locations/{id}/schedule',
+		summary: 'Save parts of the schedule; validated as a whole (Japanese messages per field), then slots are regenerated; the report lists bookings left on closed times',
+		tag: 'settings',
+		auth: 'admin',
+		params: { id: s.locationIdParam },
+		body: s.schedulePatchBody,
+		ok: { status: 200 },
+		errors: [400, 401, 403, 404, 422]
+	},
+	{ method: 'get', path: '/api/v1/openapi.json', summary: 'This document', tag: 'meta', ok: { status: 200 }, errors: [] }
+];
+
+function jsonSchema(schema: Schema): Record<string, unknown> {
+	const out = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+	delete out.$schema;
+	return out;
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad input', 401: 'No session', 403: 'Role too weak', 404: 'Not found', 409: 'Conflict (full, already booked, …)', 422: 'Not allowed (window, closed day, wrong card data, …)', 423: 'Locked' };
+
+export function openApiDocument(): Record<string, unknown> {
+	const paths: Record<string, Record<string, unknown>> = {};
+	for (const op of OPS) {
+		const parameters = [
+			...Object.entries(op.params ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema: jsonSchema(schema) })),
+			...Object.entries(op.query?.shape ?? {}).map(([name, schema]) => ({
+				name,
+				in: 'query',
+				required: !(schema as Schema).safeParse(undefined).success,
+				schema: jsonSchema(schema as Schema)
+			}))
+		];
+		const responses: Record<string, unknown> = {
+			[op.ok.status]: {
+				description: op.ok.description ?? 'OK',
+				...(op.ok.schema ? { content: { 'application/json': { schema: jsonSchema(op.ok.schema) } } } : {})
+			}
+		};
+		for (const code of op.errors) {
+			responses[code] = { description: STATUS_TEXT[code] ?? 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+		}
+		paths[op.path] ??= {};
+		paths[op.path][op.method] = {
+			summary: op.summary,
+			tags: [op.tag],
+			...(op.auth ? { security: [{ bearer: [] }, { cookie: [] }], 'x-required-role': op.auth } : {}),
+			...(parameters.length ? { parameters } : {}),
+			...(op.body ? { requestBody: { required: op.method !== 'delete', content: { 'application/json': { schema: jsonSchema(op.body) } } } } : {}),
+			responses
+		};
+	}
+	return {
+		openapi: '3.1.0',
+		info: {
+			title: 'マイナンバーカード交付予約 API',
+			version: '1',
+			description: 'Dates YYYY-MM-DD and times ISO 8601 with +09:00 (Asia/Tokyo). Errors are RFC 9457 application/problem+json.'
+		},
+		paths,
+		components: {
+			schemas: { Problem: jsonSchema(problem) },
+			securitySchemes: {
+				bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+				cookie: { type: 'apiKey', in: 'cookie', name: 'mn_session' }
+			}
+		}
+	};
+}

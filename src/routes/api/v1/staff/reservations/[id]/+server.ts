@@ -1,0 +1,34 @@
+import type { RequestHandler } from './$types';
+import { appContext } from '$lib/server/context.ts';
+import { AppError } from '$lib/server/errors.ts';
+import { api, json, parseWith, readJson } from '$lib/server/http.ts';
+import { cancelReservationBody, idParam, moveReservationBody } from '$lib/server/schemas.ts';
+import { requireRole } from '$lib/server/auth/session.ts';
+import { reservationView } from '$lib/server/booking/view.ts';
+import { moveStaffReservation } from '$lib/server/booking/move.ts';
+import { cancelStaffReservation } from '$lib/server/booking/cancel.ts';
+
+export const GET: RequestHandler = ({ params, locals }) =>
+	api(async () => {
+		requireRole(locals.principal, 'viewer');
+		const r = await reservationView(appContext().db, parseWith(idParam, params.id, 'reservation id'));
+		if (!r) throw new AppError('not_found', '指定された予約が見つかりません。');
+		return json(r);
+	});
+
+/** Move to another slot (R-S04, R-C10 for staff). */
+export const PATCH: RequestHandler = ({ params, request, locals, getClientAddress }) =>
+	api(async () => {
+		const reservationId = parseWith(idParam, params.id, 'reservation id');
+		const body = await readJson(request, moveReservationBody);
+		return json(await moveStaffReservation(appContext(), locals.principal, { reservationId, ...body, ip: getClientAddress() }));
+	});
+
+/** Cancel; an optional JSON body may carry a reason for the 操作ログ. */
+export const DELETE: RequestHandler = ({ params, request, locals, getClientAddress }) =>
+	api(async () => {
+		const reservationId = parseWith(idParam, params.id, 'reservation id');
+		const hasBody = (request.headers.get('content-length') ?? '0') !== '0' || request.headers.has('transfer-encoding');
+		const body = hasBody ? await readJson(request, cancelReservationBody) : {};
+		return json(await cancelStaffReservation(appContext(), locals.principal, { reservationId, reason: body.reason ?? null, ip: getClientAddress() }));
+	});
