@@ -67,6 +67,8 @@ export interface BoardCounters {
 	remainingNow: number;
 	/** 残り枠 from now to closing, the current slot included */
 	remainingToday: number;
+	/** slots the location has today (0: closed today) */
+	slotCount: number;
 	/** occupancy of the next hours, one bar per hour */
 	hours: { start: string; capacity: number; booked: number }[];
 	version: string;

@@ -82,6 +82,7 @@ export async function boardCounters(ctx: AppContext, locationId: number, date = 
 		noShow: byStatus.get('no_show') ?? 0,
 		remainingNow,
 		remainingToday: remainingToday + remainingNow,
+		slotCount: slots.length,
 		hours: [...hourly.values()],
 		version: String(version),
 		at: tokyoIso(now)
