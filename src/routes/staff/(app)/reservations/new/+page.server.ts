@@ -1,0 +1,66 @@
+import { error, fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { appContext } from '$lib/server/context.ts';
+import { listStaffSlots } from '$lib/server/slots.ts';
+import { createStaffReservation } from '$lib/server/booking/staff-book.ts';
+import { loadCitySettings, loadLocationSettings, offeredPurposes } from '$lib/server/scheduling/settings-read.ts';
+import { dateString, locationIdParam } from '$lib/server/schemas.ts';
+import { attempt, checked, int, text } from '$lib/server/forms.ts';
+import { hasRole } from '$lib/domain/roles.ts';
+import { tokyoDateOf } from '$lib/domain/dates.ts';
+
+/** R-S04: staff see capacity and booked per slot for a location and day, and book for a citizen. */
+export const load: PageServerLoad = async ({ url, locals, parent }) => {
+	if (!hasRole(locals.principal!.role, 'clerk')) error(403, 'この操作を行う権限がありません。');
+	const ctx = appContext();
+	const { locations } = await parent();
+	const loc = locationIdParam.safeParse(url.searchParams.get('locationId') ?? locations[0]?.id);
+	const date = dateString.safeParse(url.searchParams.get('date') ?? tokyoDateOf(ctx.now()));
+	if (!loc.success || !locations.some((l) => l.id === loc.data)) error(404, '指定された交付場所が見つかりません。');
+	if (!date.success) error(400, '日付の形式が正しくありません（YYYY-MM-DD）。');
+	const settings = await loadLocationSettings(ctx.db, loc.data);
+	const purposes = await offeredPurposes(ctx.db, settings);
+	return {
+		locationId: loc.data,
+		date: date.data,
+		slots: await listStaffSlots(ctx, loc.data, date.data),
+		purposes: purposes.map((p) => ({ id: p.id, nameJa: p.nameJa, durationSlots: p.durationSlots })),
+		maxPersons: (await loadCitySettings(ctx.db)).maxPersonsPerBooking,
+		canOverride: hasRole(locals.principal!.role, 'supervisor'),
+		now: ctx.now().toISOString()
+	};
+};
+
+export const actions: Actions = {
+	book: async ({ request, locals, getClientAddress }) => {
+		const f = await request.formData();
+		const count = Math.min(5, Math.max(1, int(f, 'personCount') || 1));
+		const persons = Array.from({ length: count }, (_, i) => ({ noticeId: text(f, `noticeId${i}`), birthDate: text(f, `birthDate${i}`) }));
+		const values = { slotId: text(f, 'slotId'), purposeId: text(f, 'purposeId'), email: text(f, 'email'), persons, override: checked(f, 'override'), overrideReason: text(f, 'overrideReason') };
+		const errors: Record<string, string> = {};
+		if (!/^\d+$/.test(values.slotId)) errors.slotId = '時間帯を選んでください。';
+		persons.forEach((p, i) => {
+			if (!/^[0-9A-Za-z-]{1,20}$/.test(p.noticeId)) errors[`persons.${i}.noticeId`] = '交付通知書番号を入力してください。';
+			if (!dateString.safeParse(p.birthDate).success) errors[`persons.${i}.birthDate`] = '生年月日を入力してください。';
+		});
+		if (values.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) errors.email = 'メールアドレスの形式が正しくありません。';
+		if (values.override && !values.overrideReason) errors.overrideReason = '定員を超える理由を入力してください。';
+		if (Object.keys(errors).length) {
+			return fail(400, { message: '入力内容をご確認ください。', errors, values });
+		}
+		const r = await attempt(
+			() =>
+				createStaffReservation(appContext(), locals.principal, {
+					slotId: values.slotId,
+					purposeId: values.purposeId ? Number(values.purposeId) : undefined,
+					persons,
+					email: values.email || null,
+					override: values.override ? { reason: values.overrideReason } : undefined,
+					ip: getClientAddress()
+				}),
+			{ values }
+		);
+		if (!r.ok) return r.failure;
+		return { booked: { bookingNumber: r.value.bookingNumber, startsAt: r.value.startsAt, partySize: r.value.partySize, overrideReason: r.value.overrideReason } };
+	}
+};

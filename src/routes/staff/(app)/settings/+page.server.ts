@@ -1,0 +1,38 @@
+import type { Actions, PageServerLoad } from './$types';
+import { appContext } from '$lib/server/context.ts';
+import { createLocation } from '$lib/server/scheduling/settings.ts';
+import { citySettings, saveCitySettings } from '$lib/server/scheduling/purposes.ts';
+import { attempt, checked, int, text } from '$lib/server/forms.ts';
+
+export const load: PageServerLoad = async () => {
+	const ctx = appContext();
+	const locations = await ctx.db.models.Location.findAll({ order: [['sortOrder', 'ASC'], ['id', 'ASC']] });
+	return {
+		all: locations.map((l) => ({ id: l.id, code: l.code, nameJa: l.nameJa, citizenBookable: l.citizenBookable })),
+		city: await citySettings(ctx)
+	};
+};
+
+export const actions: Actions = {
+	createLocation: async ({ request, locals, getClientAddress }) => {
+		const f = await request.formData();
+		const input = {
+			code: text(f, 'code'),
+			nameJa: text(f, 'nameJa'),
+			nameEn: text(f, 'nameEn'),
+			addressJa: text(f, 'addressJa'),
+			citizenBookable: checked(f, 'citizenBookable'),
+			sortOrder: int(f, 'sortOrder')
+		};
+		const r = await attempt(() => createLocation(appContext(), locals.principal, input, getClientAddress()), { form: 'location', values: input });
+		if (!r.ok) return r.failure;
+		return { form: 'location', saved: true, createdId: r.value.id, report: r.value.report };
+	},
+	city: async ({ request, locals, getClientAddress }) => {
+		const f = await request.formData();
+		const input = { maxPersonsPerBooking: int(f, 'maxPersonsPerBooking'), holdMinutes: int(f, 'holdMinutes') };
+		const r = await attempt(() => saveCitySettings(appContext(), locals.principal, input, getClientAddress()), { form: 'city' });
+		if (!r.ok) return r.failure;
+		return { form: 'city', saved: true, report: null };
+	}
+};

@@ -1,0 +1,20 @@
+import { error } from '@sveltejs/kit';
+import type { LayoutServerLoad } from './$types';
+import { appContext } from '$lib/server/context.ts';
+import { scheduleFor } from '$lib/server/scheduling/settings.ts';
+import { listPurposes } from '$lib/server/scheduling/purposes.ts';
+import { locationIdParam } from '$lib/server/schemas.ts';
+
+export const load: LayoutServerLoad = async ({ params, locals, parent }) => {
+	await parent();
+	const ctx = appContext();
+	const id = locationIdParam.safeParse(params.id);
+	const loc = id.success ? await ctx.db.models.Location.findByPk(id.data) : null;
+	if (!loc) error(404, '指定された交付場所が見つかりません。');
+	const schedule = await scheduleFor(ctx, locals.principal, loc.id);
+	return {
+		location: { id: loc.id, code: loc.code, nameJa: loc.nameJa, nameEn: loc.nameEn, addressJa: loc.addressJa, citizenBookable: loc.citizenBookable, sortOrder: loc.sortOrder },
+		schedule: { rules: schedule.rules, window: schedule.window, purposeIds: schedule.purposeIds },
+		purposes: (await listPurposes(ctx)).map((p) => ({ id: p.id, nameJa: p.nameJa, active: p.active }))
+	};
+};
