@@ -8,15 +8,15 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../../../../db/index.ts';
-import { AppError } from '../errors.ts';
+import { AppError, isAppError } from '../errors.ts';
 import { tokyoIso } from '../slots.ts';
-import { loadCitySettings, loadLocationSettings } from '../scheduling/settings-read.ts';
+import { loadBookingSettings } from '../scheduling/settings-read.ts';
 import { inTransaction } from './tx.ts';
-import { adjust, datesOf, lockSlots, runFrom, take } from './slot-rows.ts';
+import { adjust, datesOf, lockSlots, readSlots, runFrom, take } from './slot-rows.ts';
 import { assertBookable, assertPartySize, choosePurpose } from './rules.ts';
 import { releaseExpiredWithin } from './hold-release.ts';
 import { lockPersonCards, type PersonInput } from './persons.ts';
-import { writeReservation } from './write.ts';
+import { insertReservation, recordCreated } from './write.ts';
 import { publish } from './staff-book.ts';
 
 export interface HoldCreated {
@@ -36,19 +36,18 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 const HOLD_NOT_FOUND = 'お取り置き中の予約が見つかりません。もう一度時間を選んでください。';
 
 export async function createHold(ctx: AppContext, input: { slotId: string; purposeId: number; partySize: number }): Promise<HoldCreated> {
-	await assertPartySize(ctx.db, input.partySize, 'partySize');
 	const now = ctx.now();
-	const { holdMinutes } = await loadCitySettings(ctx.db);
 	const token = randomBytes(32).toString('base64url');
 	const holdId = randomUUID();
-	const expiresAt = new Date(now.getTime() + holdMinutes * 60_000);
 
 	const done = await inTransaction(ctx, async (t) => {
 		const probe = await runFrom(ctx.db, t, input.slotId, 1);
 		const location = await ctx.db.models.Location.findByPk(probe.locationId, { transaction: t });
 		if (!location?.citizenBookable) throw new AppError('not_found', '指定された枠が見つかりません。', { errors: [{ field: 'slotId', message: '見つかりません。' }] });
-		const settings = await loadLocationSettings(ctx.db, probe.locationId, t);
-		const purpose = await choosePurpose(ctx.db, t, settings, input.purposeId);
+		const { settings, purposes, city } = await loadBookingSettings(ctx.db, probe.locationId, t);
+		assertPartySize(city.maxPersonsPerBooking, input.partySize, 'partySize');
+		const purpose = choosePurpose(purposes, input.purposeId);
+		const expiresAt = new Date(now.getTime() + city.holdMinutes * 60_000);
 		const { ids } = await runFrom(ctx.db, t, input.slotId, purpose.durationSlots);
 		const slots = await lockSlots(ctx.db, t, ids);
 		assertBookable(settings, 'citizen', now, slots[0]);
@@ -72,13 +71,13 @@ export async function createHold(ctx: AppContext, input: { slotId: string; purpo
 			},
 			{ transaction: t }
 		);
-		return { slots, purpose, locationId: probe.locationId };
+		return { slots, purpose, locationId: probe.locationId, expiresAt };
 	});
 	ctx.events.slotsChanged(done.locationId, datesOf(done.slots));
 	return {
 		holdId,
 		holdToken: token,
-		expiresAt: tokyoIso(expiresAt),
+		expiresAt: tokyoIso(done.expiresAt),
 		locationId: done.locationId,
 		startsAt: tokyoIso(done.slots[0].startsAt),
 		endsAt: tokyoIso(done.slots[done.slots.length - 1].endsAt),
@@ -116,6 +115,13 @@ async function findHold(db: Db, holdId: string, token: string, t?: Transaction, 
 	});
 	if (!row || !tokenMatches(row, token)) throw new AppError('not_found', HOLD_NOT_FOUND);
 	return { ...row, slot_ids: row.slot_ids.map(String) };
+}
+
+/** A hold already confirmed (answer with its booking) or otherwise released (answer that it is gone). */
+function holdSettled(h: HoldRow): { kind: 'again'; reservationId: string } | { kind: 'gone' } | null {
+	if (h.release_reason === 'confirmed' && h.reservation_id) return { kind: 'again', reservationId: String(h.reservation_id) };
+	if (h.released_at) return { kind: 'gone' };
+	return null;
 }
 
 async function release(db: Db, t: Transaction, h: HoldRow, reason: 'expired' | 'cancelled', now: Date): Promise<void> {
@@ -158,35 +164,42 @@ export async function confirmHold(ctx: AppContext, holdId: string, input: Confir
 		});
 	}
 	const done = await inTransaction(ctx, async (t) => {
-		const slots = await lockSlots(ctx.db, t, peek.slot_ids);
-		const h = await findHold(ctx.db, holdId, input.holdToken, t, true);
-		if (h.release_reason === 'confirmed' && h.reservation_id) return { kind: 'again' as const, reservationId: String(h.reservation_id) };
-		if (h.released_at) return { kind: 'gone' as const };
+		const h = await findHold(ctx.db, holdId, input.holdToken, t);
+		const settled = holdSettled(h);
+		if (settled) return settled;
 		if (new Date(h.expires_at).getTime() <= now.getTime()) {
-			await release(ctx.db, t, h, 'expired', now);
+			// slots, then the hold: the order the expiry job uses
+			const slots = await lockSlots(ctx.db, t, h.slot_ids);
+			const live = await findHold(ctx.db, holdId, input.holdToken, t, true);
+			if (live.released_at) return holdSettled(live)!;
+			await release(ctx.db, t, live, 'expired', now);
 			return { kind: 'expired' as const, locationId: h.location_id, dates: datesOf(slots) };
 		}
-		const first = slots[0];
-		if (first.startsAt.getTime() <= now.getTime()) assertBookable(null, 'citizen', now, first);
-		const cards = await lockPersonCards(ctx.db, t, input.persons, 'citizen');
+		const seen = await readSlots(ctx.db, t, h.slot_ids);
+		if (seen[0].startsAt.getTime() <= now.getTime()) assertBookable(null, 'citizen', now, seen[0]);
+		// cards, then slots, then the hold (the order every booking takes)
+		let cards;
+		try {
+			cards = await lockPersonCards(ctx.db, t, input.persons, 'citizen');
+		} catch (e) {
+			// a double click: the other request confirmed this very hold while we waited for the cards
+			const again = isAppError(e) ? holdSettled(await findHold(ctx.db, holdId, input.holdToken, t)) : null;
+			if (again?.kind === 'again') return again;
+			throw e;
+		}
+		const base = { locationId: h.location_id, purposeId: h.purpose_id, slots: seen, cards, source: 'citizen' as const, actor: { type: 'citizen' as const, id: null, ip: input.ip } };
+		const written = await insertReservation(ctx.db, t, { ...base, email: input.email ?? null, audience: 'citizen' });
+		await lockSlots(ctx.db, t, h.slot_ids);
+		const live = await findHold(ctx.db, holdId, input.holdToken, t, true);
+		if (live.released_at) throw new AppError('conflict', 'このお取り置きは既に終了しています。もう一度時間を選んでください。', { extra: { reason: 'hold_released' } });
+		// the held places become booked places: already counted, so no capacity check is needed
 		await adjust(ctx.db, t, h.slot_ids, { held: -h.party_size, booked: h.party_size });
-		const written = await writeReservation(ctx.db, t, {
-			locationId: h.location_id,
-			purposeId: h.purpose_id,
-			slots,
-			cards,
-			email: input.email ?? null,
-			source: 'citizen',
-			actor: { type: 'citizen', id: null, ip: input.ip },
-			audience: 'citizen',
-			overrideReason: null,
-			auditDetail: { holdId: h.id }
-		});
 		await ctx.db.sequelize.query(
 			`UPDATE holds SET released_at = :now, release_reason = 'confirmed', reservation_id = :rid WHERE id = :id`,
 			{ replacements: { id: h.id, now: now.toISOString(), rid: written.id }, transaction: t }
 		);
-		return { kind: 'booked' as const, written, locationId: h.location_id, dates: datesOf(slots) };
+		await recordCreated(ctx.db, t, base, written.id, { holdId: h.id });
+		return { kind: 'booked' as const, written, locationId: h.location_id, dates: datesOf(seen) };
 	});
 	if (done.kind === 'gone') throw new AppError('conflict', 'このお取り置きは既に終了しています。もう一度時間を選んでください。', { extra: { reason: 'hold_released' } });
 	if (done.kind === 'expired') {

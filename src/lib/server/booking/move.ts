@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { audit } from '../audit.ts';
 import { hasRole } from '../../domain/roles.ts';
-import { loadLocationSettings } from '../scheduling/settings-read.ts';
+import { loadBookingSettings } from '../scheduling/settings-read.ts';
 import { inTransaction } from './tx.ts';
 import { adjust, datesOf, lockSlots, runFrom, take } from './slot-rows.ts';
 import { assertBookable, choosePurpose } from './rules.ts';
@@ -36,8 +36,8 @@ export async function moveStaffReservation(ctx: AppContext, principal: Principal
 	const done = await inTransaction(ctx, async (t) => {
 		const r = await lockActiveReservation(ctx.db, t, input.reservationId);
 		const probe = await runFrom(ctx.db, t, input.slotId, 1);
-		const settings = await loadLocationSettings(ctx.db, probe.locationId, t);
-		const purpose = await choosePurpose(ctx.db, t, settings, r.purposeId);
+		const { settings, purposes } = await loadBookingSettings(ctx.db, probe.locationId, t);
+		const purpose = choosePurpose(purposes, r.purposeId);
 		const { ids } = await runFrom(ctx.db, t, input.slotId, purpose.durationSlots);
 		if (ids.length === r.slotIds.length && ids.every((id) => r.slotIds.includes(id))) {
 			throw new AppError('unprocessable', '現在と同じ枠です。別の枠を選んでください。', { errors: [{ field: 'slotId', message: '現在と同じ枠です。' }] });

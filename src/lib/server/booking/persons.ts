@@ -64,8 +64,14 @@ export async function lockPersonCards(db: Db, t: Transaction, persons: readonly 
 			return `(notice_id = :n${i} AND birth_date = :b${i})`;
 		})
 		.join(' OR ');
-	const rows = await db.sequelize.query<{ id: string; notice_id: string; birth_date: string; status: CardStatus }>(
-		`SELECT id, notice_id, birth_date, status FROM card_records WHERE ${where} ORDER BY id FOR UPDATE`,
+	// The active booking comes in the same statement. Should this statement wait for another
+	// booking's lock on a card, it sees that card's new status (予約済) but not yet the other
+	// booking's persons; the status check below and, last, the unique index cover that race.
+	const rows = await db.sequelize.query<{ id: string; notice_id: string; birth_date: string; status: CardStatus; active_booking: string | null }>(
+		`SELECT c.id, c.notice_id, c.birth_date, c.status,
+		        (SELECT r.booking_number FROM reservation_persons p JOIN reservations r ON r.id = p.reservation_id
+		          WHERE p.card_record_id = c.id AND p.active LIMIT 1) AS active_booking
+		   FROM card_records c WHERE ${where} ORDER BY c.id FOR UPDATE OF c`,
 		{ replacements, type: QueryTypes.SELECT, transaction: t }
 	);
 	const byKey = new Map(rows.map((r) => [`${r.notice_id}|${r.birth_date}`, r]));
@@ -84,15 +90,9 @@ export async function lockPersonCards(db: Db, t: Transaction, persons: readonly 
 		}
 		return { index, cardId: String(r.id), noticeId: r.notice_id, status: r.status };
 	});
-
-	const active = await db.sequelize.query<{ card_record_id: string; booking_number: string }>(
-		`SELECT p.card_record_id, r.booking_number FROM reservation_persons p JOIN reservations r ON r.id = p.reservation_id
-		  WHERE p.active AND p.card_record_id IN (:ids)`,
-		{ replacements: { ids: cards.map((c) => c.cardId) }, type: QueryTypes.SELECT, transaction: t }
-	);
-	for (const a of active) {
-		const c = cards.find((x) => x.cardId === String(a.card_record_id))!;
-		throw alreadyBooked(audience, c, a.booking_number);
+	for (const c of cards) {
+		const r = byKey.get(`${persons[c.index].noticeId}|${persons[c.index].birthDate}`)!;
+		if (r.active_booking || c.status === 'reserved') throw alreadyBooked(audience, c, r.active_booking ?? undefined);
 	}
 	for (const c of cards) {
 		if (!BOOKABLE_STATUSES.includes(c.status)) {

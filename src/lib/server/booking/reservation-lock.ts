@@ -25,8 +25,9 @@ const STATUS_JA: Record<ReservationStatus, string> = {
 };
 
 /**
- * Locks an active reservation (first, before its slots: every use case that changes an existing
- * booking takes the reservation, then slots, then cards, so they cannot deadlock each other).
+ * Locks an active reservation and its persons' cards. Lock order everywhere: reservation, then
+ * cards (id order), then slot rows (id order), then holds; check-in follows the same order, so
+ * no two use cases can deadlock each other (a retry covers anything unforeseen).
  */
 export async function lockActiveReservation(db: Db, t: Transaction, id: string): Promise<LockedReservation> {
 	const [r] = await db.sequelize.query<{
@@ -55,7 +56,7 @@ export async function lockActiveReservation(db: Db, t: Transaction, id: string):
 	});
 	const cards = await db.sequelize.query<{ id: string; status: CardStatus }>(
 		`SELECT c.id, c.status FROM card_records c JOIN reservation_persons p ON p.card_record_id = c.id
-		  WHERE p.reservation_id = :id AND p.active ORDER BY c.id`,
+		  WHERE p.reservation_id = :id AND p.active ORDER BY c.id FOR UPDATE OF c`,
 		{ replacements: { id }, type: QueryTypes.SELECT, transaction: t }
 	);
 	return {

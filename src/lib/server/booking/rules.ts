@@ -2,11 +2,9 @@
  * The booking rules checked on locked rows, each one small and pure over what was read
  * (the cal.com "short pipeline of validators" seam).
  */
-import type { Transaction } from 'sequelize';
-import type { Db } from '../../../../db/index.ts';
 import { AppError } from '../errors.ts';
 import { bookableRange, isBookable, resolveDay, type Actor } from '../../domain/schedule/index.ts';
-import { loadCitySettings, offeredPurposes, type LocationSettings, type PurposeRow } from '../scheduling/settings-read.ts';
+import type { LocationSettings, PurposeRow } from '../scheduling/settings-read.ts';
 import type { SlotRow } from './slot-rows.ts';
 
 const slotField = (message: string) => [{ field: 'slotId', message }];
@@ -36,8 +34,7 @@ export function assertBookable(settings: LocationSettings | null, actor: Actor, 
 }
 
 /** The purpose asked for (or the location's first) if this location offers it (R-S17). */
-export async function choosePurpose(db: Db, t: Transaction, settings: LocationSettings | null, purposeId: number | undefined): Promise<PurposeRow> {
-	const offered = await offeredPurposes(db, settings, t);
+export function choosePurpose(offered: readonly PurposeRow[], purposeId: number | undefined): PurposeRow {
 	const purpose = purposeId === undefined ? offered[0] : offered.find((p) => p.id === purposeId);
 	if (!purpose) {
 		throw new AppError('unprocessable', 'この交付場所では選択された用件を受け付けていません。', {
@@ -48,8 +45,7 @@ export async function choosePurpose(db: Db, t: Transaction, settings: LocationSe
 }
 
 /** R-C07: the city's limit on persons per booking. */
-export async function assertPartySize(db: Db, size: number, field = 'persons', t?: Transaction): Promise<void> {
-	const { maxPersonsPerBooking } = await loadCitySettings(db, t);
+export function assertPartySize(maxPersonsPerBooking: number, size: number, field = 'persons'): void {
 	if (size < 1 || size > maxPersonsPerBooking) {
 		throw new AppError('unprocessable', `1回の予約でお申し込みできるのは${maxPersonsPerBooking}人までです。`, {
 			errors: [{ field, message: `1〜${maxPersonsPerBooking}人で入力してください。` }],

@@ -59,14 +59,14 @@ export const SLOT_NOT_FOUND = '指定された枠が見つかりません。';
  * The ids of the `count` consecutive slots a visit starting at `slotId` takes (R-S17), read
  * without locks: the caller locks them and finds out there if they changed meanwhile.
  */
-export async function runFrom(db: Db, t: Transaction, slotId: string, count: number): Promise<{ ids: string[]; locationId: number }> {
+export async function runFrom(db: Db, t: Transaction, slotId: string, count: number): Promise<{ ids: string[]; locationId: number; rows: SlotRow[] }> {
 	const [first] = await db.sequelize.query<Raw>(`SELECT ${COLUMNS} FROM slots WHERE id = :slotId`, {
 		replacements: { slotId },
 		type: QueryTypes.SELECT,
 		transaction: t
 	});
 	if (!first) throw new AppError('not_found', SLOT_NOT_FOUND, { errors: [{ field: 'slotId', message: SLOT_NOT_FOUND }] });
-	if (count <= 1) return { ids: [String(first.id)], locationId: first.location_id };
+	if (count <= 1) return { ids: [String(first.id)], locationId: first.location_id, rows: [toRow(first)] };
 	const day = (
 		await db.sequelize.query<Raw>(`SELECT ${COLUMNS} FROM slots WHERE location_id = :loc AND date = :date ORDER BY starts_at`, {
 			replacements: { loc: first.location_id, date: first.date },
@@ -81,13 +81,26 @@ export async function runFrom(db: Db, t: Transaction, slotId: string, count: num
 			errors: [{ field: 'slotId', message: '続けて予約できる枠がありません。' }]
 		});
 	}
-	return { ids: run.slots.map((s) => s.id), locationId: first.location_id };
+	return { ids: run.slots.map((s) => s.id), locationId: first.location_id, rows: run.slots };
 }
 
-/** Locks the rows in id order and returns them in time order. A row gone since it was read is a 404. */
+/** The rows without locking them, in time order: their times never change, so checks on them hold. */
+export async function readSlots(db: Db, t: Transaction, ids: readonly string[]): Promise<SlotRow[]> {
+	return selectSlots(db, t, ids, '');
+}
+
+/**
+ * Locks the rows in id order and returns them in time order. A row gone since it was read is a 404.
+ * NO KEY UPDATE: the counters change, never the key, so inserts referencing the slot (FK checks)
+ * by other bookings do not wait on this lock.
+ */
 export async function lockSlots(db: Db, t: Transaction, ids: readonly string[]): Promise<SlotRow[]> {
+	return selectSlots(db, t, ids, 'FOR NO KEY UPDATE');
+}
+
+async function selectSlots(db: Db, t: Transaction, ids: readonly string[], lock: string): Promise<SlotRow[]> {
 	const unique = [...new Set(ids)];
-	const rows = await db.sequelize.query<Raw>(`SELECT ${COLUMNS} FROM slots WHERE id IN (:ids) ORDER BY id FOR UPDATE`, {
+	const rows = await db.sequelize.query<Raw>(`SELECT ${COLUMNS} FROM slots WHERE id IN (:ids) ORDER BY id ${lock}`, {
 		replacements: { ids: unique },
 		type: QueryTypes.SELECT,
 		transaction: t

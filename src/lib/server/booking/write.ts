@@ -1,12 +1,13 @@
 /**
  * The rows one booking writes, in the caller's transaction: the reservation, its slots and
  * persons, the cards' move to 予約済 with a history row each (R-S08), the audit row (R-O03)
- * and the outbox row that mail will read (nothing personal in it).
+ * and the outbox row that mail will read (nothing personal in it). Related rows go in one
+ * statement each (data-modifying CTEs): every round trip inside a booking is time the
+ * transaction holds its locks.
  */
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../../../../db/index.ts';
 import type { CardStatusChange } from '../context.ts';
-import { audit } from '../audit.ts';
 import { mapDoubleBooking, type Audience, type PersonCard } from './persons.ts';
 import type { SlotRow } from './slot-rows.ts';
 import type { ReservationSource } from '../../../../db/models/reservation.ts';
@@ -21,13 +22,17 @@ export interface Actor {
 /**
  * 予約番号: 8 digits, easy to read out on the phone. The sequence value goes through an affine
  * map, a bijection on 0..10^8−1 (48271 is coprime to 10^8), so numbers are unique yet do not
- * reveal how many bookings the city has.
+ * reveal how many bookings the city has. The SQL below computes the same.
  */
+const MULTIPLIER = 48_271n;
+const OFFSET = 20_261_124n;
 export function formatBookingNumber(seq: bigint): string {
-	const n = (seq * 48_271n + 20_261_124n) % 100_000_000n;
+	const n = (seq * MULTIPLIER + OFFSET) % 100_000_000n;
 	const s = n.toString().padStart(8, '0');
 	return `${s.slice(0, 4)}-${s.slice(4)}`;
 }
+const BOOKING_NUMBER_SQL = `(SELECT substr(x, 1, 4) || '-' || substr(x, 5) FROM
+	(SELECT lpad(((nextval('reservation_number_seq') * ${MULTIPLIER} + ${OFFSET}) % 100000000)::text, 8, '0') AS x) b)`;
 
 export interface NewReservation {
 	locationId: number;
@@ -38,9 +43,6 @@ export interface NewReservation {
 	source: ReservationSource;
 	actor: Actor;
 	audience: Audience;
-	overrideReason: string | null;
-	/** extra audit detail, ids and reasons only */
-	auditDetail?: Record<string, unknown>;
 }
 
 export interface Written {
@@ -49,77 +51,82 @@ export interface Written {
 	cardChanges: CardStatusChange[];
 }
 
-export async function writeReservation(db: Db, t: Transaction, r: NewReservation): Promise<Written> {
-	const q = db.sequelize;
-	const [{ n }] = await q.query<{ n: string }>(`SELECT nextval('reservation_number_seq') AS n`, { type: QueryTypes.SELECT, transaction: t });
-	const bookingNumber = formatBookingNumber(BigInt(n));
+/**
+ * The reservation, its slots and persons (one statement), the cards' move to 予約済 with
+ * history (one statement). Written before the slot rows are locked (see staff-book.ts).
+ */
+export async function insertReservation(db: Db, t: Transaction, r: NewReservation): Promise<Written> {
 	const first = r.slots[0];
 	const last = r.slots[r.slots.length - 1];
-	const [{ id }] = await q.query<{ id: string }>(
-		`INSERT INTO reservations (booking_number, location_id, purpose_id, party_size, date, starts_at, ends_at, email, source, created_by, override_reason)
-		 VALUES (:bookingNumber, :locationId, :purposeId, :partySize, :date, :startsAt, :endsAt, :email, :source, :createdBy, :overrideReason)
-		 RETURNING id`,
-		{
-			replacements: {
-				bookingNumber,
-				locationId: r.locationId,
-				purposeId: r.purposeId,
-				partySize: r.cards.length,
-				date: first.date,
-				startsAt: first.startsAt.toISOString(),
-				endsAt: last.endsAt.toISOString(),
-				email: r.email,
-				source: r.source,
-				createdBy: r.actor.id,
-				overrideReason: r.overrideReason
-			},
-			type: QueryTypes.SELECT,
-			transaction: t
-		}
-	);
-	const reservationId = String(id);
-	await q.query(`INSERT INTO reservation_slots (reservation_id, slot_id) SELECT :id, unnest(ARRAY[:slotIds]::bigint[])`, {
-		replacements: { id: reservationId, slotIds: r.slots.map((s) => s.id) },
-		transaction: t
-	});
-	// Inserted in card id order, the order every booking locks cards in.
+	// Persons in card id order (the order cards are locked in). The partial unique index checks
+	// each row: a card already active elsewhere fails here, whatever the race.
 	const ordered = [...r.cards].sort((a, b) => (BigInt(a.cardId) < BigInt(b.cardId) ? -1 : 1));
+	let row: { id: string; booking_number: string };
 	try {
-		for (const c of ordered) {
-			await q.query(`INSERT INTO reservation_persons (reservation_id, card_record_id, position) VALUES (:id, :cardId, :position)`, {
-				replacements: { id: reservationId, cardId: c.cardId, position: c.index + 1 },
+		[row] = await db.sequelize.query<{ id: string; booking_number: string }>(
+			`WITH r AS (
+			   INSERT INTO reservations (booking_number, location_id, purpose_id, party_size, date, starts_at, ends_at, email, source, created_by)
+			   VALUES (${BOOKING_NUMBER_SQL}, :locationId, :purposeId, :partySize, :date, :startsAt, :endsAt, :email, :source, :createdBy)
+			   RETURNING id, booking_number),
+			 s AS (INSERT INTO reservation_slots (reservation_id, slot_id) SELECT r.id, unnest(ARRAY[:slotIds]::bigint[]) FROM r),
+			 p AS (INSERT INTO reservation_persons (reservation_id, card_record_id, position)
+			       SELECT r.id, unnest(ARRAY[:cardIds]::bigint[]), unnest(ARRAY[:positions]::smallint[]) FROM r)
+			 SELECT id, booking_number FROM r`,
+			{
+				replacements: {
+					locationId: r.locationId,
+					purposeId: r.purposeId,
+					partySize: r.cards.length,
+					date: first.date,
+					startsAt: first.startsAt.toISOString(),
+					endsAt: last.endsAt.toISOString(),
+					email: r.email,
+					source: r.source,
+					createdBy: r.actor.id,
+					slotIds: r.slots.map((s) => s.id),
+					cardIds: ordered.map((c) => c.cardId),
+					positions: ordered.map((c) => c.index + 1)
+				},
+				type: QueryTypes.SELECT,
 				transaction: t
-			});
-		}
+			}
+		);
 	} catch (e) {
 		throw mapDoubleBooking(e, r.cards, r.audience);
 	}
-	const cardChanges = await setCardStatus(db, t, r.cards, 'reserved', r.actor, reservationId, { locationId: r.locationId, date: first.date });
-	await audit(
-		{ db },
-		{
-			actorType: r.actor.type,
-			actorId: r.actor.id,
-			action: 'reservation.created',
-			targetType: 'reservation',
-			targetId: reservationId,
-			detail: {
-				source: r.source,
-				slotIds: r.slots.map((s) => s.id),
-				partySize: r.cards.length,
-				purposeId: r.purposeId,
-				...(r.overrideReason ? { override: true, reason: r.overrideReason } : {}),
-				...r.auditDetail
-			},
-			ip: r.actor.ip
-		},
-		t
-	);
-	await outbox(db, t, 'reservation.created', { reservationId });
-	return { id: reservationId, bookingNumber, cardChanges };
+	const id = String(row.id);
+	const cardChanges = await setCardStatus(db, t, r.cards, 'reserved', r.actor, id, { locationId: r.locationId, date: first.date });
+	return { id, bookingNumber: row.booking_number, cardChanges };
 }
 
-/** Moves cards to `to`, one history row each (R-S08); returns the changes to publish after commit. */
+/** The audit row (R-O03) and the outbox row of a new reservation, in one statement; `detail` holds ids and reasons only. */
+export async function recordCreated(
+	db: Db,
+	t: Transaction,
+	r: Pick<NewReservation, 'actor' | 'source' | 'slots' | 'cards' | 'purposeId'>,
+	reservationId: string,
+	detail: Record<string, unknown> = {}
+): Promise<void> {
+	const full = { source: r.source, slotIds: r.slots.map((s) => s.id), partySize: r.cards.length, purposeId: r.purposeId, ...detail };
+	await db.sequelize.query(
+		`WITH a AS (INSERT INTO audit_log (actor_type, actor_id, action, target_type, target_id, detail, ip)
+		            VALUES (:actorType, :actorId, 'reservation.created', 'reservation', :id, CAST(:detail AS jsonb), :ip))
+		 INSERT INTO outbox (topic, payload) VALUES ('reservation.created', CAST(:payload AS jsonb))`,
+		{
+			replacements: {
+				actorType: r.actor.type,
+				actorId: r.actor.id,
+				id: reservationId,
+				detail: JSON.stringify(full),
+				ip: r.actor.ip ?? null,
+				payload: JSON.stringify({ reservationId })
+			},
+			transaction: t
+		}
+	);
+}
+
+/** Moves cards to `to` with one history row each (R-S08), in one statement; returns the changes to publish after commit. */
 export async function setCardStatus(
 	db: Db,
 	t: Transaction,
@@ -132,21 +139,22 @@ export async function setCardStatus(
 ): Promise<CardStatusChange[]> {
 	const changing = cards.filter((c) => c.status !== to);
 	if (changing.length === 0) return [];
-	await db.sequelize.query(`UPDATE card_records SET status = :to, updated_at = now() WHERE id IN (:ids)`, {
-		replacements: { to, ids: changing.map((c) => c.cardId) },
-		transaction: t
-	});
-	await db.models.CardStatusHistory.bulkCreate(
-		changing.map((c) => ({
-			cardRecordId: c.cardId,
-			fromStatus: c.status as never,
-			toStatus: to as never,
-			actorType: actor.type,
-			actorId: actor.id,
-			reservationId,
-			note
-		})),
-		{ transaction: t }
+	await db.sequelize.query(
+		`WITH u AS (UPDATE card_records SET status = :to, updated_at = now() WHERE id IN (:ids))
+		 INSERT INTO card_status_history (card_record_id, from_status, to_status, actor_type, actor_id, reservation_id, note)
+		 SELECT unnest(ARRAY[:ids]::bigint[]), unnest(ARRAY[:froms]::varchar[]), :to, :actorType, :actorId, :reservationId, :note`,
+		{
+			replacements: {
+				to,
+				ids: changing.map((c) => c.cardId),
+				froms: changing.map((c) => c.status),
+				actorType: actor.type,
+				actorId: actor.id,
+				reservationId,
+				note
+			},
+			transaction: t
+		}
 	);
 	return changing.map((c) => ({ cardId: c.cardId, locationId: where.locationId, date: where.date, from: c.status, to }));
 }

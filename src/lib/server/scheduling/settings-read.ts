@@ -86,3 +86,53 @@ export async function offeredPurposes(db: Db, settings: LocationSettings | null,
 			active: p.active
 		}));
 }
+
+export interface BookingSettings {
+	settings: LocationSettings | null;
+	/** active purposes offered at the location, in display order */
+	purposes: PurposeRow[];
+	city: CityRules;
+}
+
+/**
+ * Everything a booking reads about a location and the city, in one round trip (a booking's
+ * statements are its cost: see tests/bench/booking.ts).
+ */
+export async function loadBookingSettings(db: Db, locationId: number, transaction?: Transaction): Promise<BookingSettings> {
+	type P = { id: number; code: string; name_ja: string; name_en: string; duration_slots: number; precautions_ja: string; precautions_en: string };
+	const [row] = await db.sequelize.query<{ schedule: Omit<Row, 'location_id'> | null; purposes: P[]; city: { max_persons_per_booking: number; hold_minutes: number } | null }>(
+		`SELECT
+		   (SELECT row_to_json(s) FROM (SELECT patterns, weekly, date_exceptions, range_exceptions, booking_window, purpose_ids
+		                                  FROM location_schedules WHERE location_id = :locationId) s) AS schedule,
+		   (SELECT coalesce(json_agg(p ORDER BY p.sort_order, p.id), '[]'::json)
+		      FROM (SELECT id, code, name_ja, name_en, duration_slots, precautions_ja, precautions_en, sort_order FROM purposes WHERE active) p) AS purposes,
+		   (SELECT row_to_json(c) FROM (SELECT max_persons_per_booking, hold_minutes FROM city_settings WHERE id = 1) c) AS city`,
+		{ replacements: { locationId }, type: QueryTypes.SELECT, transaction }
+	);
+	const s = row.schedule;
+	const settings: LocationSettings | null = s
+		? {
+				locationId,
+				rules: { patterns: s.patterns, weekly: s.weekly, dateExceptions: s.date_exceptions, rangeExceptions: s.range_exceptions },
+				window: s.booking_window,
+				purposeIds: s.purpose_ids
+			}
+		: null;
+	const offered = settings?.purposeIds ?? null;
+	return {
+		settings,
+		purposes: row.purposes
+			.filter((p) => offered === null || offered.includes(p.id))
+			.map((p) => ({
+				id: p.id,
+				code: p.code,
+				nameJa: p.name_ja,
+				nameEn: p.name_en,
+				durationSlots: p.duration_slots,
+				precautionsJa: p.precautions_ja,
+				precautionsEn: p.precautions_en,
+				active: true
+			})),
+		city: { maxPersonsPerBooking: row.city?.max_persons_per_booking ?? 5, holdMinutes: row.city?.hold_minutes ?? 10 }
+	};
+}
