@@ -8,7 +8,8 @@
  * plain single-row conditional UPDATE transaction via `pg` on as many hot rows, as many
  * attempts, the same concurrency and as many connections as the two nodes' pools. Prints
  * bookings/s, p50/p99 latency, the ratio to the ceiling, and checks that no slot exceeds its
- * capacity and that every success is one reservation. Only 127.0.0.1 is contacted.
+ * capacity and that every success is one reservation. For context it also times a plain
+ * authenticated GET through the same nodes (HTTP, session check, one query). Only 127.0.0.1 is contacted.
  *
  * Env: BENCH_ATTEMPTS (2000), BENCH_CLIENTS (50), BENCH_HOT_SLOTS (10), BENCH_CAPACITY (150 per slot),
  * BENCH_POOL (10 per node), BENCH_NODE_ARGS (extra node flags for the app nodes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
@@ -171,6 +172,15 @@ async function main() {
 			}
 		});
 
+		// For context: the same endpoint stack (HTTP, session check, one query) without a booking.
+		log('http floor: authenticated GET /api/v1/staff/slots through the same nodes');
+		const { rows: [hotDay] } = await db.query<{ date: string }>(`SELECT date::text AS date FROM slots WHERE id = $1`, [hot[0].id]);
+		const floor = await drive(ATTEMPTS, CLIENTS, async (i) => {
+			const r = await fetch(`${nodes[i % NODES].url}/api/v1/staff/slots?locationId=1&date=${hotDay.date}`, { headers: { authorization: `Bearer ${token}` } });
+			await r.arrayBuffer();
+			return r.status === 200 ? 201 : r.status;
+		});
+
 		const { rows: [check] } = await db.query<{ over: string; booked: string; reservations: string; persons: string }>(
 			`SELECT (SELECT count(*) FROM slots WHERE booked + held > capacity) AS over,
 			        (SELECT coalesce(sum(booked), 0) FROM slots WHERE id = ANY($1::bigint[])) AS booked,
@@ -187,11 +197,12 @@ async function main() {
 		console.log(`  ${'run'.padEnd(34)}${'ok'.padStart(6)}${'full'.padStart(6)}${'per s'.padStart(10)}${'p50'.padStart(11)}${'p99'.padStart(11)}`);
 		for (const [name, r] of [
 			['app: POST /api/v1/staff/reservations', app],
-			['ceiling: pg conditional UPDATE tx', ceiling]
+			['ceiling: pg conditional UPDATE tx', ceiling],
+			['context: GET /api/v1/staff/slots', floor]
 		] as const) {
 			console.log(`  ${name.padEnd(34)}${String(r.ok).padStart(6)}${String(r.full).padStart(6)}${(r.ok / r.seconds).toFixed(0).padStart(10)}${ms(percentile(r.latencies, 50)).padStart(11)}${ms(percentile(r.latencies, 99)).padStart(11)}`);
 		}
-		console.log(`  bookings/s ÷ ceiling: ${(appRate / ceilRate).toFixed(3)} (${((appRate / ceilRate) * 100).toFixed(1)} %)`);
+		console.log(`  bookings/s ÷ ceiling: ${(appRate / ceilRate).toFixed(3)} (${((appRate / ceilRate) * 100).toFixed(1)} %); bookings/s ÷ plain authenticated GET/s: ${(appRate / (floor.ok / floor.seconds)).toFixed(2)}`);
 		const problems: string[] = [];
 		if (Number(check.over) !== 0) problems.push(`${check.over} slots above capacity`);
 		if (app.ok !== expectedOk) problems.push(`expected ${expectedOk} bookings, got ${app.ok}`);
@@ -200,7 +211,7 @@ async function main() {
 		}
 		if (app.other.size) problems.push(`unexpected statuses: ${JSON.stringify([...app.other])}`);
 		console.log(`  no slot exceeds capacity: ${Number(check.over) === 0 ? 'yes' : 'NO'}; hot slots booked ${check.booked} of ${HOT * CAPACITY}; reservations ${check.reservations}`);
-		console.log(`BOOKING_RESULT ${JSON.stringify({ attempts: ATTEMPTS, clients: CLIENTS, hot: HOT, capacity: CAPACITY, app: { ok: app.ok, full: app.full, perSecond: +appRate.toFixed(1), p50: +percentile(app.latencies, 50).toFixed(2), p99: +percentile(app.latencies, 99).toFixed(2) }, ceiling: { ok: ceiling.ok, perSecond: +ceilRate.toFixed(1), p50: +percentile(ceiling.latencies, 50).toFixed(2), p99: +percentile(ceiling.latencies, 99).toFixed(2) }, ratio: +(appRate / ceilRate).toFixed(4), overCapacity: Number(check.over) })}`);
+		console.log(`BOOKING_RESULT ${JSON.stringify({ attempts: ATTEMPTS, clients: CLIENTS, hot: HOT, capacity: CAPACITY, app: { ok: app.ok, full: app.full, perSecond: +appRate.toFixed(1), p50: +percentile(app.latencies, 50).toFixed(2), p99: +percentile(app.latencies, 99).toFixed(2) }, ceiling: { ok: ceiling.ok, perSecond: +ceilRate.toFixed(1), p50: +percentile(ceiling.latencies, 50).toFixed(2), p99: +percentile(ceiling.latencies, 99).toFixed(2) }, floor: { perSecond: +(floor.ok / floor.seconds).toFixed(1), p50: +percentile(floor.latencies, 50).toFixed(2) }, ratio: +(appRate / ceilRate).toFixed(4), overCapacity: Number(check.over) })}`);
 		if (problems.length) {
 			console.error(`FAILED: ${problems.join('; ')} (node logs in ${logDir})`);
 			process.exitCode = 1;
