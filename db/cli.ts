@@ -6,19 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { createDb } from './index.ts';
 import { migrator, runMigrations } from './migrate.ts';
 import { seedDemo } from './seeds/demo.ts';
-import { ConfigError, parseConfig } from '../src/lib/server/config.ts';
+import { configFromEnvOrExit } from '../src/lib/server/config.ts';
 
 const [command, arg] = process.argv.slice(2);
-let config;
-try {
-	config = parseConfig(process.env);
-} catch (e) {
-	if (e instanceof ConfigError) {
-		console.error(e.message);
-		process.exit(1);
-	}
-	throw e;
-}
+const config = configFromEnvOrExit();
 if (!config.DATABASE_URL) {
 	console.error('DATABASE_URL is not set. Example: DATABASE_URL=postgres://postgres@127.0.0.1:5432/mynumber npm run db:migrate');
 	process.exit(1);

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ConfigError, parseConfig } from '../src/lib/server/config.ts';
+import { configFromEnvOrExit } from '../src/lib/server/config.ts';
 import { createLogger } from '../src/lib/server/log.ts';
 import { DEMO_STAFF } from '../db/seeds/demo-data.ts';
 import { boot } from './boot.ts';
@@ -10,16 +10,7 @@ import { boot } from './boot.ts';
  * Production entry: one http server carrying the SvelteKit handler (adapter-node build) and
  * Socket.IO on the same port.
  */
-let config;
-try {
-	config = parseConfig(process.env);
-} catch (e) {
-	if (e instanceof ConfigError) {
-		console.error(e.message);
-		process.exit(1);
-	}
-	throw e;
-}
+const config = configFromEnvOrExit();
 const log = createLogger(config.LOG_LEVEL);
 
 // adapter-node builds URLs from ORIGIN; set it only when the operator fixed the public origin,

@@ -7,7 +7,13 @@ import { z } from 'zod';
 const bool = z
 	.enum(['true', 'false', '1', '0', 'yes', 'no'])
 	.transform((v) => v === 'true' || v === '1' || v === 'yes');
-const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+	z.coerce
+		.number({ error: `must be a whole number from ${min} to ${max}` })
+		.int(`must be a whole number from ${min} to ${max}`)
+		.min(min, `must be at least ${min}`)
+		.max(max, `must be at most ${max}`)
+		.default(def);
 const url = (protocols: string[]) =>
 	z.string().refine((v) => {
 		try {
@@ -55,4 +61,17 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		throw new ConfigError(`Invalid configuration (see .env.example):\n${lines.join('\n')}`);
 	}
 	return r.data;
+}
+
+/** For process entry points: the configuration, or a message naming the bad variable and exit code 1. */
+export function configFromEnvOrExit(): Config {
+	try {
+		return parseConfig(process.env);
+	} catch (e) {
+		if (e instanceof ConfigError) {
+			console.error(e.message);
+			process.exit(1);
+		}
+		throw e;
+	}
 }
