@@ -5,11 +5,12 @@ import { apiLogin, nodes, setCapacity, uiLogin } from './helpers.ts';
 import { ARTIFACTS } from './state.ts';
 
 /** A slot today at location 3 that starts a few minutes from now, so the board (today only) has something to count. */
-async function todaySlot(capacity: number): Promise<string> {
+async function todaySlot(capacity: number, minutesAhead: number): Promise<string> {
 	const c = new pg.Client({ connectionString: e2eState().databaseUrl });
 	await c.connect();
 	try {
-		const start = new Date(Math.ceil((Date.now() + 5 * 60_000) / 60_000) * 60_000);
+		// Each test its own minute, so no two tests share (and upsert) one slot.
+		const start = new Date(Math.ceil((Date.now() + minutesAhead * 60_000) / 60_000) * 60_000);
 		const date = new Date(start.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
 		const { rows } = await c.query(
 			`INSERT INTO slots (location_id, date, starts_at, ends_at, capacity) VALUES (3, $1, $2, $3, $4)
@@ -48,7 +49,7 @@ async function todayVisit(slotId: string): Promise<{ reservationId: string; card
 
 test('R-S15 R-L03 R-L02 a check-in at a counter on node A appears on a staff screen and the wall board on node B', async ({ browser }) => {
 	const { a, b } = nodes();
-	const slotId = await todaySlot(4);
+	const slotId = await todaySlot(4, 5);
 	const visit = await todayVisit(slotId);
 	const date = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
 
@@ -82,7 +83,7 @@ test('R-S15 R-L03 R-L02 a check-in at a counter on node A appears on a staff scr
 
 test('R-L02 R-S05 a capacity change on node A reaches the wall board on node B within a second', async ({ browser, request }) => {
 	const { a, b } = nodes();
-	const slotId = await todaySlot(3);
+	const slotId = await todaySlot(3, 20);
 	const admin = await apiLogin(request, a.url, 'admin');
 	const issued = await request.post(`${a.url}/api/v1/staff/board-tokens`, { headers: { authorization: `Bearer ${admin}` }, data: { locationId: 3, label: '待合モニター' } });
 	expect(issued.status()).toBe(201);
