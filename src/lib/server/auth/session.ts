@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
-import { Op } from 'sequelize';
+import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
@@ -111,22 +111,16 @@ export async function authenticate(ctx: AppContext, token: string | null | undef
 	} catch {
 		return null;
 	}
-	if (typeof claims.sid !== 'string' || !claims.sub) return null;
-	const { StaffSession, StaffUser } = ctx.db.models;
-	const session = await StaffSession.findOne({
-		where: { id: claims.sid, revokedAt: null, expiresAt: { [Op.gt]: ctx.now() } }
-	});
-	if (!session || String(session.staffUserId) !== claims.sub) return null;
-	const user = await StaffUser.findByPk(session.staffUserId);
-	if (!user || !user.active || !isRole(user.role)) return null;
-	return {
-		userId: user.id,
-		login: user.login,
-		displayName: user.displayName,
-		role: user.role,
-		locationId: user.locationId ?? null,
-		sessionId: session.id
-	};
+	if (typeof claims.sid !== 'string' || !/^[0-9a-f-]{36}$/.test(claims.sid) || !claims.sub) return null;
+	// One query per request: the session row and its user together (this runs on every staff request and socket).
+	const [row] = await ctx.db.sequelize.query<{ id: number; login: string; display_name: string; role: string; location_id: number | null; session_id: string }>(
+		`SELECT u.id, u.login, u.display_name, u.role, u.location_id, s.id AS session_id
+		   FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_user_id
+		  WHERE s.id = :sid AND s.revoked_at IS NULL AND s.expires_at > :now AND u.active AND u.id = :uid`,
+		{ replacements: { sid: claims.sid, now: ctx.now().toISOString(), uid: Number(claims.sub) || 0 }, type: QueryTypes.SELECT }
+	);
+	if (!row || !isRole(row.role)) return null;
+	return { userId: row.id, login: row.login, displayName: row.display_name, role: row.role, locationId: row.location_id, sessionId: row.session_id };
 }
 
 export async function logout(ctx: AppContext, principal: Principal, ip?: string | null): Promise<void> {
