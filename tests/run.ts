@@ -58,9 +58,11 @@ async function main() {
 	const env = { ...process.env, DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl };
 	const results: Result[] = [];
 	try {
+		// Vitest reads tsconfig.json, which extends the generated .svelte-kit/tsconfig.json: generate it first (a clean clone has none).
+		const synced = run('sync', ['node_modules/@sveltejs/kit/svelte-kit.js', 'sync'], env).ok;
 		results.push(vitest('unit', env));
 		results.push(vitest('integration', env));
-		const build = run('build', ['node_modules/@sveltejs/kit/svelte-kit.js', 'sync'], env).ok && run('build', ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], env).ok;
+		const build = synced && run('build', ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], env).ok;
 		if (build) results.push(playwright(env));
 		else results.push({ suite: 'e2e', passed: 0, failed: 1, skipped: 0, ok: false, seconds: 0 });
 	} finally {
