@@ -25,9 +25,18 @@ test('R-C06 R-S05 R-L04 a capacity change on node A changes the citizen calendar
 	const staff = await (await browser.newContext()).newPage();
 	await uiLogin(staff, a.url, 'supervisor');
 	await staff.goto(`${a.url}/staff/slots?locationId=1&date=${date}`);
+	// Type only once the page is live (hydrated): before that, the server-rendered input is not yet the app's.
+	await expect(staff.getByRole('status').first()).toHaveAttribute('data-state', 'live');
 	const row = staff.locator(`tr[data-slot-id="${slots[0].id}"]`);
 	await row.locator('input[name="capacity"]').fill('2');
 	await row.locator('input[name="reason"]').fill('窓口1つ閉鎖');
+	// Someone else's edit arrives while the supervisor is typing: it shows, and what was typed stays.
+	const other = staff.locator(`tr[data-slot-id="${slots[1].id}"] [data-field="capacity"]`);
+	await setCapacity(request, a.url, token, slots[1].id, 1);
+	await expect(other).toHaveText('1');
+	await setCapacity(request, a.url, token, slots[1].id, 0);
+	await expect(other).toHaveText('0');
+	await expect(row.locator('input[name="capacity"]')).toHaveValue('2');
 	await row.getByRole('button', { name: '変更' }).click();
 	await expect(row.getByRole('status')).toHaveText('変更しました。');
 	await expect(row.locator('[data-field="capacity"]')).toHaveText('2');
