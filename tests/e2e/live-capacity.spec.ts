@@ -1,4 +1,6 @@
 import { expect, test } from '@playwright/test';
+import pg from 'pg';
+import { e2eState } from './state.ts';
 import { apiLogin, nodes, openDay, setCapacity, staffSlots, uiLogin } from './helpers.ts';
 
 /**
@@ -71,12 +73,26 @@ test('R-L01 R-S05 a second staff screen on node B sees the supervisor’s edit a
 	await expect(cap).toHaveText(String(slot.capacity + 3), { timeout: 2000 });
 });
 
-test('R-S05 a supervisor’s capacity form refuses a missing reason and a capacity below the booked count', async ({ page, request }) => {
+test('R-S05 a supervisor’s capacity form refuses a missing reason and a capacity below the booked count, unless overridden', async ({ page, request }) => {
 	const { a } = nodes();
 	const date = await openDay(request, a.url, 2, 0);
+	const token = await apiLogin(request, a.url, 'supervisor');
+	const [slot] = await staffSlots(request, a.url, token, 2, date);
+	const db = new pg.Client({ connectionString: e2eState().databaseUrl });
+	await db.connect();
+	const { rows: [card] } = await db.query(`SELECT notice_id, birth_date::text AS birth_date FROM card_records WHERE status = 'notice_sent' ORDER BY id LIMIT 1 OFFSET 120`);
+	await db.end();
+	const booked = await request.post(`${a.url}/api/v1/staff/reservations`, {
+		headers: { authorization: `Bearer ${token}` },
+		data: { slotId: slot.id, persons: [{ noticeId: card.notice_id, birthDate: card.birth_date }] }
+	});
+	expect(booked.status(), await booked.text()).toBe(201);
+	const { bookingNumber } = await booked.json();
+
 	await uiLogin(page, a.url, 'supervisor');
 	await page.goto(`${a.url}/staff/slots?locationId=2&date=${date}`);
-	const row = page.locator('tbody tr').first();
+	await expect(page.getByRole('status').first()).toHaveAttribute('data-state', 'live');
+	const row = page.locator(`tr[data-slot-id="${slot.id}"]`);
 	await row.locator('input[name="capacity"]').fill('-1');
 	await row.locator('input[name="reason"]').fill('x');
 	// The browser's own validation stops a negative number; bypass it to see the server's message.
@@ -87,4 +103,15 @@ test('R-S05 a supervisor’s capacity form refuses a missing reason and a capaci
 	await row.locator('input[name="reason"]').fill('   ');
 	await row.getByRole('button', { name: '変更' }).click();
 	await expect(row.getByRole('alert')).toHaveText('変更の理由を入力してください。');
+
+	// Below the booked count: refused with the count, then allowed only as an explicit override.
+	await row.locator('input[name="capacity"]').fill('0');
+	await row.locator('input[name="reason"]').fill('窓口閉鎖');
+	await row.getByRole('button', { name: '変更' }).click();
+	await expect(row.getByRole('alert')).toContainText('1人');
+	await expect(row.locator('[data-field="capacity"]')).toHaveText(String(slot.capacity));
+	await row.getByLabel(/予約数を下回っても変更する/).check();
+	await row.getByRole('button', { name: '変更' }).click();
+	await expect(row.getByRole('status')).toContainText(`定員を超える予約：${bookingNumber}（1人）`);
+	await expect(row.locator('[data-field="capacity"]')).toHaveText('0');
 });

@@ -38,13 +38,15 @@ export const actions: Actions = {
 			const message = fields.includes('reason') ? '変更の理由を入力してください。' : '定員は0〜1000の整数で入力してください。';
 			return fail(400, { slotId: slotId.data, message });
 		}
+		// R-S05: below the booked count only as an explicit, logged override that lists the bookings affected.
+		const override = form.get('override') === 'on';
 		try {
-			await setSlotCapacity(appContext(), locals.principal, { slotId: slotId.data, ...body.data, ip: getClientAddress() });
+			const r = await setSlotCapacity(appContext(), locals.principal, { slotId: slotId.data, ...body.data, override, ip: getClientAddress() });
+			return { slotId: slotId.data, saved: true, affected: r.affectedReservations.map((a) => `${a.bookingNumber}（${a.partySize}人）`) };
 		} catch (e) {
-			if (isAppError(e)) return fail(e.status, { slotId: slotId.data, message: e.message });
+			if (isAppError(e)) return fail(e.status, { slotId: slotId.data, message: e.message, canOverride: e.status === 409 });
 			throw e;
 		}
-		return { slotId: slotId.data, saved: true };
 	},
 	checkin: async ({ request, locals, getClientAddress }) => {
 		const id = idParam.safeParse((await request.formData()).get('reservationId'));
