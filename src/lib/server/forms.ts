@@ -32,3 +32,15 @@ export async function attempt<T>(work: () => Promise<T>, extra: Record<string, u
 		return { ok: false as const, failure: fail(e.status, { message: e.message, errors, ...extra } satisfies FormFailure) };
 	}
 }
+
+/** The location fields of the settings forms (create and edit share them). */
+export function locationFields(f: FormData) {
+	return {
+		code: text(f, 'code'),
+		nameJa: text(f, 'nameJa'),
+		nameEn: text(f, 'nameEn'),
+		addressJa: text(f, 'addressJa'),
+		citizenBookable: checked(f, 'citizenBookable'),
+		sortOrder: int(f, 'sortOrder')
+	};
+}

@@ -19,7 +19,8 @@ export interface StaffSlot {
 	version: string;
 }
 
-interface SlotRow {
+/** A slots row as Postgres returns it. */
+export interface SlotRow {
 	id: string;
 	location_id: number;
 	date: string;

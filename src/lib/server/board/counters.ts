@@ -2,17 +2,9 @@ import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import type { BoardCounters } from '../../realtime/events.ts';
 import { tokyoDateOf } from '../../domain/dates.ts';
-import { tokyoIso } from '../slots.ts';
+import { tokyoIso, type SlotRow as Row } from '../slots.ts';
 
-interface SlotRow {
-	starts_at: Date;
-	ends_at: Date;
-	capacity: number;
-	booked: number;
-	held: number;
-	checked_in: number;
-	version: string;
-}
+type SlotRow = Pick<Row, 'starts_at' | 'ends_at' | 'capacity' | 'booked' | 'held' | 'checked_in' | 'version'>;
 
 interface StatusRow {
 	status: string;

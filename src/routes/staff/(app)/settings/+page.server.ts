@@ -2,7 +2,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { createLocation } from '$lib/server/scheduling/settings.ts';
 import { citySettings, saveCitySettings } from '$lib/server/scheduling/purposes.ts';
-import { attempt, checked, int, text } from '$lib/server/forms.ts';
+import { attempt, int, locationFields } from '$lib/server/forms.ts';
 
 export const load: PageServerLoad = async () => {
 	const ctx = appContext();
@@ -16,14 +16,7 @@ export const load: PageServerLoad = async () => {
 export const actions: Actions = {
 	createLocation: async ({ request, locals, getClientAddress }) => {
 		const f = await request.formData();
-		const input = {
-			code: text(f, 'code'),
-			nameJa: text(f, 'nameJa'),
-			nameEn: text(f, 'nameEn'),
-			addressJa: text(f, 'addressJa'),
-			citizenBookable: checked(f, 'citizenBookable'),
-			sortOrder: int(f, 'sortOrder')
-		};
+		const input = locationFields(f);
 		const r = await attempt(() => createLocation(appContext(), locals.principal, input, getClientAddress()), { form: 'location', values: input });
 		if (!r.ok) return r.failure;
 		return { form: 'location', saved: true, createdId: r.value.id, report: r.value.report };

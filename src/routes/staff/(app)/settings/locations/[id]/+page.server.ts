@@ -1,20 +1,13 @@
 import type { Actions } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { saveSchedule, updateLocation } from '$lib/server/scheduling/settings.ts';
-import { attempt, checked, int, text } from '$lib/server/forms.ts';
+import { attempt, locationFields } from '$lib/server/forms.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
 
 export const actions: Actions = {
 	basics: async ({ request, params, locals, getClientAddress }) => {
 		const f = await request.formData();
-		const input = {
-			code: text(f, 'code'),
-			nameJa: text(f, 'nameJa'),
-			nameEn: text(f, 'nameEn'),
-			addressJa: text(f, 'addressJa'),
-			citizenBookable: checked(f, 'citizenBookable'),
-			sortOrder: int(f, 'sortOrder')
-		};
+		const input = locationFields(f);
 		const r = await attempt(() => updateLocation(appContext(), locals.principal, locationIdParam.parse(params.id), input, getClientAddress()), { form: 'basics' });
 		if (!r.ok) return r.failure;
 		return { form: 'basics', saved: true, report: null };
