@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import * as foundation from './migrations/20261123000000-foundation.ts';
 import * as boardTokens from './migrations/20261123100000-board-tokens.ts';
 import * as booking from './migrations/20261124000000-booking.ts';
+import * as citizenJourney from './migrations/20261125000000-citizen-journey.ts';
 
 /**
  * Migrations are listed explicitly rather than globbed: the production server runs this file
@@ -12,7 +13,8 @@ import * as booking from './migrations/20261124000000-booking.ts';
 const MIGRATIONS = [
 	{ name: '20261123000000-foundation', module: foundation },
 	{ name: '20261123100000-board-tokens', module: boardTokens },
-	{ name: '20261124000000-booking', module: booking }
+	{ name: '20261124000000-booking', module: booking },
+	{ name: '20261125000000-citizen-journey', module: citizenJourney }
 ];
 
 export function migrator(sequelize: Sequelize) {

@@ -8,7 +8,11 @@ export class Hold extends Model<InferAttributes<Hold>, InferCreationAttributes<H
 	declare purposeId: number;
 	declare slotIds: string[];
 	declare partySize: number;
-	declare tokenHash: string;
+	declare tokenHash: CreationOptional<string | null>;
+	/** the citizen session holding it (R-C15: one live hold per session) */
+	declare citizenSessionId: CreationOptional<string | null>;
+	/** the cards verified for it (R-C03), booked on confirm */
+	declare cardIds: CreationOptional<string[]>;
 	declare expiresAt: Date;
 	declare releasedAt: CreationOptional<Date | null>;
 	declare releaseReason: CreationOptional<'expired' | 'cancelled' | 'confirmed' | null>;
@@ -23,7 +27,9 @@ export class Hold extends Model<InferAttributes<Hold>, InferCreationAttributes<H
 				purposeId: { type: DataTypes.INTEGER, allowNull: false },
 				slotIds: { type: DataTypes.ARRAY(DataTypes.BIGINT), allowNull: false },
 				partySize: { type: DataTypes.INTEGER, allowNull: false },
-				tokenHash: { type: DataTypes.CHAR(64), allowNull: false },
+				tokenHash: { type: DataTypes.CHAR(64), allowNull: true },
+				citizenSessionId: { type: DataTypes.UUID, allowNull: true },
+				cardIds: { type: DataTypes.ARRAY(DataTypes.BIGINT), allowNull: false, defaultValue: [] },
 				expiresAt: { type: DataTypes.DATE, allowNull: false },
 				releasedAt: { type: DataTypes.DATE, allowNull: true },
 				releaseReason: { type: DataTypes.STRING(16), allowNull: true },

@@ -9,6 +9,11 @@ export class Outbox extends Model<InferAttributes<Outbox>, InferCreationAttribut
 	declare payload: Record<string, unknown>;
 	declare createdAt: CreationOptional<Date>;
 	declare publishedAt: CreationOptional<Date | null>;
+	declare attempts: CreationOptional<number>;
+	declare nextAttemptAt: CreationOptional<Date>;
+	declare lastError: CreationOptional<string | null>;
+	/** given up after the last retry: shown to staff */
+	declare failedAt: CreationOptional<Date | null>;
 
 	static initModel(sequelize: Sequelize) {
 		Outbox.init(
@@ -17,7 +22,11 @@ export class Outbox extends Model<InferAttributes<Outbox>, InferCreationAttribut
 				topic: { type: DataTypes.STRING(64), allowNull: false },
 				payload: { type: DataTypes.JSONB, allowNull: false },
 				createdAt: DataTypes.DATE,
-				publishedAt: { type: DataTypes.DATE, allowNull: true }
+				publishedAt: { type: DataTypes.DATE, allowNull: true },
+				attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+				nextAttemptAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
+				lastError: { type: DataTypes.STRING(500), allowNull: true },
+				failedAt: { type: DataTypes.DATE, allowNull: true }
 			},
 			{ sequelize, tableName: 'outbox', underscored: true, updatedAt: false }
 		);

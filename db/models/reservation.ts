@@ -24,6 +24,13 @@ export class Reservation extends Model<InferAttributes<Reservation>, InferCreati
 	declare createdAt: CreationOptional<Date>;
 	declare updatedAt: CreationOptional<Date>;
 	declare cancelledAt: CreationOptional<Date | null>;
+	/** signed manage links are derived from it (src/lib/server/citizen/tokens.ts) */
+	declare publicRef: CreationOptional<string>;
+	declare tokenVersion: CreationOptional<number>;
+	/** what the QR code carries (R-S15): random, no personal data */
+	declare checkinCode: CreationOptional<string>;
+	declare lang: CreationOptional<'ja' | 'en'>;
+	declare reminderSentAt: CreationOptional<Date | null>;
 
 	static initModel(sequelize: Sequelize) {
 		Reservation.init(
@@ -44,7 +51,12 @@ export class Reservation extends Model<InferAttributes<Reservation>, InferCreati
 				overrideReason: { type: DataTypes.STRING(500), allowNull: true },
 				createdAt: DataTypes.DATE,
 				updatedAt: DataTypes.DATE,
-				cancelledAt: { type: DataTypes.DATE, allowNull: true }
+				cancelledAt: { type: DataTypes.DATE, allowNull: true },
+				publicRef: { type: DataTypes.UUID, allowNull: false, defaultValue: DataTypes.UUIDV4 },
+				tokenVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
+				checkinCode: { type: DataTypes.STRING(40), allowNull: true },
+				lang: { type: DataTypes.STRING(2), allowNull: false, defaultValue: 'ja' },
+				reminderSentAt: { type: DataTypes.DATE, allowNull: true }
 			},
 			{ sequelize, tableName: 'reservations', underscored: true }
 		);

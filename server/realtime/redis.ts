@@ -28,6 +28,8 @@ export async function attachRedisAdapter(io: Server, url: string, log: Logger, k
 	await Promise.all([pub.connect(), sub.connect()]);
 	io.adapter(createAdapter(pub, sub, { key: `${key}#socket.io` }));
 	return {
+		/** The publisher connection, shared with rate limits (rate-limiter-flexible) */
+		client: pub,
 		async ping(): Promise<boolean> {
 			if (!pub.isReady) return false;
 			try {

@@ -22,7 +22,9 @@ export function testContext(db: Db, opts: { config?: Partial<Record<keyof Config
 		events: publisher,
 		jwtSecret: 'test-secret-test-secret-test-secret-0123',
 		redis: { mode: 'memory', ping: async () => true },
-		now: () => clock.now
+		now: () => clock.now,
+		publicOrigin: 'http://127.0.0.1:3000',
+		kickOutbox: () => {}
 	};
 	return { ctx, events, clock };
 }

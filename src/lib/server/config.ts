@@ -37,9 +37,13 @@ export const configSchema = z.object({
 	SESSION_TTL_MINUTES: int(480, 5, 7 * 24 * 60),
 	LOGIN_MAX_FAILURES: int(5, 1, 100),
 	LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
-	SMTP_HOST: z.string().default('127.0.0.1'),
-	SMTP_PORT: int(1025, 1, 65535),
-	SMTP_FROM: z.string().default('マイナンバーカード予約 <noreply@example.city.lg.jp>'),
+	/** Where mail goes (smtp://host:port or smtps://user:pass@host:port). Unset: a local SMTP sink starts with the app. */
+	SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+	MAIL_FROM: z.string().max(200).default('マイナンバーカード予約 <noreply@example.city.lg.jp>'),
+	/** Port of the demo mail sink's web view (only when SMTP_URL is unset); 0 picks a free one. */
+	MAIL_VIEW_PORT: int(1080, 0, 65535),
+	/** Citizen sessions opened by an emailed link (R-C02). */
+	CITIZEN_SESSION_MINUTES: int(120, 10, 24 * 60),
 	SEED_DEMO: bool.optional(),
 	DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
 	EMBEDDED_PG_DIR: z.string().default('.data/pg'),

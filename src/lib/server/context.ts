@@ -1,6 +1,9 @@
 import type { Db } from '../../../db/index.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import type { createClient } from 'redis';
+
+export type RedisClient = ReturnType<typeof createClient>;
 
 /** What use cases publish after commit; the realtime hub implements it (server/realtime). */
 export interface Publisher {
@@ -27,9 +30,13 @@ export interface AppContext {
 	/** The JWT signing secret actually in use (configured, or generated for a single dev node). */
 	jwtSecret: string;
 	/** Redis mode, for /readyz. */
-	redis: { mode: 'redis' | 'memory'; ping(): Promise<boolean> };
+	redis: { mode: 'redis' | 'memory'; ping(): Promise<boolean>; /** for rate limits shared by all nodes; absent without REDIS_URL */ client?: RedisClient };
 	/** The clock; tests may pass their own. */
 	now(): Date;
+	/** Where links in mails point: PUBLIC_ORIGIN, or this node's own address in development. */
+	publicOrigin: string;
+	/** Asks the mail job to deliver outbox rows now (after a commit that wrote some); a no-op without jobs. */
+	kickOutbox(): void;
 }
 
 /**
