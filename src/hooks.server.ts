@@ -2,6 +2,10 @@ import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { appContext } from '$lib/server/context.ts';
 import { authenticate } from '$lib/server/auth/session.ts';
 import { SESSION_COOKIE } from '$lib/server/auth/cookie.ts';
+import { authenticateCitizen, citizenClaims, CITIZEN_COOKIE } from '$lib/server/citizen/session.ts';
+import { isCitizenPath, maintenanceError, maintenanceState } from '$lib/server/citizen/maintenance.ts';
+import { problemFromError } from '$lib/server/http.ts';
+import { maintenancePage } from '$lib/server/citizen/maintenance-page.ts';
 
 function bearer(request: Request): string | null {
 	const h = request.headers.get('authorization');
@@ -10,12 +14,34 @@ function bearer(request: Request): string | null {
 
 export const handle: Handle = async ({ event, resolve }) => {
 	const ctx = appContext();
-	const token = bearer(event.request) ?? event.cookies.get(SESSION_COOKIE) ?? null;
-	event.locals.principal = await authenticate(ctx, token);
+	const path = event.url.pathname;
 	// ?lang= switches the language and is remembered in a cookie; Japanese is the default.
 	const asked = event.url.searchParams.get('lang');
-	if (asked === 'en' || asked === 'ja') event.cookies.set('lang', asked, { path: '/', httpOnly: true, sameSite: 'lax', secure: false, maxAge: 365 * 86400 });
+	const secure = event.url.protocol === 'https:';
+	if (asked === 'en' || asked === 'ja') event.cookies.set('lang', asked, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 365 * 86400 });
 	event.locals.lang = (asked ?? event.cookies.get('lang')) === 'en' ? 'en' : 'ja';
+
+	// A Bearer token is a staff or a citizen token (its kind is in the signed claims); cookies are separate.
+	const auth = bearer(event.request);
+	const citizenToken = auth && citizenClaims(ctx, auth) ? auth : (event.cookies.get(CITIZEN_COOKIE) ?? null);
+	const staffToken = auth && !citizenClaims(ctx, auth) ? auth : (event.cookies.get(SESSION_COOKIE) ?? null);
+	const citizenSide = isCitizenPath(path);
+	event.locals.principal = await authenticate(ctx, staffToken);
+	event.locals.citizen = citizenSide && citizenToken ? await authenticateCitizen(ctx, citizenToken) : null;
+
+	// R-C13: while closed, the citizen site answers 503 with the planned end; staff pages keep working.
+	if (citizenSide) {
+		const m = await maintenanceState(ctx);
+		event.locals.maintenance = m;
+		if (m.active) {
+			const err = maintenanceError(m, ctx.now());
+			if (path.startsWith('/api/')) return problemFromError(err, event.locals.lang);
+			return new Response(maintenancePage(m, event.locals.lang), {
+				status: 503,
+				headers: { 'content-type': 'text/html; charset=utf-8', 'retry-after': String(err.extra.retryAfter), 'cache-control': 'no-store' }
+			});
+		}
+	}
 
 	const response = await resolve(event, {
 		transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.lang)
@@ -24,7 +50,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	response.headers.set('X-Frame-Options', 'DENY');
 	response.headers.set('X-Content-Type-Options', 'nosniff');
 	response.headers.set('Referrer-Policy', 'same-origin');
-	if (event.url.pathname.startsWith('/staff') || event.url.pathname.startsWith('/api/v1/staff')) {
+	if (path.startsWith('/staff') || path.startsWith('/api/v1/staff') || path.startsWith('/manage') || path.startsWith('/start') || path.startsWith('/api/v1/citizen') || path.startsWith('/api/v1/holds')) {
 		response.headers.set('Cache-Control', 'no-store');
 	}
 	return response;
@@ -34,5 +60,9 @@ export const handleError: HandleServerError = ({ error, event, status }) => {
 	// Only the route and the error's own message are logged: never bodies, cookies or query strings.
 	const ctx = appContext();
 	if (status !== 404) ctx.log.error({ err: error, route: event.route.id, method: event.request.method }, 'request failed');
-	return { message: status === 404 ? 'ページが見つかりません。' : 'サーバーでエラーが発生しました。', code: String(status) };
+	const en = event.locals.lang === 'en';
+	return {
+		message: status === 404 ? (en ? 'Page not found.' : 'ページが見つかりません。') : en ? 'An error occurred on the server.' : 'サーバーでエラーが発生しました。',
+		code: String(status)
+	};
 };

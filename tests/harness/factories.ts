@@ -118,3 +118,22 @@ export async function makeSchedule(
 export async function purposeId(db: Db, code = 'card_issuance'): Promise<number> {
 	return (await db.models.Purpose.findOne({ where: { code } }))!.id;
 }
+
+/**
+ * A citizen session opened the real way (R-C02): a link requested for `email`, its signed token
+ * made from the stored link id as the mail job does, the session opened with it.
+ */
+export async function citizenSession(ctx: import('../../src/lib/server/context.ts').AppContext, email = `c${next()}@example.jp`, lang: 'ja' | 'en' = 'ja') {
+	const { requestLink } = await import('../../src/lib/server/citizen/links.ts');
+	const { openCitizenSession, authenticateCitizen } = await import('../../src/lib/server/citizen/session.ts');
+	const { linkToken } = await import('../../src/lib/server/citizen/tokens.ts');
+	await requestLink(ctx, { email, lang, ip: `10.0.${next().slice(-2)}.1` });
+	const [[link]] = (await ctx.db.sequelize.query(`SELECT id FROM citizen_links WHERE email = :email ORDER BY created_at DESC LIMIT 1`, {
+		replacements: { email }
+	})) as [{ id: string }[], unknown];
+	const opened = await openCitizenSession(ctx, linkToken(ctx.jwtSecret, link.id));
+	return { ...(await authenticateCitizen(ctx, opened.token))!, token: opened.token, linkId: link.id };
+}
+
+/** What a citizen types for a card: its notice ID and birth month-day. */
+export const typed = (c: { noticeId: string; birthDate: string }) => ({ noticeId: c.noticeId, birthMonthDay: c.birthDate.slice(5) });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
-import { makeLocation, makeSchedule, makeSlot, purposeId } from '../harness/factories.ts';
+import { citizenSession, makeCard, makeLocation, makeSchedule, makeSlot, purposeId, typed } from '../harness/factories.ts';
 import { createHold } from '../../src/lib/server/booking/holds.ts';
 import { JOBS, startJobs } from '../../server/jobs.ts';
 
@@ -16,7 +16,8 @@ it('R-C15 the hold-expiry job runs through pg-boss on the app database and relea
 	const loc = await makeLocation(t.db);
 	await makeSchedule(t.db, loc.id);
 	const slot = await makeSlot(t.db, loc.id, '2026-12-01', '10:00', 2);
-	await createHold(ctx, { slotId: String(slot.id), purposeId: await purposeId(t.db), partySize: 2 });
+	const me = await citizenSession(ctx);
+	await createHold(ctx, me, { slotId: String(slot.id), purposeId: await purposeId(t.db), persons: [typed(await makeCard(t.db)), typed(await makeCard(t.db))] });
 	expect((await slot.reload()).held).toBe(2);
 	clock.now = new Date('2026-11-24T00:11:00Z');
 	events.length = 0;

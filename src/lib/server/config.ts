@@ -42,6 +42,11 @@ export const configSchema = z.object({
 	MAIL_FROM: z.string().max(200).default('マイナンバーカード予約 <noreply@example.city.lg.jp>'),
 	/** Port of the demo mail sink's web view (only when SMTP_URL is unset); 0 picks a free one. */
 	MAIL_VIEW_PORT: int(1080, 0, 65535),
+	/** R-C14: wrong verifications per card and per session before a lockout, and its length */
+	CITIZEN_VERIFY_MAX_FAILURES: int(5, 1, 100),
+	/** per client address: higher, since a library, a city kiosk or a mobile carrier puts many citizens behind one address */
+	CITIZEN_VERIFY_MAX_FAILURES_PER_IP: int(20, 1, 10_000),
+	CITIZEN_VERIFY_LOCK_MINUTES: int(30, 1, 24 * 60),
 	/** Citizen sessions opened by an emailed link (R-C02). */
 	CITIZEN_SESSION_MINUTES: int(120, 10, 24 * 60),
 	SEED_DEMO: bool.optional(),

@@ -10,7 +10,9 @@ export type ErrorCode =
 	| 'conflict'
 	| 'locked'
 	| 'unprocessable'
-	| 'rate_limited';
+	| 'rate_limited'
+	| 'gone'
+	| 'unavailable';
 
 const STATUS: Record<ErrorCode, number> = {
 	bad_request: 400,
@@ -20,7 +22,9 @@ const STATUS: Record<ErrorCode, number> = {
 	conflict: 409,
 	locked: 423,
 	unprocessable: 422,
-	rate_limited: 429
+	rate_limited: 429,
+	gone: 410,
+	unavailable: 503
 };
 
 export interface FieldError {
@@ -33,9 +37,12 @@ export class AppError extends Error {
 	readonly status: number;
 	readonly errors: FieldError[];
 	readonly extra: Record<string, unknown>;
+	/** the English message, for citizens who chose English; the Japanese one otherwise */
+	readonly en: string | undefined;
 
-	constructor(code: ErrorCode, message: string, opts: { errors?: FieldError[]; extra?: Record<string, unknown> } = {}) {
+	constructor(code: ErrorCode, message: string, opts: { errors?: FieldError[]; extra?: Record<string, unknown>; en?: string } = {}) {
 		super(message);
+		this.en = opts.en;
 		this.code = code;
 		this.status = STATUS[code];
 		this.errors = opts.errors ?? [];

@@ -18,17 +18,23 @@ const TITLES: Record<number, string> = {
 	409: 'Conflict',
 	422: 'Unprocessable Content',
 	423: 'Locked',
+	410: 'Gone',
 	429: 'Too Many Requests',
-	500: 'Internal Server Error'
+	500: 'Internal Server Error',
+	503: 'Service Unavailable'
 };
 
-export function problemFromError(e: unknown): Response {
+export function problemFromError(e: unknown, lang: 'ja' | 'en' = 'ja'): Response {
 	if (isAppError(e)) {
-		return problem(e.status, TITLES[e.status] ?? 'Error', e.message, {
+		const res = problem(e.status, TITLES[e.status] ?? 'Error', lang === 'en' && e.en ? e.en : e.message, {
 			code: e.code,
 			...(e.errors.length ? { errors: e.errors } : {}),
 			...e.extra
 		});
+		// R-C14 / R-C13: tell clients when to come back
+		const retry = e.extra.retryAfter;
+		if ((e.status === 429 || e.status === 503) && typeof retry === 'number') res.headers.set('Retry-After', String(Math.max(1, Math.ceil(retry))));
+		return res;
 	}
 	throw e;
 }
@@ -70,11 +76,11 @@ export function searchParams(url: URL): Record<string, string> {
 }
 
 /** Wraps an endpoint body: AppErrors become problem+json, anything else is a 500 handled by kit's handleError. */
-export async function api(run: () => Promise<Response>): Promise<Response> {
+export async function api(run: () => Promise<Response>, lang: 'ja' | 'en' = 'ja'): Promise<Response> {
 	try {
 		return await run();
 	} catch (e) {
-		return problemFromError(e);
+		return problemFromError(e, lang);
 	}
 }
 

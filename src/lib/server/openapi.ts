@@ -47,24 +47,36 @@ const reservation = z.object({
 });
 const hold = z.object({
 	holdId: z.string(),
-	holdToken: z.string().describe('Shown once; send it back to confirm or cancel'),
 	expiresAt: z.string(),
+	precautions: z.string().describe('The purpose’s precautions in the session’s language: to acknowledge before confirming (R-C08)'),
 	locationId: z.number().int(),
+	slotId: z.string(),
 	startsAt: z.string(),
 	endsAt: z.string(),
 	partySize: z.number().int(),
-	purpose: z.object({ id: z.number().int(), nameJa: z.string(), nameEn: z.string() }),
-	precautions: z.object({ ja: z.string(), en: z.string() })
+	purpose: z.object({ id: z.number().int(), nameJa: z.string(), nameEn: z.string() })
 });
 const citizenReservation = z.object({
+	reservationNumber: z.string(),
+	manageUrl: z.string(),
 	reservationId: z.string(),
-	bookingNumber: z.string(),
 	locationId: z.number().int(),
 	purposeId: z.number().int(),
 	date: z.string(),
 	startsAt: z.string(),
 	endsAt: z.string(),
 	partySize: z.number().int()
+});
+const managed = z.object({
+	reservationNumber: z.string(),
+	status: z.enum(['active', 'cancelled', 'no_show', 'completed']),
+	canChange: z.boolean(),
+	date: z.string(),
+	startsAt: z.string(),
+	endsAt: z.string(),
+	partySize: z.number().int(),
+	persons: z.array(z.object({ position: z.number().int(), name: z.string().describe('masked') })),
+	checkinCode: z.string().nullable()
 });
 const availability = z.object({
 	locationId: z.number().int(),
@@ -113,32 +125,71 @@ const OPS: Op[] = [
 	},
 	{
 		method: 'post',
+		path: '/api/v1/citizen/links',
+		summary: 'Start by email (R-C02): 202 whatever the address; a single-use, expiring link is mailed',
+		tag: 'citizen',
+		body: s.citizenLinkBody,
+		ok: { status: 202 },
+		errors: [400, 429]
+	},
+	{
+		method: 'post',
+		path: '/api/v1/citizen/session',
+		summary: 'Open a citizen session with the link’s token: cookie and {token} for Bearer use; a used or expired link is 410',
+		tag: 'citizen',
+		body: s.citizenSessionBody,
+		ok: { status: 201 },
+		errors: [400, 410]
+	},
+	{
+		method: 'post',
 		path: '/api/v1/holds',
-		summary: 'Hold a time for 10 minutes (a city setting) while the citizen reads the precautions (R-C15)',
+		summary: 'Verify the persons (R-C03; lockout R-C14 → 429 with retryAfter) and hold their places while confirming (R-C15); citizen session',
 		tag: 'citizen',
 		body: s.holdBody,
 		ok: { status: 201, schema: hold },
-		errors: [400, 404, 409, 422]
+		errors: [400, 401, 404, 409, 422, 429]
 	},
 	{
 		method: 'post',
 		path: '/api/v1/holds/{id}/confirm',
-		summary: 'Turn the hold into the booking; each person verified by notice ID + birth date (R-C03, R-C12)',
+		summary: 'Acknowledge the precautions (R-C08) and book; the confirmation mail follows (R-C09)',
 		tag: 'citizen',
 		params: { id: s.uuidParam },
 		body: s.confirmHoldBody,
 		ok: { status: 201, schema: citizenReservation },
-		errors: [400, 404, 409, 422]
+		errors: [400, 401, 404, 409]
 	},
 	{
 		method: 'delete',
 		path: '/api/v1/holds/{id}',
-		summary: 'Give the held time back (token in the body or in X-Hold-Token)',
+		summary: 'Give the held time back',
 		tag: 'citizen',
 		params: { id: s.uuidParam },
-		body: s.holdTokenBody,
 		ok: { status: 204, description: 'Released' },
-		errors: [400, 404, 409]
+		errors: [401, 404, 409]
+	},
+	{ method: 'get', path: '/api/v1/citizen/reservations/{token}', summary: 'The booking behind a manage link (R-C10)', tag: 'citizen', params: { token: s.manageTokenParam }, ok: { status: 200, schema: managed }, errors: [404] },
+	{ method: 'delete', path: '/api/v1/citizen/reservations/{token}', summary: 'Cancel (R-C10); a change mail follows', tag: 'citizen', params: { token: s.manageTokenParam }, ok: { status: 200, schema: managed }, errors: [404, 409] },
+	{
+		method: 'post',
+		path: '/api/v1/citizen/reservations/{token}/move',
+		summary: 'Move to another time or location (R-C10); a change mail follows',
+		tag: 'citizen',
+		params: { token: s.manageTokenParam },
+		body: s.manageMoveBody,
+		ok: { status: 200, schema: managed },
+		errors: [400, 404, 409, 422]
+	},
+	{
+		method: 'post',
+		path: '/api/v1/citizen/reservations/{token}/persons',
+		summary: 'Add a household member, verified like everyone (R-C07, R-C03); a change mail follows',
+		tag: 'citizen',
+		params: { token: s.manageTokenParam },
+		body: s.managePersonBody,
+		ok: { status: 201, schema: managed },
+		errors: [400, 404, 409, 422, 429]
 	},
 	{ method: 'post', path: '/api/v1/staff/session', summary: 'Staff login (R-S01)', tag: 'staff', body: s.loginBody, ok: { status: 200 }, errors: [400, 401, 423] },
 	{ method: 'delete', path: '/api/v1/staff/session', summary: 'Log out', tag: 'staff', auth: 'viewer', ok: { status: 204 }, errors: [401] },
@@ -236,7 +287,7 @@ function jsonSchema(schema: Schema): Record<string, unknown> {
 	return out;
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad input', 401: 'No session', 403: 'Role too weak', 404: 'Not found', 409: 'Conflict (full, already booked, …)', 422: 'Not allowed (window, closed day, wrong card data, …)', 423: 'Locked' };
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad input', 401: 'No session', 403: 'Role too weak', 404: 'Not found', 409: 'Conflict (full, already booked, …)', 422: 'Not allowed (window, closed day, wrong card data, …)', 423: 'Locked', 410: 'Link used or expired', 429: 'Too many attempts: retryAfter seconds', 503: 'Maintenance: Retry-After' };
 
 export function openApiDocument(): Record<string, unknown> {
 	const paths: Record<string, Record<string, unknown>> = {};

@@ -80,20 +80,36 @@ export const moveReservationBody = z.strictObject({
 
 export const cancelReservationBody = z.strictObject({ reason: z.string().trim().max(500).optional() });
 
+// ---- the citizen contract (R-C02 … R-C15) ----
+
+export const langField = z.enum(['ja', 'en']);
+
+export const citizenLinkBody = z.strictObject({
+	email: z.string().trim().max(254, 'メールアドレスが長すぎます').pipe(z.email('メールアドレスの形式が正しくありません')),
+	lang: langField.optional()
+});
+
+export const citizenSessionBody = z.strictObject({ token: z.string().min(1).max(200) });
+
+/** R-C03: what a citizen types per person; shapes are checked loosely here and normalised by the domain. */
+export const citizenPerson = z.strictObject({
+	noticeId: z.string().min(1, '交付通知書番号を入力してください').max(40, '交付通知書番号が長すぎます'),
+	birthMonthDay: z.string().min(1, '生年月日（月日）を入力してください').max(12, '生年月日（月日）の形式が正しくありません')
+});
+
 export const holdBody = z.strictObject({
 	slotId: slotIdField,
 	purposeId: z.number().int().positive(),
-	partySize: z.number().int().min(1).max(5)
+	persons: z.array(citizenPerson).min(1, '1人以上入力してください').max(5, '5人までです')
 });
-
-export const holdTokenBody = z.strictObject({ holdToken: z.string().min(20).max(200) });
 
 export const confirmHoldBody = z.strictObject({
-	holdToken: z.string().min(20).max(200),
-	persons,
-	email: email.optional(),
 	acknowledgedPrecautions: z.literal(true, { error: '注意事項を確認してください' })
 });
+
+export const manageTokenParam = z.string().min(10).max(100).regex(/^[\w.-]+$/, 'not a manage token');
+export const manageMoveBody = z.strictObject({ slotId: slotIdField });
+export const managePersonBody = citizenPerson;
 
 // ---- scheduling settings (admins) ----
 

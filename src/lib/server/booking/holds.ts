@@ -4,7 +4,7 @@
  * the booking), by the citizen's cancel, or by expiry (the job, or lazily inside any booking
  * transaction that touches its slots).
  */
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../../../../db/index.ts';
@@ -15,75 +15,132 @@ import { inTransaction } from './tx.ts';
 import { adjust, datesOf, lockSlots, readSlots, runFrom, take } from './slot-rows.ts';
 import { assertBookable, assertPartySize, choosePurpose } from './rules.ts';
 import { releaseExpiredWithin } from './hold-release.ts';
-import { lockPersonCards, type PersonInput } from './persons.ts';
+import { checkPersonCards, type PersonCard } from './persons.ts';
+import type { CardStatus } from '../../domain/card-status.ts';
+import type { CitizenPrincipal } from '../citizen/session.ts';
+import { assertNotLocked, failedAttempt, lockVerifiedCards, type CitizenPersonInput } from '../citizen/verify.ts';
+import { manageToken, manageUrl } from '../citizen/tokens.ts';
 import { insertReservation, recordCreated } from './write.ts';
 import { publish } from './staff-book.ts';
 
 export interface HoldCreated {
 	holdId: string;
-	/** shown once; only its hash is stored */
-	holdToken: string;
 	expiresAt: string;
+	/** the purpose's precautions in the citizen's language (R-C08): to read and acknowledge before confirming */
+	precautions: string;
 	locationId: number;
+	slotId: string;
 	startsAt: string;
 	endsAt: string;
 	partySize: number;
 	purpose: { id: number; nameJa: string; nameEn: string };
-	precautions: { ja: string; en: string };
 }
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-const HOLD_NOT_FOUND = 'お取り置き中の予約が見つかりません。もう一度時間を選んでください。';
+export interface HoldInput {
+	slotId: string;
+	purposeId: number;
+	persons: CitizenPersonInput[];
+}
 
-export async function createHold(ctx: AppContext, input: { slotId: string; purposeId: number; partySize: number }): Promise<HoldCreated> {
+const HOLD_NOT_FOUND = { ja: 'お取り置き中の予約が見つかりません。もう一度時間を選んでください。', en: 'No time is being held for you. Please choose a time again.' };
+const HOLD_GONE = { ja: 'このお取り置きは既に終了しています。もう一度時間を選んでください。', en: 'This hold has ended. Please choose a time again.' };
+const HOLD_EXPIRED = {
+	ja: 'お取り置きの期限が切れました。お手数ですが、もう一度時間を選んでください。',
+	en: 'The time held for you has expired. Please choose a time again.'
+};
+const FULL = { ja: 'この時間は満員になりました。別の時間を選んでください。', en: 'This time is now full. Please choose another time.' };
+const IN_OTHER_HOLD = {
+	ja: '入力された方は、別の画面で予約手続き中です。その手続きを終えるか、10分ほどたってからもう一度お試しください。',
+	en: 'A person you entered is being booked in another session. Finish that one, or try again in about ten minutes.'
+};
+
+/**
+ * R-C15 with R-C03: a citizen session picks a time for verified persons. In one transaction:
+ * the persons' cards are found by notice ID + birth month/day and locked (a failure counts
+ * towards the lockout, R-C14); none may be booked (R-C12) or held by another session; the
+ * session's earlier hold, if any, is given back (one live hold per session); exactly as many
+ * places as persons are held with the conditional UPDATE. Lock order: cards, slots, holds.
+ */
+export async function createHold(ctx: AppContext, citizen: CitizenPrincipal, input: HoldInput, ip: string | null = null): Promise<HoldCreated> {
 	const now = ctx.now();
-	const token = randomBytes(32).toString('base64url');
+	const client = { sessionId: citizen.sessionId, ip };
+	await assertNotLocked(ctx, client, input.persons);
 	const holdId = randomUUID();
 
 	const done = await inTransaction(ctx, async (t) => {
 		const probe = await runFrom(ctx.db, t, input.slotId, 1);
 		const location = await ctx.db.models.Location.findByPk(probe.locationId, { transaction: t });
-		if (!location?.citizenBookable) throw new AppError('not_found', '指定された枠が見つかりません。', { errors: [{ field: 'slotId', message: '見つかりません。' }] });
-		const { settings, purposes, city } = await loadBookingSettings(ctx.db, probe.locationId, t);
-		assertPartySize(city.maxPersonsPerBooking, input.partySize, 'partySize');
-		const purpose = choosePurpose(purposes, input.purposeId);
-		const expiresAt = new Date(now.getTime() + city.holdMinutes * 60_000);
-		const { ids } = await runFrom(ctx.db, t, input.slotId, purpose.durationSlots);
-		const slots = await lockSlots(ctx.db, t, ids);
-		assertBookable(settings, 'citizen', now, slots[0]);
-		await releaseExpiredWithin(ctx.db, t, ids, now);
-		const short = await take(ctx.db, t, ids, input.partySize, 'held');
-		if (short.length > 0) {
-			throw new AppError('conflict', 'この時間は満員になりました。別の時間を選んでください。', {
-				errors: [{ field: 'slotId', message: '満員です。' }],
-				extra: { reason: 'full' }
-			});
+		if (!location?.citizenBookable) {
+			throw new AppError('not_found', '指定された枠が見つかりません。', { en: 'That time was not found.', errors: [{ field: 'slotId', message: '見つかりません。' }] });
 		}
+		const { settings, purposes, city } = await loadBookingSettings(ctx.db, probe.locationId, t);
+		assertPartySize(city.maxPersonsPerBooking, input.persons.length, 'persons');
+		const purpose = choosePurpose(purposes, input.purposeId);
+		const { ids } = await runFrom(ctx.db, t, input.slotId, purpose.durationSlots);
+		assertBookable(settings, 'citizen', now, probe.rows[0]);
+
+		const cards = await lockVerifiedCards(ctx, t, input.persons);
+		if (!cards) return { kind: 'not_verified' as const };
+		const cardIds = cards.map((c) => c.cardId);
+		const [other] = await ctx.db.sequelize.query<{ id: string }>(
+			`SELECT id FROM holds WHERE released_at IS NULL AND expires_at > :now AND card_ids && ARRAY[:cardIds]::bigint[]
+			   AND citizen_session_id IS DISTINCT FROM :sid LIMIT 1`,
+			{ replacements: { now: now.toISOString(), cardIds, sid: citizen.sessionId }, type: QueryTypes.SELECT, transaction: t }
+		);
+		if (other) throw new AppError('conflict', IN_OTHER_HOLD.ja, { en: IN_OTHER_HOLD.en, extra: { reason: 'held_elsewhere' } });
+
+		const mine = await ctx.db.sequelize.query<{ id: string; slot_ids: string[]; location_id: number }>(
+			`SELECT id, slot_ids, location_id FROM holds WHERE citizen_session_id = :sid AND released_at IS NULL`,
+			{ replacements: { sid: citizen.sessionId }, type: QueryTypes.SELECT, transaction: t }
+		);
+		const oldSlotIds = mine.flatMap((h) => h.slot_ids.map(String));
+		const locked = await lockSlots(ctx.db, t, [...new Set([...ids, ...oldSlotIds])]);
+		const replaced: { locationId: number; dates: string[] }[] = [];
+		for (const h of mine) {
+			const live = await ctx.db.sequelize.query<HoldRow>(`SELECT * FROM holds WHERE id = :id AND released_at IS NULL FOR UPDATE`, {
+				replacements: { id: h.id },
+				type: QueryTypes.SELECT,
+				transaction: t
+			});
+			if (!live.length) continue;
+			await release(ctx.db, t, { ...live[0], slot_ids: live[0].slot_ids.map(String) }, 'cancelled', now);
+			replaced.push({ locationId: h.location_id, dates: datesOf(locked.filter((s) => h.slot_ids.map(String).includes(s.id))) });
+		}
+		await releaseExpiredWithin(ctx.db, t, ids, now);
+		const short = await take(ctx.db, t, ids, cards.length, 'held');
+		if (short.length > 0) {
+			throw new AppError('conflict', FULL.ja, { en: FULL.en, errors: [{ field: 'slotId', message: '満員です。' }], extra: { reason: 'full' } });
+		}
+		const expiresAt = new Date(now.getTime() + city.holdMinutes * 60_000);
 		await ctx.db.models.Hold.create(
 			{
 				id: holdId,
 				locationId: probe.locationId,
 				purposeId: purpose.id,
 				slotIds: ids,
-				partySize: input.partySize,
-				tokenHash: hashToken(token),
+				partySize: cards.length,
+				citizenSessionId: citizen.sessionId,
+				cardIds,
 				expiresAt
 			},
 			{ transaction: t }
 		);
-		return { slots, purpose, locationId: probe.locationId, expiresAt };
+		const slots = locked.filter((s) => ids.includes(s.id));
+		return { kind: 'held' as const, slots, purpose, locationId: probe.locationId, expiresAt, partySize: cards.length, replaced };
 	});
+	if (done.kind === 'not_verified') throw await failedAttempt(ctx, client, input.persons);
+	for (const r of done.replaced) ctx.events.slotsChanged(r.locationId, r.dates);
 	ctx.events.slotsChanged(done.locationId, datesOf(done.slots));
 	return {
 		holdId,
-		holdToken: token,
 		expiresAt: tokyoIso(done.expiresAt),
+		precautions: citizen.lang === 'en' ? done.purpose.precautionsEn : done.purpose.precautionsJa,
 		locationId: done.locationId,
+		slotId: done.slots[0].id,
 		startsAt: tokyoIso(done.slots[0].startsAt),
 		endsAt: tokyoIso(done.slots[done.slots.length - 1].endsAt),
-		partySize: input.partySize,
-		purpose: { id: done.purpose.id, nameJa: done.purpose.nameJa, nameEn: done.purpose.nameEn },
-		precautions: { ja: done.purpose.precautionsJa, en: done.purpose.precautionsEn }
+		partySize: done.partySize,
+		purpose: { id: done.purpose.id, nameJa: done.purpose.nameJa, nameEn: done.purpose.nameEn }
 	};
 }
 
@@ -93,28 +150,23 @@ interface HoldRow {
 	purpose_id: number;
 	slot_ids: string[];
 	party_size: number;
-	token_hash: string;
+	citizen_session_id: string | null;
+	card_ids: string[];
 	expires_at: Date;
 	released_at: Date | null;
 	release_reason: 'expired' | 'cancelled' | 'confirmed' | null;
 	reservation_id: string | null;
 }
 
-function tokenMatches(row: { token_hash: string }, token: string): boolean {
-	const a = Buffer.from(row.token_hash, 'hex');
-	const b = Buffer.from(hashToken(token), 'hex');
-	return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Reads a hold by id and token; an unknown id and a wrong token look the same. */
-async function findHold(db: Db, holdId: string, token: string, t?: Transaction, lock = false): Promise<HoldRow> {
+/** Reads a hold of this session; another session's hold and an unknown id look the same. */
+async function findHold(db: Db, holdId: string, sessionId: string, t?: Transaction, lock = false): Promise<HoldRow> {
 	const [row] = await db.sequelize.query<HoldRow>(`SELECT * FROM holds WHERE id = :id ${lock ? 'FOR UPDATE' : ''}`, {
 		replacements: { id: holdId },
 		type: QueryTypes.SELECT,
 		transaction: t
 	});
-	if (!row || !tokenMatches(row, token)) throw new AppError('not_found', HOLD_NOT_FOUND);
-	return { ...row, slot_ids: row.slot_ids.map(String) };
+	if (!row || row.citizen_session_id !== sessionId) throw new AppError('not_found', HOLD_NOT_FOUND.ja, { en: HOLD_NOT_FOUND.en });
+	return { ...row, slot_ids: row.slot_ids.map(String), card_ids: (row.card_ids ?? []).map(String) };
 }
 
 /** A hold already confirmed (answer with its booking) or otherwise released (answer that it is gone). */
@@ -132,16 +184,10 @@ async function release(db: Db, t: Transaction, h: HoldRow, reason: 'expired' | '
 	await adjust(db, t, h.slot_ids, { held: -h.party_size });
 }
 
-export interface ConfirmInput {
-	holdToken: string;
-	persons: PersonInput[];
-	email?: string | null;
-	ip?: string | null;
-}
-
 export interface CitizenReservation {
 	reservationId: string;
-	bookingNumber: string;
+	reservationNumber: string;
+	manageUrl: string;
 	locationId: number;
 	purposeId: number;
 	date: string;
@@ -152,25 +198,21 @@ export interface CitizenReservation {
 
 /**
  * Turns a live hold into the booking in one transaction: the held places become booked places
- * (no capacity check is needed: they were already counted), persons are verified (R-C03) and
- * checked against R-C12. An expired hold is released and reported, never confirmed.
+ * (no capacity check is needed: they were already counted), the verified cards are booked
+ * (R-C12 checked again under their locks), the confirmation mail is written to the outbox.
+ * An expired hold is released and reported, never confirmed. A second confirm of the same hold
+ * answers the same booking.
  */
-export async function confirmHold(ctx: AppContext, holdId: string, input: ConfirmInput): Promise<CitizenReservation> {
+export async function confirmHold(ctx: AppContext, citizen: CitizenPrincipal, holdId: string, ip: string | null = null): Promise<CitizenReservation> {
 	const now = ctx.now();
-	const peek = await findHold(ctx.db, holdId, input.holdToken);
-	if (input.persons.length !== peek.party_size) {
-		throw new AppError('unprocessable', `お取り置きした人数（${peek.party_size}人）分の方を入力してください。`, {
-			errors: [{ field: 'persons', message: `${peek.party_size}人分を入力してください。` }]
-		});
-	}
 	const done = await inTransaction(ctx, async (t) => {
-		const h = await findHold(ctx.db, holdId, input.holdToken, t);
+		const h = await findHold(ctx.db, holdId, citizen.sessionId, t);
 		const settled = holdSettled(h);
 		if (settled) return settled;
 		if (new Date(h.expires_at).getTime() <= now.getTime()) {
 			// slots, then the hold: the order the expiry job uses
 			const slots = await lockSlots(ctx.db, t, h.slot_ids);
-			const live = await findHold(ctx.db, holdId, input.holdToken, t, true);
+			const live = await findHold(ctx.db, holdId, citizen.sessionId, t, true);
 			if (live.released_at) return holdSettled(live)!;
 			await release(ctx.db, t, live, 'expired', now);
 			return { kind: 'expired' as const, locationId: h.location_id, dates: datesOf(slots) };
@@ -180,18 +222,18 @@ export async function confirmHold(ctx: AppContext, holdId: string, input: Confir
 		// cards, then slots, then the hold (the order every booking takes)
 		let cards;
 		try {
-			cards = await lockPersonCards(ctx.db, t, input.persons, 'citizen');
+			cards = await lockCardsById(ctx.db, t, h.card_ids);
 		} catch (e) {
 			// a double click: the other request confirmed this very hold while we waited for the cards
-			const again = isAppError(e) ? holdSettled(await findHold(ctx.db, holdId, input.holdToken, t)) : null;
+			const again = isAppError(e) ? holdSettled(await findHold(ctx.db, holdId, citizen.sessionId, t)) : null;
 			if (again?.kind === 'again') return again;
 			throw e;
 		}
-		const base = { locationId: h.location_id, purposeId: h.purpose_id, slots: seen, cards, source: 'citizen' as const, actor: { type: 'citizen' as const, id: null, ip: input.ip } };
-		const written = await insertReservation(ctx.db, t, { ...base, email: input.email ?? null, audience: 'citizen' });
+		const base = { locationId: h.location_id, purposeId: h.purpose_id, slots: seen, cards, source: 'citizen' as const, actor: { type: 'citizen' as const, id: null, ip } };
+		const written = await insertReservation(ctx.db, t, { ...base, email: citizen.email, lang: citizen.lang, audience: 'citizen' });
 		await lockSlots(ctx.db, t, h.slot_ids);
-		const live = await findHold(ctx.db, holdId, input.holdToken, t, true);
-		if (live.released_at) throw new AppError('conflict', 'このお取り置きは既に終了しています。もう一度時間を選んでください。', { extra: { reason: 'hold_released' } });
+		const live = await findHold(ctx.db, holdId, citizen.sessionId, t, true);
+		if (live.released_at) throw new AppError('conflict', HOLD_GONE.ja, { en: HOLD_GONE.en, extra: { reason: 'hold_released' } });
 		// the held places become booked places: already counted, so no capacity check is needed
 		await adjust(ctx.db, t, h.slot_ids, { held: -h.party_size, booked: h.party_size });
 		await ctx.db.sequelize.query(
@@ -201,21 +243,42 @@ export async function confirmHold(ctx: AppContext, holdId: string, input: Confir
 		await recordCreated(ctx.db, t, base, written.id, { holdId: h.id });
 		return { kind: 'booked' as const, written, locationId: h.location_id, dates: datesOf(seen) };
 	});
-	if (done.kind === 'gone') throw new AppError('conflict', 'このお取り置きは既に終了しています。もう一度時間を選んでください。', { extra: { reason: 'hold_released' } });
+	if (done.kind === 'gone') throw new AppError('conflict', HOLD_GONE.ja, { en: HOLD_GONE.en, extra: { reason: 'hold_released' } });
 	if (done.kind === 'expired') {
 		ctx.events.slotsChanged(done.locationId, done.dates);
-		throw new AppError('conflict', 'お取り置きの期限が切れました。お手数ですが、もう一度時間を選んでください。', { extra: { reason: 'hold_expired' } });
+		throw new AppError('conflict', HOLD_EXPIRED.ja, { en: HOLD_EXPIRED.en, extra: { reason: 'hold_expired' } });
 	}
 	const reservationId = done.kind === 'again' ? done.reservationId : done.written.id;
-	if (done.kind === 'booked') publish(ctx, done.locationId, done.dates, done.written.cardChanges);
-	return citizenReservation(ctx.db, reservationId);
+	if (done.kind === 'booked') {
+		publish(ctx, done.locationId, done.dates, done.written.cardChanges);
+		ctx.kickOutbox();
+	}
+	return citizenReservation(ctx, reservationId);
 }
 
-async function citizenReservation(db: Db, id: string): Promise<CitizenReservation> {
-	const r = (await db.models.Reservation.findByPk(id))!;
+/** The verified cards of a hold, locked in id order, checked again for R-C12 and their status. */
+async function lockCardsById(db: Db, t: Transaction, ids: readonly string[]): Promise<PersonCard[]> {
+	const rows = await db.sequelize.query<{ id: string; notice_id: string; status: CardStatus; active_booking: string | null }>(
+		`SELECT c.id, c.notice_id, c.status,
+		        (SELECT r.booking_number FROM reservation_persons p JOIN reservations r ON r.id = p.reservation_id
+		          WHERE p.card_record_id = c.id AND p.active LIMIT 1) AS active_booking
+		   FROM card_records c WHERE c.id = ANY (ARRAY[:ids]::bigint[]) ORDER BY c.id FOR UPDATE OF c`,
+		{ replacements: { ids }, type: QueryTypes.SELECT, transaction: t }
+	);
+	const cards = ids.map((id, index) => {
+		const r = rows.find((x) => String(x.id) === id)!;
+		return { index, cardId: id, noticeId: r.notice_id, status: r.status };
+	});
+	checkPersonCards(cards, new Map(rows.map((r) => [String(r.id), { status: r.status, activeBooking: r.active_booking }])), 'citizen');
+	return cards;
+}
+
+async function citizenReservation(ctx: AppContext, id: string): Promise<CitizenReservation> {
+	const r = (await ctx.db.models.Reservation.findByPk(id))!;
 	return {
 		reservationId: String(r.id),
-		bookingNumber: r.bookingNumber,
+		reservationNumber: r.bookingNumber,
+		manageUrl: manageUrl(ctx.publicOrigin, manageToken(ctx.jwtSecret, r.publicRef, r.tokenVersion)),
 		locationId: r.locationId,
 		purposeId: r.purposeId,
 		date: r.date,
@@ -226,12 +289,16 @@ async function citizenReservation(db: Db, id: string): Promise<CitizenReservatio
 }
 
 /** The citizen gives the time back (R-C15). Releasing twice is fine; a confirmed hold is not a hold any more. */
-export async function cancelHold(ctx: AppContext, holdId: string, holdToken: string): Promise<void> {
-	const peek = await findHold(ctx.db, holdId, holdToken);
+export async function cancelHold(ctx: AppContext, citizen: CitizenPrincipal, holdId: string): Promise<void> {
+	const peek = await findHold(ctx.db, holdId, citizen.sessionId);
 	const done = await inTransaction(ctx, async (t) => {
 		const slots = await lockSlots(ctx.db, t, peek.slot_ids);
-		const h = await findHold(ctx.db, holdId, holdToken, t, true);
-		if (h.release_reason === 'confirmed') throw new AppError('conflict', 'この予約は既に確定しています。取消は予約完了メールのリンクから行ってください。');
+		const h = await findHold(ctx.db, holdId, citizen.sessionId, t, true);
+		if (h.release_reason === 'confirmed') {
+			throw new AppError('conflict', 'この予約は既に確定しています。取消は予約完了メールのリンクから行ってください。', {
+				en: 'This booking is already confirmed. Cancel it through the link in your confirmation mail.'
+			});
+		}
 		if (h.released_at) return null;
 		await release(ctx.db, t, h, 'cancelled', ctx.now());
 		return { locationId: h.location_id, dates: datesOf(slots) };

@@ -10,7 +10,18 @@ import { adjust, datesOf, lockSlots, runFrom, take } from './slot-rows.ts';
 import { assertBookable, choosePurpose } from './rules.ts';
 import { releaseExpiredWithin } from './hold-release.ts';
 import { lockActiveReservation } from './reservation-lock.ts';
-import { outbox } from './write.ts';
+import { outbox, type Actor } from './write.ts';
+import type { Transaction } from 'sequelize';
+
+/** Whether the first slot of the booking has begun (a visit under way or past is not moved by a citizen). */
+async function startedAlready(ctx: AppContext, t: Transaction, slotIds: readonly string[], now: Date): Promise<boolean> {
+	const [row] = await ctx.db.sequelize.query<{ s: Date }>(`SELECT min(starts_at) AS s FROM slots WHERE id = ANY (ARRAY[:ids]::bigint[])`, {
+		replacements: { ids: slotIds },
+		type: QueryTypes.SELECT,
+		transaction: t
+	});
+	return !!row?.s && new Date(row.s).getTime() <= now.getTime();
+}
 import { fullError, OVERRIDE_FORBIDDEN } from './staff-book.ts';
 import { reservationView, type ReservationView } from './view.ts';
 
@@ -28,31 +39,60 @@ export interface MoveInput {
  * supervisor's logged override.
  */
 export async function moveStaffReservation(ctx: AppContext, principal: Principal | null, input: MoveInput): Promise<ReservationView> {
-	const actor = requireRole(principal, 'clerk');
-	const canOverride = hasRole(actor.role, 'supervisor');
+	const p = requireRole(principal, 'clerk');
+	const canOverride = hasRole(p.role, 'supervisor');
 	if (input.override && !canOverride) throw new AppError('forbidden', OVERRIDE_FORBIDDEN);
+	return moveReservationAs(ctx, { type: 'staff', id: p.login, ip: input.ip }, input, { window: 'staff', canOverride });
+}
+
+/**
+ * The move itself, for staff and for citizens through their manage link (R-C10). A citizen
+ * moves within the citizens' window, to citizen-bookable locations, never beyond capacity.
+ */
+export async function moveReservationAs(
+	ctx: AppContext,
+	actor: Actor,
+	input: MoveInput,
+	opts: { window: 'staff' | 'citizen'; canOverride: boolean }
+): Promise<ReservationView> {
+	const { canOverride } = opts;
 	const now = ctx.now();
 
 	const done = await inTransaction(ctx, async (t) => {
 		const r = await lockActiveReservation(ctx.db, t, input.reservationId);
 		const probe = await runFrom(ctx.db, t, input.slotId, 1);
+		if (opts.window === 'citizen') {
+			const location = await ctx.db.models.Location.findByPk(probe.locationId, { transaction: t });
+			if (!location?.citizenBookable) {
+				throw new AppError('not_found', '指定された枠が見つかりません。', { en: 'That time was not found.', errors: [{ field: 'slotId', message: '見つかりません。' }] });
+			}
+			if (await startedAlready(ctx, t, r.slotIds, now)) {
+				throw new AppError('conflict', '予約の時間を過ぎているため変更できません。', { en: 'The time of this booking has passed; it can no longer be changed.' });
+			}
+		}
 		const { settings, purposes } = await loadBookingSettings(ctx.db, probe.locationId, t);
 		const purpose = choosePurpose(purposes, r.purposeId);
 		const { ids } = await runFrom(ctx.db, t, input.slotId, purpose.durationSlots);
 		if (ids.length === r.slotIds.length && ids.every((id) => r.slotIds.includes(id))) {
-			throw new AppError('unprocessable', '現在と同じ枠です。別の枠を選んでください。', { errors: [{ field: 'slotId', message: '現在と同じ枠です。' }] });
+			throw new AppError('unprocessable', '現在と同じ枠です。別の枠を選んでください。', {
+				en: 'That is the time you already have. Please choose another.',
+				errors: [{ field: 'slotId', message: '現在と同じ枠です。' }]
+			});
 		}
 		const all = await lockSlots(ctx.db, t, [...r.slotIds, ...ids]);
 		const oldSlots = all.filter((s) => r.slotIds.includes(s.id));
 		const newSlots = all.filter((s) => ids.includes(s.id));
-		assertBookable(settings, 'staff', now, newSlots[0]);
+		assertBookable(settings, opts.window, now, newSlots[0]);
 		await releaseExpiredWithin(ctx.db, t, ids, now);
 
 		await adjust(ctx.db, t, r.slotIds, { booked: -r.partySize });
 		const short = await take(ctx.db, t, ids, r.partySize, 'booked');
 		let overrideReason: string | null = null;
 		if (short.length > 0) {
-			if (!input.override) throw fullError(await lockSlots(ctx.db, t, short), canOverride);
+			if (!input.override || !canOverride) {
+				if (opts.window === 'citizen') throw new AppError('conflict', 'この時間は満員です。別の時間を選んでください。', { en: 'This time is full. Please choose another time.', extra: { reason: 'full' } });
+				throw fullError(await lockSlots(ctx.db, t, short), canOverride);
+			}
 			await adjust(ctx.db, t, short, { booked: r.partySize });
 			overrideReason = input.override.reason;
 		}
@@ -82,8 +122,8 @@ export async function moveStaffReservation(ctx: AppContext, principal: Principal
 		await audit(
 			ctx,
 			{
-				actorType: 'staff',
-				actorId: actor.login,
+				actorType: actor.type,
+				actorId: actor.id,
 				action: 'reservation.moved',
 				targetType: 'reservation',
 				targetId: r.id,
@@ -93,7 +133,7 @@ export async function moveStaffReservation(ctx: AppContext, principal: Principal
 					partySize: r.partySize,
 					...(overrideReason ? { override: true, reason: overrideReason, overbookedSlotIds: short } : {})
 				},
-				ip: input.ip
+				ip: actor.ip
 			},
 			t
 		);
@@ -106,5 +146,6 @@ export async function moveStaffReservation(ctx: AppContext, principal: Principal
 	});
 	ctx.events.slotsChanged(done.from.locationId, done.from.dates);
 	ctx.events.slotsChanged(done.to.locationId, done.to.dates);
+	ctx.kickOutbox();
 	return (await reservationView(ctx.db, done.id))!;
 }

@@ -34,8 +34,9 @@ function alreadyBooked(audience: Audience, p: { index: number; noticeId: string 
 	const message =
 		audience === 'staff'
 			? `${nth(p.index)}（交付通知書番号 ${p.noticeId}）の方は既に予約があります${bookingNumber ? `（予約番号 ${bookingNumber}）` : ''}。1枚のカードで有効な予約は1件だけです。`
-			: `${nth(p.index)}の方は既に予約があります。予約の変更・取消は予約完了メールのリンクから行ってください。`;
+			: `${nth(p.index)}の方は既に予約があります。1人につき有効な予約は1件だけです。予約の変更・取消は予約完了メールのリンクから行ってください。`;
 	return new AppError('conflict', message, {
+		en: `Person ${p.index + 1} already has a booking. Each person can have only one booking at a time; change or cancel it through the link in your confirmation mail.`,
 		errors: [{ field: `persons.${p.index}`, message: '既に予約があります。' }],
 		extra: { reason: 'already_booked' }
 	});
@@ -75,6 +76,7 @@ export async function lockPersonCards(db: Db, t: Transaction, persons: readonly 
 		{ replacements, type: QueryTypes.SELECT, transaction: t }
 	);
 	const byKey = new Map(rows.map((r) => [`${r.notice_id}|${r.birth_date}`, r]));
+	const meta = new Map<string, { status: CardStatus; activeBooking: string | null }>();
 	const cards: PersonCard[] = persons.map((p, index) => {
 		const r = byKey.get(`${p.noticeId}|${p.birthDate}`);
 		if (!r) {
@@ -82,17 +84,28 @@ export async function lockPersonCards(db: Db, t: Transaction, persons: readonly 
 			const message =
 				audience === 'staff'
 					? `${nth(index)}: 交付通知書番号と生年月日に一致するカードがありません。入力内容をご確認ください。`
-					: `${nth(index)}の方の交付通知書番号または生年月日が正しくありません。交付通知書をご確認のうえ、もう一度入力してください。`;
+					: '交付通知書番号または生年月日が正しくありません。交付通知書をご確認のうえ、もう一度入力してください。';
 			throw new AppError('unprocessable', message, {
-				errors: [{ field: `persons.${index}`, message: '交付通知書番号または生年月日が正しくありません。' }],
+				errors: audience === 'staff' ? [{ field: `persons.${index}`, message: '交付通知書番号または生年月日が正しくありません。' }] : [],
 				extra: { reason: 'card_not_found' }
 			});
 		}
+		meta.set(String(r.id), { status: r.status, activeBooking: r.active_booking });
 		return { index, cardId: String(r.id), noticeId: r.notice_id, status: r.status };
 	});
+	checkPersonCards(cards, meta, audience);
+	return cards;
+}
+
+/**
+ * R-C12 and the card's status, for cards already found and locked: none may be in an active
+ * reservation, each must be in a status that may be booked. The persons have proved who they
+ * are by now, so naming which of them has a booking tells nobody anything new.
+ */
+export function checkPersonCards(cards: readonly PersonCard[], meta: ReadonlyMap<string, { status: CardStatus; activeBooking: string | null }>, audience: Audience): void {
 	for (const c of cards) {
-		const r = byKey.get(`${persons[c.index].noticeId}|${persons[c.index].birthDate}`)!;
-		if (r.active_booking || c.status === 'reserved') throw alreadyBooked(audience, c, r.active_booking ?? undefined);
+		const m = meta.get(c.cardId)!;
+		if (m.activeBooking || c.status === 'reserved') throw alreadyBooked(audience, c, m.activeBooking ?? undefined);
 	}
 	for (const c of cards) {
 		if (!BOOKABLE_STATUSES.includes(c.status)) {
@@ -101,12 +114,12 @@ export async function lockPersonCards(db: Db, t: Transaction, persons: readonly 
 					? `${nth(c.index)}のカードは「${CARD_STATUS_LABELS[c.status].ja}」のため予約できません。`
 					: `${nth(c.index)}の方のカードは現在ご予約いただけません。お手数ですが窓口にお問い合わせください。`;
 			throw new AppError('conflict', message, {
+				en: `Person ${c.index + 1}'s card cannot be booked at the moment. Please contact the counter.`,
 				errors: [{ field: `persons.${c.index}`, message: '予約できない状態です。' }],
 				extra: { reason: 'card_not_bookable' }
 			});
 		}
 	}
-	return cards;
 }
 
 /**

@@ -40,6 +40,8 @@ export interface NewReservation {
 	slots: readonly SlotRow[];
 	cards: readonly PersonCard[];
 	email: string | null;
+	/** the language of the mails (R-C01) */
+	lang?: 'ja' | 'en';
 	source: ReservationSource;
 	actor: Actor;
 	audience: Audience;
@@ -65,8 +67,8 @@ export async function insertReservation(db: Db, t: Transaction, r: NewReservatio
 	try {
 		[row] = await db.sequelize.query<{ id: string; booking_number: string }>(
 			`WITH r AS (
-			   INSERT INTO reservations (booking_number, location_id, purpose_id, party_size, date, starts_at, ends_at, email, source, created_by)
-			   VALUES (${BOOKING_NUMBER_SQL}, :locationId, :purposeId, :partySize, :date, :startsAt, :endsAt, :email, :source, :createdBy)
+			   INSERT INTO reservations (booking_number, location_id, purpose_id, party_size, date, starts_at, ends_at, email, lang, source, created_by)
+			   VALUES (${BOOKING_NUMBER_SQL}, :locationId, :purposeId, :partySize, :date, :startsAt, :endsAt, :email, :lang, :source, :createdBy)
 			   RETURNING id, booking_number),
 			 s AS (INSERT INTO reservation_slots (reservation_id, slot_id) SELECT r.id, unnest(ARRAY[:slotIds]::bigint[]) FROM r),
 			 p AS (INSERT INTO reservation_persons (reservation_id, card_record_id, position)
@@ -81,6 +83,7 @@ export async function insertReservation(db: Db, t: Transaction, r: NewReservatio
 					startsAt: first.startsAt.toISOString(),
 					endsAt: last.endsAt.toISOString(),
 					email: r.email,
+					lang: r.lang ?? 'ja',
 					source: r.source,
 					createdBy: r.actor.id,
 					slotIds: r.slots.map((s) => s.id),

@@ -1,0 +1,36 @@
+/**
+ * R-C02: the first step. The answer is the same whatever the address (never a hint of whether it
+ * was used before); the mail goes through the outbox, written in the same transaction as the link.
+ * Per address a few links an hour (quietly not sent beyond that, with the same answer), per
+ * client address a limit that answers 429.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../context.ts';
+import { consume, limitKey, tooMany } from '../security/limits.ts';
+
+export const LINK_LIMITS = {
+	perEmail: { points: 5, seconds: 3600 },
+	perIp: { points: 30, seconds: 3600 }
+} as const;
+
+export async function requestLink(ctx: AppContext, input: { email: string; lang: 'ja' | 'en'; ip?: string | null }): Promise<void> {
+	const now = ctx.now();
+	const ipWait = await consume(ctx, 'link-ip', LINK_LIMITS.perIp, limitKey(input.ip ?? 'unknown'));
+	if (ipWait !== null) {
+		throw tooMany(ipWait, { ja: 'メールの送信依頼が多すぎます。', en: 'Too many requests for a link.' }, now);
+	}
+	const email = input.email.trim();
+	// Over the per-address limit the answer stays the same, so it reveals nothing; no mail goes.
+	if ((await consume(ctx, 'link-email', LINK_LIMITS.perEmail, limitKey(email.toLowerCase()))) !== null) return;
+	const id = randomUUID();
+	await ctx.db.sequelize.transaction(async (t) => {
+		const [s] = (await ctx.db.sequelize.query(`SELECT link_minutes FROM city_settings WHERE id = 1`, { transaction: t })) as [{ link_minutes: number }[], unknown];
+		const expiresAt = new Date(now.getTime() + (s[0]?.link_minutes ?? 30) * 60_000);
+		await ctx.db.sequelize.query(
+			`WITH l AS (INSERT INTO citizen_links (id, email, lang, expires_at) VALUES (:id, :email, :lang, :expiresAt))
+			 INSERT INTO outbox (topic, payload) VALUES ('citizen.link', CAST(:payload AS jsonb))`,
+			{ replacements: { id, email, lang: input.lang, expiresAt: expiresAt.toISOString(), payload: JSON.stringify({ linkId: id }) }, transaction: t }
+		);
+	});
+	ctx.kickOutbox();
+}

@@ -1,0 +1,128 @@
+/**
+ * R-C03 R-C14: persons are verified by 交付通知書番号 + birth month/day before anything is held.
+ * A failure answers one generic message — never which part was wrong nor which person — and
+ * counts against the card, the session and the client address; after the limit each is locked
+ * out for a while (shared across nodes through Redis), and the answer says when to retry.
+ */
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { failureLock, recordFailure, limitKey, tooMany, type LimitSpec } from '../security/limits.ts';
+import { normaliseMonthDay, normaliseNoticeId } from '../../domain/citizen/person.ts';
+import { checkPersonCards, type PersonCard } from '../booking/persons.ts';
+import type { CardStatus } from '../../domain/card-status.ts';
+
+export interface CitizenPersonInput {
+	noticeId: string;
+	birthMonthDay: string;
+}
+
+export interface Client {
+	sessionId: string;
+	ip: string | null;
+}
+
+export const VERIFY_LOCK_MESSAGE = {
+	ja: '入力の誤りが続いたため、確認を一時的に停止しています。',
+	en: 'Verification is paused after repeated wrong entries.'
+};
+export const VERIFY_FAILED = {
+	ja: '交付通知書番号または生年月日（月日）が確認できませんでした。交付通知書をご覧のうえ、全員分をもう一度ご確認ください。',
+	en: 'We could not verify the notice numbers and birthdays you entered. Please check them against the issuance notice for every person and try again.'
+};
+
+function specs(ctx: AppContext): Record<'card' | 'session' | 'ip', LimitSpec> {
+	const lock = ctx.config.CITIZEN_VERIFY_LOCK_MINUTES * 60;
+	const max = ctx.config.CITIZEN_VERIFY_MAX_FAILURES;
+	return {
+		card: { points: max, seconds: lock, blockSeconds: lock },
+		session: { points: max, seconds: lock, blockSeconds: lock },
+		ip: { points: ctx.config.CITIZEN_VERIFY_MAX_FAILURES_PER_IP, seconds: lock, blockSeconds: lock }
+	};
+}
+
+function keysOf(client: Client, noticeIds: readonly string[]) {
+	return [
+		['session', limitKey(client.sessionId)] as const,
+		['ip', limitKey(client.ip ?? 'unknown')] as const,
+		...noticeIds.map((n) => ['card', limitKey('card', n)] as const)
+	];
+}
+
+/** Shapes first: a person typed so that it cannot be any card is a failure like any other. */
+export function normalisePersons(persons: readonly CitizenPersonInput[]): { noticeId: string; monthDay: string }[] | null {
+	const out = persons.map((p) => ({ noticeId: normaliseNoticeId(p.noticeId), monthDay: normaliseMonthDay(p.birthMonthDay) }));
+	return out.every((p) => p.noticeId && p.monthDay) ? (out as { noticeId: string; monthDay: string }[]) : null;
+}
+
+/** 429 when any key of this attempt is locked out now. */
+export async function assertNotLocked(ctx: AppContext, client: Client, persons: readonly CitizenPersonInput[]): Promise<void> {
+	const s = specs(ctx);
+	const ids = persons.map((p) => normaliseNoticeId(p.noticeId)).filter((x): x is string => !!x);
+	let wait = 0;
+	for (const [kind, key] of keysOf(client, ids)) wait = Math.max(wait, (await failureLock(ctx, `verify-${kind}`, s[kind], key)) ?? 0);
+	if (wait > 0) throw tooMany(wait, VERIFY_LOCK_MESSAGE, ctx.now());
+}
+
+/** Counts a failed attempt; the error to answer (422, or 429 when this failure reached a limit). */
+export async function failedAttempt(ctx: AppContext, client: Client, persons: readonly CitizenPersonInput[]): Promise<AppError> {
+	const s = specs(ctx);
+	const ids = persons.map((p) => normaliseNoticeId(p.noticeId)).filter((x): x is string => !!x);
+	let wait = 0;
+	for (const [kind, key] of keysOf(client, ids)) wait = Math.max(wait, (await recordFailure(ctx, `verify-${kind}`, s[kind], key)) ?? 0);
+	ctx.log.info({ event: 'citizen.verify_failed', locked: wait > 0 }, 'citizen verification failed');
+	if (wait > 0) return tooMany(wait, VERIFY_LOCK_MESSAGE, ctx.now());
+	return new AppError('unprocessable', VERIFY_FAILED.ja, { en: VERIFY_FAILED.en, extra: { reason: 'not_verified' } });
+}
+
+/**
+ * Finds and locks (id order) the card of each person inside the caller's transaction. Returns
+ * null when any person matches no card, or more than one (a notice ID repeated with the same
+ * month and day: only the counter can tell them apart). Cards found are then checked for R-C12
+ * and their status exactly as for any booking.
+ */
+export async function lockVerifiedCards(
+	ctx: AppContext,
+	t: Transaction,
+	persons: readonly CitizenPersonInput[]
+): Promise<PersonCard[] | null> {
+	const norm = normalisePersons(persons);
+	if (!norm) return null;
+	const seen = new Set<string>();
+	for (const p of norm) {
+		const k = `${p.noticeId}|${p.monthDay}`;
+		if (seen.has(k)) {
+			throw new AppError('unprocessable', '同じ方が2回入力されています。', {
+				en: 'The same person has been entered twice.',
+				extra: { reason: 'duplicate_person' }
+			});
+		}
+		seen.add(k);
+	}
+	const replacements: Record<string, string> = {};
+	const where = norm
+		.map((p, i) => {
+			replacements[`n${i}`] = p.noticeId;
+			replacements[`m${i}`] = p.monthDay;
+			return `(notice_id = :n${i} AND to_char(birth_date, 'MM-DD') = :m${i})`;
+		})
+		.join(' OR ');
+	const rows = await ctx.db.sequelize.query<{ id: string; notice_id: string; md: string; status: CardStatus; active_booking: string | null }>(
+		`SELECT c.id, c.notice_id, to_char(c.birth_date, 'MM-DD') AS md, c.status,
+		        (SELECT r.booking_number FROM reservation_persons p JOIN reservations r ON r.id = p.reservation_id
+		          WHERE p.card_record_id = c.id AND p.active LIMIT 1) AS active_booking
+		   FROM card_records c WHERE ${where} ORDER BY c.id FOR UPDATE OF c`,
+		{ replacements, type: QueryTypes.SELECT, transaction: t }
+	);
+	const found: PersonCard[] = [];
+	const meta = new Map<string, { status: CardStatus; activeBooking: string | null }>();
+	for (const [index, p] of norm.entries()) {
+		const matches = rows.filter((r) => r.notice_id === p.noticeId && r.md === p.monthDay);
+		if (matches.length !== 1) return null;
+		const r = matches[0];
+		found.push({ index, cardId: String(r.id), noticeId: r.notice_id, status: r.status });
+		meta.set(String(r.id), { status: r.status, activeBooking: r.active_booking });
+	}
+	checkPersonCards(found, meta, 'citizen');
+	return found;
+}
