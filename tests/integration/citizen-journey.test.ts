@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createClient } from 'redis';
+import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
+import { testContext } from '../harness/context.ts';
+import { citizenSession, makeCard, makeLocation, makeSchedule, makeSlot, purposeId, typed } from '../harness/factories.ts';
+import { requestLink } from '../../src/lib/server/citizen/links.ts';
+import { authenticateCitizen, openCitizenSession } from '../../src/lib/server/citizen/session.ts';
+import { linkToken, manageToken } from '../../src/lib/server/citizen/tokens.ts';
+import { confirmHold, createHold } from '../../src/lib/server/booking/holds.ts';
+import { addManagedPerson, cancelManaged, moveManaged, viewManaged } from '../../src/lib/server/citizen/manage.ts';
+import { maintenanceState, setMaintenance } from '../../src/lib/server/citizen/maintenance.ts';
+import type { AppContext } from '../../src/lib/server/context.ts';
+
+let t: TestDatabase;
+let redis: ReturnType<typeof createClient>;
+beforeAll(async () => {
+	t = await createTestDatabase(inject('databaseUrl'), 'citizen', { poolMax: 10 });
+	redis = createClient({ url: inject('redisUrl') });
+	await redis.connect();
+});
+afterAll(async () => {
+	await redis?.close();
+	await t?.drop();
+});
+
+const NOW = new Date('2026-11-24T00:00:00Z'); // 09:00 Tokyo
+const DAY = '2026-12-01';
+
+/** A context whose limits live in the real Redis, under a prefix of its own. */
+function redisContext() {
+	const c = testContext(t.db, { now: NOW, config: { REDIS_KEY: `t-${t.name}` } });
+	(c.ctx as AppContext).redis = { mode: 'redis', ping: async () => true, client: redis };
+	return c;
+}
+
+async function links(email: string) {
+	const [rows] = (await t.db.sequelize.query(`SELECT id, expires_at, used_at FROM citizen_links WHERE email = :email ORDER BY created_at`, { replacements: { email } })) as [
+		{ id: string; expires_at: Date; used_at: Date | null }[],
+		unknown
+	];
+	return rows;
+}
+
+describe('R-C02 start by email', () => {
+	it('R-C02 a link request answers the same for any address, writes the link and its mail in one go, and the link opens one session only', async () => {
+		const { ctx } = testContext(t.db, { now: NOW });
+		await requestLink(ctx, { email: 'new@example.jp', lang: 'ja', ip: '10.1.0.1' });
+		const [link] = await links('new@example.jp');
+		expect(new Date(link.expires_at).getTime() - NOW.getTime()).toBe(30 * 60_000);
+		const [[mail]] = (await t.db.sequelize.query(`SELECT topic, payload FROM outbox WHERE payload->>'linkId' = :id`, { replacements: { id: link.id } })) as [
+			{ topic: string; payload: unknown }[],
+			unknown
+		];
+		expect(mail).toEqual({ topic: 'citizen.link', payload: { linkId: link.id } });
+		const token = linkToken(ctx.jwtSecret, link.id);
+		const s = await openCitizenSession(ctx, token);
+		const who = await authenticateCitizen(ctx, s.token);
+		expect(who).toMatchObject({ email: 'new@example.jp', lang: 'ja' });
+		await expect(openCitizenSession(ctx, token)).rejects.toMatchObject({ status: 410, extra: { reason: 'used' } });
+		// a forged signature or another link id is refused the same way
+		await expect(openCitizenSession(ctx, `${link.id}.${'x'.repeat(32)}`)).rejects.toMatchObject({ status: 410, extra: { reason: 'invalid' } });
+		await expect(openCitizenSession(ctx, 'garbage')).rejects.toMatchObject({ status: 410 });
+	});
+
+	it('R-C02 an expired link says so and opens nothing; a staff token is no citizen session', async () => {
+		const { ctx, clock } = testContext(t.db, { now: NOW });
+		await requestLink(ctx, { email: 'late@example.jp', lang: 'en', ip: '10.1.0.2' });
+		const [link] = await links('late@example.jp');
+		clock.now = new Date(NOW.getTime() + 31 * 60_000);
+		const e = await openCitizenSession(ctx, linkToken(ctx.jwtSecret, link.id)).catch((x) => x);
+		expect(e).toMatchObject({ status: 410, extra: { reason: 'expired' } });
+		expect(e.en).toContain('expired');
+		expect(await authenticateCitizen(ctx, 'not-a-jwt')).toBeNull();
+	});
+
+	it('R-C02 R-C14 beyond a few links an hour the address gets no more mail, with the same answer; a client address flooding gets 429', async () => {
+		const { ctx } = redisContext();
+		for (let i = 0; i < 8; i++) await requestLink(ctx, { email: 'flood@example.jp', lang: 'ja', ip: `10.2.0.${i}` });
+		expect(await links('flood@example.jp')).toHaveLength(5);
+		let refused: unknown = null;
+		for (let i = 0; i < 40 && !refused; i++) refused = await requestLink(ctx, { email: `x${i}@example.jp`, lang: 'ja', ip: '10.3.0.1' }).then(() => null, (e) => e);
+		expect(refused).toMatchObject({ status: 429, extra: { retryAfter: expect.any(Number) } });
+	});
+});
+
+describe('R-C14 lockout after repeated wrong verifications', () => {
+	it('R-C14 five failures lock the session out for 30 minutes with the time to retry; the card stays locked for another session; nodes share it through Redis', async () => {
+		const { ctx } = redisContext();
+		const loc = await makeLocation(t.db);
+		await makeSchedule(t.db, loc.id);
+		const slot = await makeSlot(t.db, loc.id, DAY, '10:00', 5);
+		const purpose = await purposeId(t.db);
+		const card = await makeCard(t.db, { birthDate: '1970-03-03' });
+		const me = await citizenSession(ctx);
+		const wrong = [{ noticeId: card.noticeId, birthMonthDay: '03-04' }];
+		const statuses: number[] = [];
+		for (let i = 0; i < 5; i++) statuses.push((await createHold(ctx, me, { slotId: String(slot.id), purposeId: purpose, persons: wrong }).catch((e) => e)).status);
+		expect(statuses).toEqual([422, 422, 422, 422, 429]);
+		// even the right answer is refused now
+		const locked = await createHold(ctx, me, { slotId: String(slot.id), purposeId: purpose, persons: [typed(card)] }).catch((e) => e);
+		expect(locked).toMatchObject({ status: 429, extra: { retryAfter: expect.any(Number) } });
+		expect(locked.extra.retryAfter).toBeGreaterThan(29 * 60);
+		expect(locked.message).toMatch(/\d{2}:\d{2} 以降/);
+		// another session, as a second node would see it (same Redis): the card itself is locked
+		const other = await citizenSession(ctx);
+		const viaCard = await createHold(ctx, other, { slotId: String(slot.id), purposeId: purpose, persons: [typed(card)] }).catch((e) => e);
+		expect(viaCard).toMatchObject({ status: 429 });
+		expect((await slot.reload()).held).toBe(0);
+	});
+});
+
+describe('R-C10 manage through the link', () => {
+	async function booked(capacity = 3) {
+		const { ctx, clock } = testContext(t.db, { now: NOW });
+		const loc = await makeLocation(t.db);
+		await makeSchedule(t.db, loc.id);
+		const slot = await makeSlot(t.db, loc.id, DAY, '10:00', capacity);
+		const later = await makeSlot(t.db, loc.id, DAY, '14:00', capacity);
+		const purpose = await purposeId(t.db);
+		const me = await citizenSession(ctx);
+		const card = await makeCard(t.db);
+		await card.update({ nameKanji: '山田 花子' });
+		const h = await createHold(ctx, me, { slotId: String(slot.id), purposeId: purpose, persons: [typed(card)] });
+		const r = await confirmHold(ctx, me, h.holdId);
+		const token = r.manageUrl.split('/manage/')[1];
+		return { ctx, clock, loc, slot, later, r, token, card };
+	}
+
+	it('R-C10 R-C09 the manage link shows the booking with masked names and the QR code, and nothing else opens it', async () => {
+		const { ctx, r, token, card } = await booked();
+		const v = await viewManaged(ctx, token);
+		expect(v).toMatchObject({ reservationNumber: r.reservationNumber, status: 'active', canChange: true, partySize: 1, persons: [{ position: 1, name: '山田 ＊＊' }] });
+		expect(v.checkinCode).toMatch(/^MN[0-9A-F]{32}$/);
+		expect(JSON.stringify(v)).not.toContain(card.noticeId);
+		expect(JSON.stringify(v)).not.toContain('花子');
+		const ref = token.split('.')[0];
+		await expect(viewManaged(ctx, `${ref}.${'A'.repeat(32)}`)).rejects.toMatchObject({ status: 404 });
+		// a link of an older token version stops working
+		await expect(viewManaged(ctx, manageToken(ctx.jwtSecret, ref, 2))).rejects.toMatchObject({ status: 404 });
+	});
+
+	it('R-C10 move to another time: one transaction, places moved, a change mail', async () => {
+		const { ctx, slot, later, r, token } = await booked();
+		const v = await moveManaged(ctx, token, String(later.id));
+		expect(v.startsAt).toBe(`${DAY}T14:00:00+09:00`);
+		expect([(await slot.reload()).booked, (await later.reload()).booked]).toEqual([0, 1]);
+		const [topics] = (await t.db.sequelize.query(`SELECT topic FROM outbox WHERE payload->>'reservationId' = :id ORDER BY id`, { replacements: { id: r.reservationId } })) as [
+			{ topic: string }[],
+			unknown
+		];
+		expect(topics.map((x) => x.topic)).toEqual(['reservation.created', 'reservation.moved']);
+		// a citizen cannot move into a full time
+		await later.update({ capacity: 1 });
+		await slot.update({ capacity: 0 });
+		await expect(moveManaged(ctx, token, String(slot.id))).rejects.toMatchObject({ status: 409, extra: { reason: 'full' } });
+	});
+
+	it('R-C10 R-C07 add a verified household member, then cancel: places and cards follow, a mail each', async () => {
+		const { ctx, slot, r, token } = await booked(2);
+		const other = await makeCard(t.db, { birthDate: '2010-07-08' });
+		const wrong = await addManagedPerson(ctx, token, { noticeId: other.noticeId, birthMonthDay: '07-09' }).catch((e) => e);
+		expect(wrong).toMatchObject({ status: 422, extra: { reason: 'not_verified' } });
+		const v = await addManagedPerson(ctx, token, typed(other));
+		expect(v.partySize).toBe(2);
+		expect((await slot.reload()).booked).toBe(2);
+		expect((await other.reload()).status).toBe('reserved');
+		// full now: a third cannot be added
+		const third = await addManagedPerson(ctx, token, typed(await makeCard(t.db))).catch((e) => e);
+		expect(third).toMatchObject({ status: 409, extra: { reason: 'full' } });
+		const c = await cancelManaged(ctx, token);
+		expect(c).toMatchObject({ status: 'cancelled', canChange: false, checkinCode: null });
+		expect((await slot.reload()).booked).toBe(0);
+		expect((await other.reload()).status).toBe('notice_sent');
+		const [topics] = (await t.db.sequelize.query(`SELECT topic FROM outbox WHERE payload->>'reservationId' = :id ORDER BY id`, { replacements: { id: r.reservationId } })) as [
+			{ topic: string }[],
+			unknown
+		];
+		expect(topics.map((x) => x.topic)).toEqual(['reservation.created', 'reservation.person_added', 'reservation.cancelled']);
+		await expect(cancelManaged(ctx, token)).rejects.toMatchObject({ status: 409 });
+	});
+
+	it('R-C10 a booking whose time has begun cannot be moved or cancelled by the citizen', async () => {
+		const { ctx, clock, later, token } = await booked();
+		clock.now = new Date(`${DAY}T10:05:00+09:00`);
+		await expect(moveManaged(ctx, token, String(later.id))).rejects.toMatchObject({ status: 409 });
+		await expect(cancelManaged(ctx, token)).rejects.toMatchObject({ status: 409 });
+		expect((await viewManaged(ctx, token)).canChange).toBe(false);
+	});
+});
+
+describe('R-C13 maintenance', () => {
+	it('R-C13 an admin switch with a planned end closes the citizen site; a planned window is announced ahead', async () => {
+		const { ctx } = testContext(t.db, { now: NOW });
+		const admin = { userId: 1, login: 'admin', displayName: '', role: 'admin' as const, locationId: null, sessionId: 's' };
+		const clerk = { ...admin, role: 'clerk' as const };
+		const until = new Date(NOW.getTime() + 3600_000);
+		await expect(setMaintenance(ctx, clerk, { active: true, from: null, until, messageJa: '', messageEn: '' })).rejects.toMatchObject({ status: 403 });
+		const on = await setMaintenance(ctx, admin, { active: true, from: null, until, messageJa: 'システム更新', messageEn: 'Update' });
+		expect(on).toMatchObject({ active: true, until: until.toISOString(), announced: false });
+		const from = new Date(NOW.getTime() + 86_400_000);
+		const planned = await setMaintenance(ctx, admin, { active: false, from, until: new Date(from.getTime() + 7200_000), messageJa: '', messageEn: '' });
+		expect(planned).toMatchObject({ active: false, announced: true });
+		await setMaintenance(ctx, admin, { active: false, from: null, until: null, messageJa: '', messageEn: '' });
+		// cached for two seconds per node
+		await new Promise((r) => setTimeout(r, 2100));
+		expect((await maintenanceState(ctx)).active).toBe(false);
+	});
+});
