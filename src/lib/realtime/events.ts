@@ -12,7 +12,11 @@ export type Ack<T> = { data: T } | { error: { code: string; message: string } };
 export interface DayLevel {
 	date: string;
 	level: Level;
+	/** why a day is not open (R-C05): over, a closed day, or outside the booking window */
+	note?: DayNote;
 }
+
+export type DayNote = 'past' | 'closed' | 'outside';
 
 /** `/public`: levels only, never counts (R-C05). */
 export interface AvailabilityPush {

@@ -6,10 +6,13 @@ import { addDays, monthDates } from '../domain/dates.ts';
 import { tokyoIso } from './slots.ts';
 import { loadLocationSettings } from './scheduling/settings-read.ts';
 import { bookableRange, dayResolver } from '../domain/schedule/index.ts';
+import { tokyoDateOf } from '../domain/dates.ts';
+import type { DayNote } from '../realtime/events.ts';
 
 export interface DayAvailability {
 	date: string;
 	level: Level;
+	note?: DayNote;
 }
 
 export interface SlotAvailability {
@@ -70,9 +73,12 @@ export async function availabilityRange(ctx: AppContext, locationId: number, fro
 	// R-S07 / R-C05: outside the citizens' window, or on a day the rules now close (a booked slot
 	// kept after a rule change), a slot is shown as not open.
 	const settings = await loadLocationSettings(ctx.db, locationId);
+	const today = tokyoDateOf(ctx.now());
+	let noteOf: (date: string) => DayNote | undefined = (date) => (date < today ? 'past' : undefined);
 	if (settings) {
 		const range = bookableRange(settings.window, 'citizen', ctx.now());
 		const day = dayResolver(settings.rules);
+		noteOf = (date) => (date < today ? 'past' : !day(date).open ? 'closed' : date < range.from || date > range.to ? 'outside' : undefined);
 		const openDay = new Map<string, boolean>();
 		for (const r of rows) {
 			if (!openDay.has(r.date)) openDay.set(r.date, r.date >= range.from && r.date <= range.to && day(r.date).open);
@@ -88,7 +94,11 @@ export async function availabilityRange(ctx: AppContext, locationId: number, fro
 		version += BigInt(r.version);
 	}
 	const days: DayAvailability[] = [];
-	for (let d = from; d <= to; d = addDays(d, 1)) days.push({ date: d, level: dayLevel(byDate.get(d) ?? []) });
+	for (let d = from; d <= to; d = addDays(d, 1)) {
+		const level = dayLevel(byDate.get(d) ?? []);
+		const note = level === 'closed' ? noteOf(d) : undefined;
+		days.push(note ? { date: d, level, note } : { date: d, level });
+	}
 	return {
 		locationId,
 		from,

@@ -36,11 +36,10 @@ export interface HoldCreated {
 	purpose: { id: number; nameJa: string; nameEn: string };
 }
 
-export interface HoldInput {
-	slotId: string;
-	purposeId: number;
-	persons: CitizenPersonInput[];
-}
+export type HoldInput =
+	| { slotId: string; purposeId: number; persons: CitizenPersonInput[] }
+	/** the booking pages: cards already verified for this session (src/lib/server/citizen/draft.ts) */
+	| { slotId: string; purposeId: number; verifiedCardIds: string[] };
 
 const HOLD_NOT_FOUND = { ja: 'お取り置き中の予約が見つかりません。もう一度時間を選んでください。', en: 'No time is being held for you. Please choose a time again.' };
 const HOLD_GONE = { ja: 'このお取り置きは既に終了しています。もう一度時間を選んでください。', en: 'This hold has ended. Please choose a time again.' };
@@ -64,7 +63,9 @@ const IN_OTHER_HOLD = {
 export async function createHold(ctx: AppContext, citizen: CitizenPrincipal, input: HoldInput, ip: string | null = null): Promise<HoldCreated> {
 	const now = ctx.now();
 	const client = { sessionId: citizen.sessionId, ip };
-	await assertNotLocked(ctx, client, input.persons);
+	const typedPersons = 'persons' in input ? input.persons : null;
+	if (typedPersons) await assertNotLocked(ctx, client, typedPersons);
+	const partySize = typedPersons ? typedPersons.length : (input as { verifiedCardIds: string[] }).verifiedCardIds.length;
 	const holdId = randomUUID();
 
 	const done = await inTransaction(ctx, async (t) => {
@@ -74,12 +75,12 @@ export async function createHold(ctx: AppContext, citizen: CitizenPrincipal, inp
 			throw new AppError('not_found', '指定された枠が見つかりません。', { en: 'That time was not found.', errors: [{ field: 'slotId', message: '見つかりません。' }] });
 		}
 		const { settings, purposes, city } = await loadBookingSettings(ctx.db, probe.locationId, t);
-		assertPartySize(city.maxPersonsPerBooking, input.persons.length, 'persons');
+		assertPartySize(city.maxPersonsPerBooking, partySize, 'persons');
 		const purpose = choosePurpose(purposes, input.purposeId);
 		const { ids } = await runFrom(ctx.db, t, input.slotId, purpose.durationSlots);
 		assertBookable(settings, 'citizen', now, probe.rows[0]);
 
-		const cards = await lockVerifiedCards(ctx, t, input.persons);
+		const cards = typedPersons ? await lockVerifiedCards(ctx, t, typedPersons) : await lockCardsById(ctx.db, t, (input as { verifiedCardIds: string[] }).verifiedCardIds);
 		if (!cards) return { kind: 'not_verified' as const };
 		const cardIds = cards.map((c) => c.cardId);
 		const [other] = await ctx.db.sequelize.query<{ id: string }>(
@@ -128,7 +129,7 @@ export async function createHold(ctx: AppContext, citizen: CitizenPrincipal, inp
 		const slots = locked.filter((s) => ids.includes(s.id));
 		return { kind: 'held' as const, slots, purpose, locationId: probe.locationId, expiresAt, partySize: cards.length, replaced };
 	});
-	if (done.kind === 'not_verified') throw await failedAttempt(ctx, client, input.persons);
+	if (done.kind === 'not_verified') throw await failedAttempt(ctx, client, typedPersons ?? []);
 	for (const r of done.replaced) ctx.events.slotsChanged(r.locationId, r.dates);
 	ctx.events.slotsChanged(done.locationId, datesOf(done.slots));
 	return {
@@ -286,6 +287,31 @@ async function citizenReservation(ctx: AppContext, id: string): Promise<CitizenR
 		endsAt: tokyoIso(new Date(r.endsAt)),
 		partySize: r.partySize
 	};
+}
+
+export const MAX_EXTENSIONS = 2;
+
+/**
+ * WCAG 2.2.1 (timing adjustable): the citizen may ask for more time, twice, while the hold is
+ * live. Returns the new expiry.
+ */
+export async function extendHold(ctx: AppContext, citizen: CitizenPrincipal, holdId: string): Promise<{ expiresAt: string; extensionsLeft: number }> {
+	await findHold(ctx.db, holdId, citizen.sessionId);
+	const now = ctx.now();
+	const [rows] = (await ctx.db.sequelize.query(
+		`UPDATE holds SET expires_at = :now::timestamptz + make_interval(mins => (SELECT hold_minutes FROM city_settings WHERE id = 1)),
+		        extensions = extensions + 1
+		  WHERE id = :id AND released_at IS NULL AND expires_at > :now AND extensions < :max
+		 RETURNING expires_at, extensions`,
+		{ replacements: { id: holdId, now: now.toISOString(), max: MAX_EXTENSIONS } }
+	)) as [{ expires_at: Date; extensions: number }[], unknown];
+	if (!rows.length) {
+		throw new AppError('conflict', 'お取り置きを延長できません（期限切れ、または延長の上限に達しました）。', {
+			en: 'The hold cannot be extended (it has expired, or was already extended as often as allowed).',
+			extra: { reason: 'not_extendable' }
+		});
+	}
+	return { expiresAt: tokyoIso(new Date(rows[0].expires_at)), extensionsLeft: MAX_EXTENSIONS - rows[0].extensions };
 }
 
 /** The citizen gives the time back (R-C15). Releasing twice is fine; a confirmed hold is not a hold any more. */

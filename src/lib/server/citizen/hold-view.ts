@@ -1,21 +1,23 @@
-import { createHash } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { tokyoIso } from '../slots.ts';
-
-export const HOLD_COOKIE = (holdId: string) => `mn_hold_${holdId}`;
+import { maskName } from '../../domain/citizen/person.ts';
+import type { CitizenPrincipal } from './session.ts';
+import { MAX_EXTENSIONS } from '../booking/holds.ts';
 
 export interface HoldView {
 	holdId: string;
 	locationId: number;
-	locationNameJa: string;
-	locationNameEn: string;
+	location: { nameJa: string; nameEn: string; addressJa: string; addressEn: string };
 	purpose: { id: number; nameJa: string; nameEn: string; precautionsJa: string; precautionsEn: string };
 	partySize: number;
+	/** masked names (R-C09) */
+	persons: string[];
 	startsAt: string;
 	endsAt: string;
 	expiresAt: string;
+	extensionsLeft: number;
 }
 
 interface Row {
@@ -23,46 +25,59 @@ interface Row {
 	location_id: number;
 	name_ja: string;
 	name_en: string;
+	address_ja: string;
+	address_en: string;
 	purpose_id: number;
 	p_name_ja: string;
 	p_name_en: string;
 	precautions_ja: string;
 	precautions_en: string;
 	party_size: number;
+	card_ids: string[];
 	expires_at: Date;
 	released_at: Date | null;
-	token_hash: string;
+	citizen_session_id: string | null;
+	extensions: number;
 	starts_at: Date;
 	ends_at: Date;
 }
 
+export const HOLD_GONE = {
+	ja: 'お取り置きの時間が過ぎたか、取り消されました。入力内容は保存されています。もう一度時間を選んでください。',
+	en: 'The time held for you has expired or was given back. What you entered is kept; please choose a time again.'
+};
+
 /**
- * R-C15 R-C08: what the citizen holding `holdId` sees while confirming. Only the holder (the token
- * from their cookie) may see it; a released or expired hold reads as gone.
+ * R-C15 R-C08: what the citizen holding `holdId` sees while confirming. Only the session that
+ * holds it may see it; a released or expired hold reads as gone.
  */
-export async function viewHold(ctx: AppContext, holdId: string, token: string | undefined): Promise<HoldView> {
-	const gone = new AppError('not_found', 'お取り置きの時間が過ぎたか、取り消されました。もう一度時間を選んでください。');
-	if (!token) throw gone;
+export async function viewHold(ctx: AppContext, citizen: CitizenPrincipal, holdId: string): Promise<HoldView> {
+	const gone = new AppError('not_found', HOLD_GONE.ja, { en: HOLD_GONE.en });
 	const [h] = await ctx.db.sequelize.query<Row>(
-		`SELECT h.id, h.location_id, l.name_ja, l.name_en, h.purpose_id, p.name_ja AS p_name_ja, p.name_en AS p_name_en,
-		        p.precautions_ja, p.precautions_en, h.party_size, h.expires_at, h.released_at, h.token_hash,
+		`SELECT h.id, h.location_id, l.name_ja, l.name_en, l.address_ja, l.address_en, h.purpose_id, p.name_ja AS p_name_ja, p.name_en AS p_name_en,
+		        p.precautions_ja, p.precautions_en, h.party_size, h.card_ids, h.expires_at, h.released_at, h.citizen_session_id, h.extensions,
 		        (SELECT min(s.starts_at) FROM slots s WHERE s.id = ANY (h.slot_ids)) AS starts_at,
 		        (SELECT max(s.ends_at) FROM slots s WHERE s.id = ANY (h.slot_ids)) AS ends_at
 		   FROM holds h JOIN locations l ON l.id = h.location_id JOIN purposes p ON p.id = h.purpose_id
 		  WHERE h.id = :id`,
 		{ replacements: { id: holdId }, type: QueryTypes.SELECT }
 	);
-	const hash = createHash('sha256').update(token).digest('hex');
-	if (!h || h.token_hash !== hash || h.released_at || new Date(h.expires_at) <= ctx.now()) throw gone;
+	if (!h || h.citizen_session_id !== citizen.sessionId || h.released_at || new Date(h.expires_at) <= ctx.now()) throw gone;
+	const names = await ctx.db.sequelize.query<{ id: string; name_kanji: string }>(`SELECT id, name_kanji FROM card_records WHERE id = ANY (ARRAY[:ids]::bigint[])`, {
+		replacements: { ids: h.card_ids.length ? h.card_ids : [0] },
+		type: QueryTypes.SELECT
+	});
+	const byId = new Map(names.map((n) => [String(n.id), n.name_kanji]));
 	return {
 		holdId: h.id,
 		locationId: h.location_id,
-		locationNameJa: h.name_ja,
-		locationNameEn: h.name_en,
+		location: { nameJa: h.name_ja, nameEn: h.name_en, addressJa: h.address_ja, addressEn: h.address_en },
 		purpose: { id: h.purpose_id, nameJa: h.p_name_ja, nameEn: h.p_name_en, precautionsJa: h.precautions_ja, precautionsEn: h.precautions_en },
 		partySize: h.party_size,
+		persons: h.card_ids.map((id) => maskName(byId.get(String(id)) ?? '')),
 		startsAt: tokyoIso(new Date(h.starts_at)),
 		endsAt: tokyoIso(new Date(h.ends_at)),
-		expiresAt: new Date(h.expires_at).toISOString()
+		expiresAt: new Date(h.expires_at).toISOString(),
+		extensionsLeft: Math.max(0, MAX_EXTENSIONS - h.extensions)
 	};
 }

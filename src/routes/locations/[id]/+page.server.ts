@@ -3,10 +3,11 @@ import type { PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { monthAvailability } from '$lib/server/availability.ts';
 import { locationIdParam, monthString } from '$lib/server/schemas.ts';
-import { addMonths, tokyoMonthOf } from '$lib/domain/dates.ts';
+import { addMonths, tokyoDateOf, tokyoMonthOf } from '$lib/domain/dates.ts';
+import { readDraft } from '$lib/server/citizen/draft.ts';
 import { isAppError } from '$lib/server/errors.ts';
 
-export const load: PageServerLoad = async ({ params, url }) => {
+export const load: PageServerLoad = async ({ params, url, locals }) => {
 	const ctx = appContext();
 	const id = locationIdParam.safeParse(params.id);
 	if (!id.success) error(404, '指定された交付場所が見つかりません。');
@@ -17,8 +18,12 @@ export const load: PageServerLoad = async ({ params, url }) => {
 	try {
 		const location = await ctx.db.models.Location.findByPk(id.data);
 		const availability = await monthAvailability(ctx, id.data, month);
+		const draft = locals.citizen ? await readDraft(ctx, locals.citizen) : null;
+		const purpose = draft ? await ctx.db.models.Purpose.findByPk(draft.purposeId) : null;
 		return {
 			location: { id: location!.id, nameJa: location!.nameJa, nameEn: location!.nameEn, addressJa: location!.addressJa },
+			today: tokyoDateOf(ctx.now()),
+			party: draft && draft.locationId === id.data && purpose ? { size: draft.partySize, purposeJa: purpose.nameJa, purposeEn: purpose.nameEn } : null,
 			availability,
 			prevMonth: month > current ? addMonths(month, -1) : null,
 			nextMonth: month < addMonths(current, 6) ? addMonths(month, 1) : null

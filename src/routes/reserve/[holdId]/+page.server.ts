@@ -1,58 +1,64 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { HOLD_COOKIE, viewHold } from '$lib/server/citizen/hold-view.ts';
-import { cancelHold, confirmHold } from '$lib/server/booking/holds.ts';
-import { confirmHoldBody, uuidParam } from '$lib/server/schemas.ts';
+import { viewHold, HOLD_GONE } from '$lib/server/citizen/hold-view.ts';
+import { cancelHold, confirmHold, extendHold } from '$lib/server/booking/holds.ts';
+import { clearDraft } from '$lib/server/citizen/draft.ts';
+import { uuidParam } from '$lib/server/schemas.ts';
 import { isAppError } from '$lib/server/errors.ts';
-import { zodFieldErrors } from '$lib/server/http.ts';
 
-export const load: PageServerLoad = async ({ params, cookies }) => {
+/** R-C15 R-C08: the held time, the precautions to acknowledge, and the confirm button. */
+export const load: PageServerLoad = async ({ params, locals }) => {
+	const en = locals.lang === 'en';
 	const id = uuidParam.safeParse(params.holdId);
+	if (!locals.citizen) return { hold: null, gone: en ? 'Please start from the link we sent to your email address.' : 'メールでお送りしたリンクから手続きを始めてください。', backTo: '/' };
 	try {
 		if (!id.success) throw new Error('bad id');
-		return { hold: await viewHold(appContext(), id.data, cookies.get(HOLD_COOKIE(id.data))), gone: null };
+		return { hold: await viewHold(appContext(), locals.citizen, id.data), gone: null, backTo: null };
 	} catch (e) {
-		if (!id.success || isAppError(e)) return { hold: null, gone: 'お取り置きの時間が過ぎたか、取り消されました。もう一度時間を選んでください。' };
+		if (!id.success || isAppError(e)) return { hold: null, gone: en ? HOLD_GONE.en : HOLD_GONE.ja, backTo: '/book' };
 		throw e;
 	}
 };
 
+const message = (e: { message: string; en?: string }, en: boolean) => (en && e.en ? e.en : e.message);
+
 export const actions: Actions = {
-	/** R-C08 then R-C03/R-C12: precautions acknowledged, persons verified, the hold becomes the booking. */
-	confirm: async ({ params, request, cookies, getClientAddress }) => {
-		const holdId = params.holdId;
+	/** R-C08: only with the precautions acknowledged; then the booking and its mail (R-C09). */
+	confirm: async ({ params, request, locals, getClientAddress }) => {
+		const en = locals.lang === 'en';
+		if (!locals.citizen) return fail(401, { field: null, reason: null, message: en ? 'Your session has ended. Please start again from the link in your mail.' : '手続きの有効期限が切れました。メールのリンクからやり直してください。' });
 		const f = await request.formData();
-		const count = Number(f.get('partySize') ?? 1);
-		const persons = Array.from({ length: Math.min(Math.max(count, 1), 5) }, (_, i) => ({
-			noticeId: String(f.get(`noticeId${i}`) ?? '').trim(),
-			birthDate: String(f.get(`birthDate${i}`) ?? '')
-		}));
-		const email = String(f.get('email') ?? '').trim();
-		const values = { persons, email };
-		const parsed = confirmHoldBody.safeParse({
-			holdToken: cookies.get(HOLD_COOKIE(holdId)) ?? 'missing-token-missing-token',
-			persons,
-			...(email ? { email } : {}),
-			acknowledgedPrecautions: f.get('ack') === 'on'
-		});
-		if (!parsed.success) return fail(400, { values, errors: zodFieldErrors(parsed.error), message: '入力内容を確認してください。' });
+		if (f.get('ack') !== 'on') return fail(400, { message: en ? 'Please read the notes and tick the box to confirm you have read them.' : '注意事項をお読みのうえ、「確認しました」にチェックを入れてください。', field: 'ack', reason: null });
+		let manageUrl: string;
 		try {
-			const r = await confirmHold(appContext(), holdId, { ...parsed.data, email: parsed.data.email ?? null, ip: getClientAddress() });
-			cookies.delete(HOLD_COOKIE(holdId), { path: '/' });
-			return { done: r };
+			const r = await confirmHold(appContext(), locals.citizen, params.holdId, getClientAddress());
+			await clearDraft(appContext(), locals.citizen);
+			manageUrl = r.manageUrl;
 		} catch (e) {
-			if (isAppError(e)) return fail(e.status, { values, errors: e.errors, message: e.message });
+			if (isAppError(e)) return fail(e.status, { field: null, message: message(e, en), reason: (e.extra.reason as string | undefined) ?? null });
+			throw e;
+		}
+		redirect(303, `${new URL(manageUrl).pathname}?done=1`);
+	},
+	/** WCAG 2.2.1: more time, twice at most. */
+	extend: async ({ params, locals }) => {
+		const en = locals.lang === 'en';
+		if (!locals.citizen) return fail(401, { message: en ? 'Your session has ended.' : '手続きの有効期限が切れました。' });
+		try {
+			const r = await extendHold(appContext(), locals.citizen, params.holdId);
+			return { extended: r.expiresAt };
+		} catch (e) {
+			if (isAppError(e)) return fail(e.status, { message: message(e, en) });
 			throw e;
 		}
 	},
-	cancel: async ({ params, cookies, url }) => {
-		const holdId = params.holdId;
-		const token = cookies.get(HOLD_COOKIE(holdId));
-		const hold = token ? await viewHold(appContext(), holdId, token).catch(() => null) : null;
-		if (token) await cancelHold(appContext(), holdId, token).catch(() => undefined);
-		cookies.delete(HOLD_COOKIE(holdId), { path: '/' });
-		const lang = url.searchParams.get('lang') === 'en' ? '?lang=en' : '';
-		redirect(303, hold ? `/locations/${hold.locationId}/day/${hold.startsAt.slice(0, 10)}${lang}` : `/${lang}`);
+	cancel: async ({ params, locals }) => {
+		if (locals.citizen) {
+			const hold = await viewHold(appContext(), locals.citizen, params.holdId).catch(() => null);
+			await cancelHold(appContext(), locals.citizen, params.holdId).catch(() => undefined);
+			if (hold) redirect(303, `/locations/${hold.locationId}/day/${hold.startsAt.slice(0, 10)}`);
+		}
+		redirect(303, '/book');
 	}
 };
