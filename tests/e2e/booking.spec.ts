@@ -1,6 +1,7 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { ARTIFACTS } from './state.ts';
+import { citizenToken, freeCards as citizenCards, linkFor } from './citizen.ts';
 import { apiLogin, nodes, openDay, setCapacity, staffSlots, uiLogin } from './helpers.ts';
 
 /**
@@ -136,43 +137,49 @@ test('R-S04 R-C12 the booking API: create, double booking refused naming the per
 	expect([final[2].booked, final[4].booked]).toEqual([0, 0]);
 });
 
-test('R-C15 R-C08 R-C03 a citizen holds a time, sees the precautions, and confirms; a wrong birth date never says which part was wrong', async ({ request }) => {
+test('R-C15 R-C08 R-C03 R-C02 through the API a citizen session holds verified persons, acknowledges and confirms; anonymous clients hold nothing', async ({ request }) => {
 	const { a, b } = nodes();
 	const date = await openDay(request, a.url, 3, 8);
 	const staff = await apiLogin(request, a.url, 'viewer');
 	const [slot] = await staffSlots(request, a.url, staff, 3, date);
-	const [card] = await freeCards(request, a.url, staff, 1);
+	const [card] = await citizenCards(1, 200);
 	const purposes = await (await request.get(`${b.url}/api/v1/locations/3/purposes`)).json();
 	expect(purposes.purposes[0]).toMatchObject({ code: 'card_issuance', precautions: { ja: expect.stringContaining('交付通知書') } });
+	const body = { slotId: slot.id, purposeId: purposes.purposes[0].id, persons: [{ noticeId: card.noticeId, birthMonthDay: card.monthDay }] };
 
-	const h = await request.post(`${b.url}/api/v1/holds`, { data: { slotId: slot.id, purposeId: purposes.purposes[0].id, partySize: 1 } });
+	// the bot of the issue: no session, no hold
+	const anonymous = await request.post(`${b.url}/api/v1/holds`, { data: body });
+	expect(anonymous.status()).toBe(401);
+	expect(anonymous.headers()['content-type']).toContain('application/problem+json');
+
+	const token = await citizenToken(request, b.url, 'api-citizen@example.jp');
+	const bearer = { authorization: `Bearer ${token}` };
+	const wrong = await request.post(`${b.url}/api/v1/holds`, { headers: bearer, data: { ...body, persons: [{ noticeId: card.noticeId, birthMonthDay: '02-30' }] } });
+	expect(wrong.status()).toBe(422);
+	const wrongBody = await wrong.json();
+	expect(wrongBody.detail).toContain('交付通知書番号または生年月日');
+	expect(wrongBody.errors).toBeUndefined();
+
+	const h = await request.post(`${b.url}/api/v1/holds`, { headers: bearer, data: body });
 	expect(h.status(), await h.text()).toBe(201);
 	const hold = await h.json();
-	expect(hold.precautions.ja).toContain('交付通知書');
+	expect(hold).toMatchObject({ holdId: expect.any(String), expiresAt: expect.any(String), precautions: expect.stringContaining('本人確認書類') });
 	expect((await staffSlots(request, a.url, staff, 3, date))[0].held).toBe(1);
 
-	const unacknowledged = await request.post(`${a.url}/api/v1/holds/${hold.holdId}/confirm`, { data: { holdToken: hold.holdToken, persons: [{ noticeId: card.noticeId, birthDate: card.birthDate }] } });
+	const unacknowledged = await request.post(`${a.url}/api/v1/holds/${hold.holdId}/confirm`, { headers: bearer, data: {} });
 	expect(unacknowledged.status()).toBe(400);
 	expect((await unacknowledged.json()).errors[0].field).toBe('acknowledgedPrecautions');
-	const wrong = await request.post(`${a.url}/api/v1/holds/${hold.holdId}/confirm`, {
-		data: { holdToken: hold.holdToken, persons: [{ noticeId: card.noticeId, birthDate: '1900-01-01' }], acknowledgedPrecautions: true }
-	});
-	expect(wrong.status()).toBe(422);
-	expect((await wrong.json()).detail).toBe('1人目の方の交付通知書番号または生年月日が正しくありません。交付通知書をご確認のうえ、もう一度入力してください。');
-
-	const ok = await request.post(`${a.url}/api/v1/holds/${hold.holdId}/confirm`, {
-		data: { holdToken: hold.holdToken, persons: [{ noticeId: card.noticeId, birthDate: card.birthDate }], acknowledgedPrecautions: true, email: 'citizen@example.jp' }
-	});
+	const ok = await request.post(`${a.url}/api/v1/holds/${hold.holdId}/confirm`, { headers: bearer, data: { acknowledgedPrecautions: true } });
 	expect(ok.status(), await ok.text()).toBe(201);
-	expect(await ok.json()).toMatchObject({ bookingNumber: expect.stringMatching(/^\d{4}-\d{4}$/), date, partySize: 1 });
+	const booked = await ok.json();
+	expect(booked).toMatchObject({ reservationNumber: expect.stringMatching(/^\d{4}-\d{4}$/), manageUrl: expect.stringContaining('/manage/'), date, partySize: 1 });
 	const s = (await staffSlots(request, a.url, staff, 3, date))[0];
 	expect([s.held, s.booked]).toEqual([0, 1]);
-
-	// a second hold given back with its token
-	const h2 = await (await request.post(`${a.url}/api/v1/holds`, { data: { slotId: slot.id, purposeId: purposes.purposes[0].id, partySize: 1 } })).json();
-	expect((await request.delete(`${b.url}/api/v1/holds/${h2.holdId}`, { data: { holdToken: 'x'.repeat(40) } })).status()).toBe(404);
-	expect((await request.delete(`${b.url}/api/v1/holds/${h2.holdId}`, { data: { holdToken: h2.holdToken } })).status()).toBe(204);
-	expect((await staffSlots(request, a.url, staff, 3, date))[0].held).toBe(0);
+	// the manage link reads the booking on the other node, and the same link opens no second session
+	const token2 = booked.manageUrl.split('/manage/')[1];
+	const view = await request.get(`${b.url}/api/v1/citizen/reservations/${token2}`);
+	expect(await view.json()).toMatchObject({ reservationNumber: booked.reservationNumber, status: 'active' });
+	expect((await request.post(`${a.url}/api/v1/citizen/session`, { data: { token: await linkFor('api-citizen@example.jp') } })).status()).toBe(410);
 });
 
 test('R-S05 a capacity below the booked count is an override listing the bookings; a time range changes in one call', async ({ request }) => {

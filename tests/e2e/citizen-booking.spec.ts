@@ -1,35 +1,69 @@
-import { expect, test } from '@playwright/test';
-import pg from 'pg';
+import { expect, test, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { ARTIFACTS, e2eState } from './state.ts';
+import { ARTIFACTS } from './state.ts';
 import { nodes, openDay, uiLogin } from './helpers.ts';
+import { freeCards, linkFor } from './citizen.ts';
 
-async function freeCards(n: number, offset: number): Promise<{ noticeId: string; birthDate: string }[]> {
-	const c = new pg.Client({ connectionString: e2eState().databaseUrl });
-	await c.connect();
-	try {
-		const { rows } = await c.query(
-			`SELECT notice_id, birth_date::text AS birth_date FROM card_records WHERE status = 'notice_sent' ORDER BY id LIMIT $1 OFFSET $2`,
-			[n, offset]
-		);
-		return rows.map((r) => ({ noticeId: r.notice_id, birthDate: r.birth_date }));
-	} finally {
-		await c.end();
-	}
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
+async function noAxeViolations(page: Page) {
+	const r = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+	expect(r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
 
-test('R-C05 R-C15 R-C08 R-C07 R-C03 a citizen books a household visit: hold, precautions, persons, booking number; staff see it live', async ({ browser, request }) => {
+/** From the email address on / to the booking form, as a citizen does it (R-C02). */
+async function startByEmail(page: Page, base: string, email: string) {
+	await page.goto(`${base}/`);
+	await expect(page).toHaveTitle(/マイナンバーカード交付の予約/);
+	await page.getByLabel('メールアドレス').fill(email);
+	await page.getByRole('button', { name: '手続き用のリンクを送る' }).click();
+	await expect(page.getByRole('heading', { name: 'メールを確認してください' })).toBeFocused();
+	await page.goto(`${base}/start/${await linkFor(email)}`);
+	await page.getByRole('button', { name: '予約手続きを始める' }).click();
+	await expect(page).toHaveURL(/\/book$/);
+}
+
+test('R-C02 R-C03 R-C07 R-C05 R-C15 R-C08 R-C01 a citizen starts by email, is verified first, sees only times that fit, holds, acknowledges and books; staff see it live', async ({ browser, request }) => {
 	const { a, b } = nodes();
 	const date = await openDay(request, b.url, 2, 4);
-	const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+	const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
 	const citizen = await phone.newPage();
+	await startByEmail(citizen, b.url, 'household@example.jp');
+	await citizen.screenshot({ path: `${ARTIFACTS}/screenshots/citizen-book-phone.png`, fullPage: true });
+
+	// who is coming, verified before anything is held; a wrong birthday marks everyone, names nobody
+	await citizen.getByRole('radio', { name: /北支所/ }).check();
+	await citizen.getByRole('link', { name: /同行するご家族を追加/ }).click();
+	await expect(citizen.getByRole('group', { name: '2人目' })).toBeVisible();
+	const [p1, p2] = await freeCards(2, 40);
+	await citizen.locator('#noticeId0').fill(p1.noticeId);
+	await citizen.locator('#birthMonthDay0').fill(p1.monthDay.replace('-', ''));
+	await citizen.locator('#noticeId1').fill(p2.noticeId);
+	await citizen.locator('#birthMonthDay1').fill(p2.monthDay === '01-01' ? '01-02' : '01-01');
+	await citizen.getByRole('button', { name: '確認して日時を選ぶ' }).click();
+	const alert = citizen.getByRole('alert');
+	await expect(alert).toContainText('交付通知書番号または生年月日');
+	await expect(alert).toBeFocused();
+	for (const id of ['#noticeId0', '#birthMonthDay0', '#noticeId1', '#birthMonthDay1']) await expect(citizen.locator(id)).toHaveAttribute('aria-invalid', 'true');
+	await noAxeViolations(citizen);
+	await citizen.screenshot({ path: `${ARTIFACTS}/screenshots/citizen-book-error-phone.png`, fullPage: true });
+	await citizen.locator('#birthMonthDay1').fill(p2.monthDay);
+	await citizen.getByRole('button', { name: '確認して日時を選ぶ' }).click();
+	await expect(citizen).toHaveURL(/\/locations\/2\?month=/);
+	await expect(citizen.getByText('2人で予約')).toBeVisible();
+	await noAxeViolations(citizen);
+
+	// the calendar: the chosen day by its accessible name, then the day's times
 	await citizen.goto(`${b.url}/locations/2?month=${date.slice(0, 7)}`);
+	await citizen.screenshot({ path: `${ARTIFACTS}/screenshots/citizen-calendar-phone.png`, fullPage: true });
 	await citizen.locator(`a[data-date="${date}"]`).click();
 	await expect(citizen).toHaveURL(new RegExp(`/locations/2/day/${date}$`));
 	await expect(citizen.getByRole('status')).toHaveAttribute('data-state', 'live');
 	const first = citizen.locator('label.time:not(.disabled)').first();
 	const slotId = await first.getAttribute('data-slot-id');
+	await noAxeViolations(citizen);
 	await citizen.screenshot({ path: `${ARTIFACTS}/screenshots/citizen-day-phone.png`, fullPage: true });
+	// no horizontal scrolling on a phone
+	expect(await citizen.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
 
 	const staff = await (await browser.newContext()).newPage();
 	await uiLogin(staff, a.url, 'viewer');
@@ -40,44 +74,37 @@ test('R-C05 R-C15 R-C08 R-C07 R-C03 a citizen books a household visit: hold, pre
 	await expect(held).toHaveText('0');
 
 	await first.click();
-	await citizen.getByLabel('来庁する人数（ご家族を含む）').selectOption('2');
 	await citizen.getByRole('button', { name: 'この時間で進む' }).click();
 	await expect(citizen).toHaveURL(/\/reserve\/[0-9a-f-]{36}$/);
-	// The hold counts as taken for everyone, at once (R-C15).
+	// exactly as many places as verified persons, counted as taken at once (R-C15)
 	await expect(held).toHaveText('2', { timeout: 2000 });
-	await expect(citizen.getByRole('status')).toContainText('残り');
+	await expect(citizen.getByRole('heading', { name: '予約内容の確認' })).toBeFocused();
+	await expect(citizen.getByText(/残り \d+分/)).toBeVisible();
 	await expect(citizen.getByRole('heading', { name: '注意事項' })).toBeVisible();
+	await noAxeViolations(citizen);
 	await citizen.screenshot({ path: `${ARTIFACTS}/screenshots/citizen-reserve-phone.png`, fullPage: true });
-	const axe = await new AxeBuilder({ page: citizen }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
-	expect(axe.violations.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
 
-	const [p1, p2] = await freeCards(2, 40);
-	// A wrong birth date: a message that never says which part was wrong (R-C03), and nothing booked.
+	// the confirm button does nothing until the precautions are acknowledged (R-C08)
+	await citizen.getByRole('button', { name: '予約を確定する' }).click();
+	await expect(citizen).toHaveURL(/\/reserve\//);
 	await citizen.getByLabel('注意事項を読み、確認しました').check();
-	await citizen.locator('input[name="noticeId0"]').fill(p1.noticeId);
-	await citizen.locator('input[name="birthDate0"]').fill('1901-01-01');
-	await citizen.locator('input[name="noticeId1"]').fill(p2.noticeId);
-	await citizen.locator('input[name="birthDate1"]').fill(p2.birthDate);
 	await citizen.getByRole('button', { name: '予約を確定する' }).click();
-	await expect(citizen.getByRole('alert')).toBeVisible();
-	const msg = (await citizen.getByRole('alert').textContent()) ?? '';
-	// Both parts are named, so the message does not tell which one was wrong.
-	expect(msg).toContain('交付通知書番号または生年月日');
-	await expect(booked).toHaveText('0');
-
-	await citizen.locator('input[name="birthDate0"]').fill(p1.birthDate);
-	await citizen.getByRole('button', { name: '予約を確定する' }).click();
-	await expect(citizen.getByRole('heading', { name: '予約が完了しました' })).toBeVisible();
-	await expect(citizen.locator('[data-booking-number]')).not.toBeEmpty();
-	await citizen.screenshot({ path: `${ARTIFACTS}/screenshots/citizen-done-phone.png`, fullPage: true });
+	await expect(citizen).toHaveURL(/\/manage\/[0-9a-f-]{36}\.[\w-]{32}\?done=1$/);
 	await expect(booked).toHaveText('2', { timeout: 2000 });
 	await expect(held).toHaveText('0');
 });
 
-test('R-C15 giving the held time back releases it at once', async ({ browser, request }) => {
+test('R-C15 giving the held time back releases it at once; the hold page then says so', async ({ browser, request }) => {
 	const { a, b } = nodes();
 	const date = await openDay(request, b.url, 3, 4);
 	const citizen = await (await browser.newContext()).newPage();
+	await startByEmail(citizen, b.url, 'giveback@example.jp');
+	const [p] = await freeCards(1, 60);
+	await citizen.getByRole('radio', { name: /南支所/ }).check();
+	await citizen.locator('#noticeId0').fill(p.noticeId);
+	await citizen.locator('#birthMonthDay0').fill(p.monthDay);
+	await citizen.getByRole('button', { name: '確認して日時を選ぶ' }).click();
+	await expect(citizen).toHaveURL(/\/locations\/3/);
 	await citizen.goto(`${b.url}/locations/3/day/${date}`);
 	const first = citizen.locator('label.time:not(.disabled)').first();
 	const slotId = await first.getAttribute('data-slot-id');
@@ -92,8 +119,22 @@ test('R-C15 giving the held time back releases it at once', async ({ browser, re
 	await citizen.getByRole('button', { name: 'この時間を取り消す' }).click();
 	await expect(citizen).toHaveURL(new RegExp(`/locations/3/day/${date}$`));
 	await expect(held).toHaveText('0', { timeout: 2000 });
-	// The hold's page is gone for good.
 	await citizen.goBack();
 	await citizen.reload();
 	await expect(citizen.getByRole('alert')).toContainText('もう一度時間を選んでください');
+});
+
+test('R-C02 a used link says so plainly and offers a new one; an anonymous visitor cannot hold', async ({ browser, request }) => {
+	const { b } = nodes();
+	const page = await (await browser.newContext()).newPage();
+	await startByEmail(page, b.url, 'twice@example.jp');
+	const second = await (await browser.newContext()).newPage();
+	await second.goto(`${b.url}/start/${await linkFor('twice@example.jp')}`);
+	await expect(second.getByRole('alert')).toContainText('既に使用されています');
+	await expect(second.getByRole('link', { name: 'メールアドレスの入力へ' })).toBeVisible();
+	await noAxeViolations(second);
+	const date = await openDay(request, b.url, 1, 5);
+	await second.goto(`${b.url}/locations/1/day/${date}`);
+	await expect(second.getByText('メールでお送りしたリンクから手続きを始めてください')).toBeVisible();
+	await expect(second.getByRole('button', { name: 'この時間で進む' })).toHaveCount(0);
 });
