@@ -138,3 +138,44 @@ test('R-C02 a used link says so plainly and offers a new one; an anonymous visit
 	await expect(second.getByText('メールでお送りしたリンクから手続きを始めてください')).toBeVisible();
 	await expect(second.getByRole('button', { name: 'この時間で進む' })).toHaveCount(0);
 });
+
+test('R-C13 an admin switches maintenance on with a planned end: citizen pages and API on the other node answer 503 with the end, staff pages keep working', async ({ browser, request }) => {
+	const { a, b } = nodes();
+	const admin = await (await browser.newContext()).newPage();
+	await uiLogin(admin, a.url, 'admin');
+	await admin.goto(`${a.url}/staff/settings/maintenance`);
+	await noAxeViolations(admin);
+	const end = new Date(Date.now() + 2 * 3600_000 + 9 * 3600_000).toISOString().slice(0, 16);
+	try {
+		await admin.getByLabel('今すぐメンテナンスにする').check();
+		await admin.getByLabel('終了予定').fill(end);
+		await admin.getByLabel('お知らせ（日本語）').fill('システム更新のため');
+		await admin.getByRole('button', { name: '保存' }).click();
+		await expect(admin.getByRole('status')).toContainText('保存しました');
+		await expect(admin.getByText('メンテナンス中（市民向けサイトは停止中）')).toBeVisible();
+		// each node re-reads the switch within two seconds
+		await expect.poll(async () => (await request.get(`${b.url}/api/v1/locations`)).status(), { timeout: 5000 }).toBe(503);
+		const api = await request.get(`${b.url}/api/v1/locations`);
+		expect(Number(api.headers()['retry-after'])).toBeGreaterThan(3600);
+		expect(await api.json()).toMatchObject({ status: 503, reason: 'maintenance', plannedEnd: expect.any(String) });
+		const citizen = await (await browser.newContext()).newPage();
+		const res = await citizen.goto(`${b.url}/`);
+		expect(res?.status()).toBe(503);
+		await expect(citizen.getByRole('heading', { name: 'メンテナンス中' })).toBeVisible();
+		await expect(citizen.getByText('終了予定')).toBeVisible();
+		await expect(citizen.getByText('システム更新のため')).toBeVisible();
+		await noAxeViolations(citizen);
+		await citizen.screenshot({ path: `${ARTIFACTS}/screenshots/citizen-maintenance-phone.png` });
+		// staff keep working on the same node
+		const staff = await (await browser.newContext()).newPage();
+		await uiLogin(staff, b.url, 'viewer');
+		expect((await staff.goto(`${b.url}/staff/slots`))?.status()).toBe(200);
+	} finally {
+		await admin.goto(`${a.url}/staff/settings/maintenance`);
+		await admin.getByLabel('今すぐメンテナンスにする').uncheck();
+		await admin.getByLabel('終了予定').fill('');
+		await admin.getByRole('button', { name: '保存' }).click();
+		await expect(admin.getByText('通常運用')).toBeVisible();
+	}
+	await expect.poll(async () => (await request.get(`${b.url}/api/v1/locations`)).status(), { timeout: 5000 }).toBe(200);
+});
