@@ -3,9 +3,36 @@
  * see the same city every time. No real person's data.
  */
 export const DEMO_LOCATIONS = [
-	{ code: 'honcho', nameJa: '市役所本庁舎 市民課', nameEn: 'City Hall (Main Office)', addressJa: '中央町1-1-1 本庁舎1階', sortOrder: 1 },
-	{ code: 'kita', nameJa: '北支所', nameEn: 'North Branch', addressJa: '北町2-3-4', sortOrder: 2 },
-	{ code: 'minami', nameJa: '南支所', nameEn: 'South Branch', addressJa: '南町5-6-7', sortOrder: 3 }
+	{
+		code: 'honcho',
+		nameJa: '市役所本庁舎 市民課',
+		nameEn: 'City Hall (Main Office)',
+		addressJa: '中央町1-1-1 本庁舎1階',
+		addressEn: '1F Main Building, 1-1-1 Chuo-machi',
+		accessJa: '中央駅から徒歩5分。市役所前バス停すぐ。来庁者用駐車場あり（2時間無料）。',
+		accessEn: '5 minutes on foot from Chuo Station; next to the City Hall bus stop. Visitor parking (2 hours free).',
+		sortOrder: 1
+	},
+	{
+		code: 'kita',
+		nameJa: '北支所',
+		nameEn: 'North Branch',
+		addressJa: '北町2-3-4',
+		addressEn: '2-3-4 Kita-machi',
+		accessJa: '北町駅北口から徒歩3分。駐車場は10台です。',
+		accessEn: '3 minutes on foot from the north exit of Kitamachi Station. Parking for 10 cars.',
+		sortOrder: 2
+	},
+	{
+		code: 'minami',
+		nameJa: '南支所',
+		nameEn: 'South Branch',
+		addressJa: '南町5-6-7',
+		addressEn: '5-6-7 Minami-machi',
+		accessJa: '市営バス「南支所前」下車すぐ。',
+		accessEn: 'Next to the Minami Shisho-mae city bus stop.',
+		sortOrder: 3
+	}
 ] as const;
 
 export const DEMO_STAFF = [
