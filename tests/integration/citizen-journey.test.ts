@@ -206,3 +206,26 @@ describe('R-C13 maintenance', () => {
 		expect((await maintenanceState(ctx)).active).toBe(false);
 	});
 });
+
+describe('R-C14 per client address', () => {
+	it('R-C14 failures from many sessions behind one address lock that address out, not another', async () => {
+		const { ctx } = redisContext();
+		(ctx.config as { CITIZEN_VERIFY_MAX_FAILURES_PER_IP: number }).CITIZEN_VERIFY_MAX_FAILURES_PER_IP = 3;
+		const loc = await makeLocation(t.db);
+		await makeSchedule(t.db, loc.id);
+		const slot = await makeSlot(t.db, loc.id, DAY, '11:00', 5);
+		const purpose = await purposeId(t.db);
+		const statuses: number[] = [];
+		for (let i = 0; i < 3; i++) {
+			const s = await citizenSession(ctx);
+			const wrong = [{ noticeId: `77${i}0000000`, birthMonthDay: '01-01' }];
+			statuses.push((await createHold(ctx, s, { slotId: String(slot.id), purposeId: purpose, persons: wrong }, '198.51.100.7').catch((e) => e)).status);
+		}
+		expect(statuses).toEqual([422, 422, 429]);
+		const fresh = await citizenSession(ctx);
+		const card = await makeCard(t.db);
+		await expect(createHold(ctx, fresh, { slotId: String(slot.id), purposeId: purpose, persons: [typed(card)] }, '198.51.100.7')).rejects.toMatchObject({ status: 429 });
+		const h = await createHold(ctx, fresh, { slotId: String(slot.id), purposeId: purpose, persons: [typed(card)] }, '198.51.100.8');
+		expect(h.partySize).toBe(1);
+	});
+});
