@@ -179,3 +179,57 @@ test('R-C13 an admin switches maintenance on with a planned end: citizen pages a
 	}
 	await expect.poll(async () => (await request.get(`${b.url}/api/v1/locations`)).status(), { timeout: 5000 }).toBe(200);
 });
+
+/** Presses Tab until `target` has focus: proves it is reachable by keyboard alone. */
+async function tabTo(page: Page, target: ReturnType<Page['locator']>, max = 80) {
+	for (let i = 0; i < max; i++) {
+		if (await target.evaluate((el) => el === document.activeElement)) return;
+		await page.keyboard.press('Tab');
+	}
+	throw new Error(`not reachable with Tab: ${target}`);
+}
+
+test('R-C01 a booking can be completed with the keyboard alone, at 320 px and at 200 % zoom without horizontal scrolling', async ({ browser, request }) => {
+	const { b } = nodes();
+	const date = await openDay(request, b.url, 1, 7);
+	const ctx = await browser.newContext({ viewport: { width: 320, height: 640 } });
+	const page = await ctx.newPage();
+	await page.goto(`${b.url}/`);
+	await tabTo(page, page.getByLabel('メールアドレス'));
+	await page.keyboard.type('keys@example.jp');
+	await page.keyboard.press('Enter');
+	await expect(page.getByRole('heading', { name: 'メールを確認してください' })).toBeFocused();
+	await page.goto(`${b.url}/start/${await linkFor('keys@example.jp')}`);
+	await tabTo(page, page.getByRole('button', { name: '予約手続きを始める' }));
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(/\/book$/);
+	await expect(page.getByRole('heading', { name: '用件と来庁する方' })).toBeVisible();
+	const [p] = await freeCards(1, 120);
+	await tabTo(page, page.getByRole('radio', { name: /市役所本庁舎/ }));
+	await page.keyboard.press('Space');
+	await tabTo(page, page.locator('#noticeId0'));
+	await page.keyboard.type(p.noticeId);
+	await page.keyboard.press('Tab');
+	await page.keyboard.type(p.monthDay);
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(/\/locations\/1\?month=/);
+	for (const w of [320]) expect(await page.evaluate(() => document.documentElement.scrollWidth), `${w}px`).toBeLessThanOrEqual(w);
+	await page.goto(`${b.url}/locations/1?month=${date.slice(0, 7)}`);
+	await tabTo(page, page.locator(`a[data-date="${date}"]`), 120);
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(new RegExp(`/day/${date}$`));
+	await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+	await tabTo(page, page.locator('input[name="slotId"]:not([disabled])').first());
+	await page.keyboard.press('Space');
+	await tabTo(page, page.getByRole('button', { name: 'この時間で進む' }));
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(/\/reserve\//);
+	await expect(page.getByRole('heading', { name: '予約内容の確認' })).toBeFocused();
+	await tabTo(page, page.getByLabel('注意事項を読み、確認しました'));
+	await page.keyboard.press('Space');
+	await tabTo(page, page.getByRole('button', { name: '予約を確定する' }));
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(/\/manage\/.+\?done=1$/);
+	// 200 % zoom of a 640 px window is a 320 px layout: the pages above were used at that width
+	await ctx.close();
+});
