@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
-import { makeLocation, makeReservation, makeSlot } from '../harness/factories.ts';
-import { startMailSink, type MailSink, type SinkMessage } from '../../server/mail-sink.ts';
+import { decodeQr, enqueueMail, everything, mailBooking, mailsOf, outboxRow, type MailBooking } from '../harness/mail.ts';
+import { startMailSink, type MailSink } from '../../server/mail-sink.ts';
 import { createMailTransport, type MailTransport } from '../../src/lib/server/mail/transport.ts';
-import { deliverDue, MAX_ATTEMPTS } from '../../src/lib/server/mail/outbox.ts';
+import { deliverDue } from '../../src/lib/server/mail/outbox.ts';
 import { verifyLinkToken, manageTokenRef, manageTokenValid } from '../../src/lib/server/citizen/tokens.ts';
 
 let t: TestDatabase;
@@ -26,69 +24,10 @@ afterAll(async () => {
 
 const NOW = new Date('2026-11-24T01:00:00Z'); // 10:00 in Tokyo
 
-interface Booking {
-	reservationId: string;
-	bookingNumber: string;
-	checkinCode: string;
-	noticeIds: string[];
-	birthDates: string[];
-	email: string;
-}
-
-let n = 0;
-/** A booking of two persons, 2026-11-25 10:30–11:00 Tokyo, at a location with an address, with an address to mail. */
-async function booking(over: { lang?: 'ja' | 'en'; email?: string | null; date?: string; locationName?: string } = {}): Promise<Booking> {
-	const loc = await makeLocation(t.db, { nameJa: over.locationName ?? `中央市民センター${++n}` });
-	await loc.update({ addressJa: '中央町1-2-3', addressEn: '1-2-3 Chuo-cho', accessJa: '中央駅から徒歩5分', accessEn: '5 min walk from Chuo Station' });
-	const slot = await makeSlot(t.db, loc.id, over.date ?? '2026-11-25', '10:30', 5);
-	const r = await makeReservation(t.db, slot, 2);
-	await t.db.sequelize.query(`UPDATE card_records SET name_kanji = '山田 太郎', name_kana = 'ヤマダ タロウ' WHERE id = :id`, { replacements: { id: r.cardIds[0] } });
-	await t.db.sequelize.query(`UPDATE card_records SET name_kanji = '山田 花子', name_kana = 'ヤマダ ハナコ' WHERE id = :id`, { replacements: { id: r.cardIds[1] } });
-	const email = over.email === undefined ? `taro${n}@example.jp` : over.email;
-	const [[row]] = (await t.db.sequelize.query(
-		`UPDATE reservations SET email = :email, lang = :lang WHERE id = :id RETURNING booking_number, checkin_code`,
-		{ replacements: { id: r.reservationId, email, lang: over.lang ?? 'ja' } }
-	)) as [{ booking_number: string; checkin_code: string }[], unknown];
-	const [cards] = (await t.db.sequelize.query(`SELECT notice_id, birth_date FROM card_records WHERE id IN (:ids)`, { replacements: { ids: r.cardIds } })) as [
-		{ notice_id: string; birth_date: string }[],
-		unknown
-	];
-	return {
-		reservationId: r.reservationId,
-		bookingNumber: row.booking_number,
-		checkinCode: row.checkin_code,
-		noticeIds: cards.map((c) => c.notice_id),
-		birthDates: cards.map((c) => c.birth_date),
-		email: email ?? ''
-	};
-}
-
-async function enqueue(topic: string, payload: Record<string, unknown>): Promise<string> {
-	const [[row]] = (await t.db.sequelize.query(`INSERT INTO outbox (topic, payload, next_attempt_at) VALUES (:topic, CAST(:p AS jsonb), :at) RETURNING id`, {
-		replacements: { topic, p: JSON.stringify(payload), at: NOW.toISOString() }
-	})) as [{ id: string }[], unknown];
-	return String(row.id);
-}
-
-async function outboxRow(id: string) {
-	const [[row]] = (await t.db.sequelize.query(`SELECT * FROM outbox WHERE id = :id`, { replacements: { id } })) as [
-		{ attempts: number; published_at: Date | null; failed_at: Date | null; next_attempt_at: Date; last_error: string | null }[],
-		unknown
-	];
-	return row;
-}
-
-const received = (messageIdPart: string): SinkMessage[] => sink.messages().filter((m) => m.messageId?.includes(`outbox-${messageIdPart}.`));
-
-/** Everything a reader (or a mail server) could see of a message, as text. */
-function everything(m: SinkMessage): string {
-	return [m.subject, m.text, m.html ?? '', JSON.stringify(m.headers), ...m.attachments.map((a) => (a.contentType.startsWith('text/') ? a.content.toString('utf8') : a.filename ?? ''))].join('\n');
-}
-
-function decodeQr(png: Buffer): string | null {
-	const img = PNG.sync.read(png);
-	return jsQR(new Uint8ClampedArray(img.data), img.width, img.height)?.data ?? null;
-}
+type Booking = MailBooking;
+const booking = (over: Parameters<typeof mailBooking>[1] = {}) => mailBooking(t.db, over);
+const enqueue = (topic: string, payload: Record<string, unknown>) => enqueueMail(t.db, topic, payload, NOW);
+const received = (id: string) => mailsOf(sink.messages(), id);
 
 async function deliverOnce(topic: string, b: Booking) {
 	const { ctx } = testContext(t.db, { now: NOW });
@@ -133,7 +72,7 @@ describe('booking mails', () => {
 		expect(manageTokenRef(url![1])).toBe(r.public_ref);
 		expect(manageTokenValid(ctx.jwtSecret, url![1], r.token_version)).toBe(true);
 		expect(m.messageId).toMatch(new RegExp(`^<outbox-${id}\\.[0-9a-f]{12}@127\\.0\\.0\\.1>$`));
-		expect((await outboxRow(id)).published_at).not.toBeNull();
+		expect((await outboxRow(t.db, id)).published_at).not.toBeNull();
 	});
 
 	it('R-C09 the QR code (inline and as a file) decodes to the check-in code only; the .ics has DTSTART, DTEND, LOCATION with the address and the booking number', async () => {
@@ -203,7 +142,7 @@ describe('booking mails', () => {
 		const before = sink.messages().length;
 		const { id, report } = await deliverOnce('reservation.created', b);
 		expect(report).toEqual({ sent: 0, skipped: 1, retried: 0, failed: 0 });
-		expect((await outboxRow(id)).published_at).not.toBeNull();
+		expect((await outboxRow(t.db, id)).published_at).not.toBeNull();
 		expect(sink.messages().length).toBe(before);
 	});
 });
@@ -241,6 +180,6 @@ describe('sign-in link mail', () => {
 		expect(received(en)[0].text).toContain('valid for 30 minutes');
 		expect(received(used)).toHaveLength(0);
 		expect(received(expired)).toHaveLength(0);
-		expect((await outboxRow(used)).published_at).not.toBeNull();
+		expect((await outboxRow(t.db, used)).published_at).not.toBeNull();
 	});
 });

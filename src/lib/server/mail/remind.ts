@@ -22,8 +22,8 @@ export async function queueReminders(ctx: Pick<AppContext, 'db' | 'now'>): Promi
 		      AND r.date <= CAST(:today AS date) + s.reminder_days
 		      AND r.starts_at > :now
 		   RETURNING r.id)
-		 INSERT INTO outbox (topic, payload)
-		 SELECT 'reservation.reminder', jsonb_build_object('reservationId', id::text) FROM due
+		 INSERT INTO outbox (topic, payload, created_at, next_attempt_at)
+		 SELECT 'reservation.reminder', jsonb_build_object('reservationId', id::text), CAST(:now AS timestamptz), CAST(:now AS timestamptz) FROM due
 		 RETURNING id`,
 		{ replacements: { now: now.toISOString(), today: tokyoDate(now) }, type: QueryTypes.SELECT }
 	);

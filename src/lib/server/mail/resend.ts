@@ -23,8 +23,8 @@ export async function resendReservationMail(
 		if (r.status !== 'active') throw new AppError('conflict', '有効な予約ではないため、予約内容のメールは再送できません。', { extra: { reason: 'not_active' } });
 		if (!r.has_email) throw new AppError('conflict', 'この予約にはメールアドレスが登録されていません。', { extra: { reason: 'no_email' } });
 		const [row] = await ctx.db.sequelize.query<{ id: string }>(
-			`INSERT INTO outbox (topic, payload) VALUES ('reservation.resend', CAST(:payload AS jsonb)) RETURNING id`,
-			{ replacements: { payload: JSON.stringify({ reservationId: String(r.id) }) }, type: QueryTypes.SELECT, transaction: t }
+			`INSERT INTO outbox (topic, payload, created_at, next_attempt_at) VALUES ('reservation.resend', CAST(:payload AS jsonb), :now, :now) RETURNING id`,
+			{ replacements: { payload: JSON.stringify({ reservationId: String(r.id) }), now: ctx.now().toISOString() }, type: QueryTypes.SELECT, transaction: t }
 		);
 		await audit(
 			ctx,
