@@ -104,7 +104,8 @@ function reservationView(ctx: AppContext, d: ReservationMailData) {
 		persons: d.persons.map((p) => (en || !p.nameKana ? maskName(p.nameKanji) : `${maskName(p.nameKanji)}（${maskName(p.nameKana)}）`)),
 		precautions: (en ? d.purpose.precautionsEn : d.purpose.precautionsJa)
 			.split(/\r?\n/)
-			.map((l) => l.trim())
+			// Staff write precautions as lines, often with their own bullet: the templates add one.
+			.map((l) => l.trim().replace(/^[・•\-*]\s*/, ''))
 			.filter(Boolean),
 		qrCid: QR_CID,
 		manageUrl: manageUrl(origin, manageToken(ctx.jwtSecret, d.publicRef, d.tokenVersion)),

@@ -16,7 +16,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { composeMail, type OutboxRow } from './compose.ts';
-import { MAIL_TOPICS } from './templates.ts';
+import { MAIL_TOPICS } from './topics.ts';
 import { sendMail, type MailTransport } from './transport.ts';
 
 /** Tries before a row is given up (shown to staff as failed): about 1 h 4 min from the first. */

@@ -9,7 +9,7 @@ import { requireRole, type Principal } from '../auth/session.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
 import { maskEmail } from '../../domain/mail-format.ts';
-import { MAIL_TOPICS } from './templates.ts';
+import { MAIL_TOPICS } from './topics.ts';
 
 export interface QueuedMail {
 	id: string;

@@ -8,33 +8,10 @@
  * masked names, never a notice ID or a birth date (see compose.ts).
  */
 import Handlebars from 'handlebars';
+import { MAIL_TOPICS, type MailTopic } from './topics.ts';
 
-export const MAIL_TOPICS = [
-	'citizen.link',
-	'reservation.created',
-	'reservation.resend',
-	'reservation.moved',
-	'reservation.person_added',
-	'reservation.cancelled',
-	'reservation.reminder',
-	'reservation.no_show'
-] as const;
-export type MailTopic = (typeof MAIL_TOPICS)[number];
+export { MAIL_TOPICS, isMailTopic, type MailTopic } from './topics.ts';
 export type Lang = 'ja' | 'en';
-
-export const isMailTopic = (t: string): t is MailTopic => (MAIL_TOPICS as readonly string[]).includes(t);
-
-/** Staff-facing names of the topics (the mail status page). */
-export const TOPIC_LABELS_JA: Record<MailTopic, string> = {
-	'citizen.link': 'ログイン用URL',
-	'reservation.created': '予約完了',
-	'reservation.resend': '予約内容の再送',
-	'reservation.moved': '予約変更',
-	'reservation.person_added': '同行者の追加',
-	'reservation.cancelled': '予約取消',
-	'reservation.reminder': '来庁日のお知らせ',
-	'reservation.no_show': '未来庁のご案内'
-};
 
 // ---------------------------------------------------------------- shared parts (partials)
 
@@ -58,7 +35,7 @@ const PARTIALS_TEXT: Record<string, string> = {
 	bringJa: `
 {{#if precautions.length}}
 ■ お持ちいただくもの・注意事項
-{{#each precautions}}{{this}}
+{{#each precautions}}・{{this}}
 {{/each}}
 
 {{/if}}
@@ -71,7 +48,7 @@ const PARTIALS_TEXT: Record<string, string> = {
 	bringEn: `
 {{#if precautions.length}}
 What to bring / before you come
-{{#each precautions}}{{this}}
+{{#each precautions}}- {{this}}
 {{/each}}
 
 {{/if}}
@@ -111,7 +88,7 @@ const PARTIALS_HTML: Record<string, string> = {
 <p style="${css.small}">{{city}}</p>
 {{> @partial-block}}
 <hr style="border:0;border-top:1px solid #d5dbe2;margin:24px 0 12px">
-<p style="${css.small}">{{city}}<br>{{#if (eq lang "en")}}Contact{{else}}お問い合わせ{{/if}}: {{contact}}<br>{{#if (eq lang "en")}}This address does not receive replies.{{else}}このメールは送信専用です。返信いただいてもお答えできません。{{/if}}</p>
+<p style="${css.small}">{{city}}<br>{{#if (eq lang "en")}}Contact: {{else}}お問い合わせ：{{/if}}{{contact}}<br>{{#if (eq lang "en")}}This address does not receive replies.{{else}}このメールは送信専用です。返信いただいてもお答えできません。{{/if}}</p>
 </div></body></html>`,
 	details: `<table role="presentation" style="border-collapse:collapse;width:100%;margin:12px 0;font-size:15px">
 <tr><th scope="row" style="${css.th}">{{#if (eq lang "en")}}Booking number{{else}}予約番号{{/if}}</th><td style="${css.td}"><strong style="font-size:18px;letter-spacing:1px">{{bookingNumber}}</strong></td></tr>
