@@ -20,6 +20,9 @@ export const JOBS = {
 
 type JobName = (typeof JOBS)[keyof typeof JOBS];
 
+/** Outbox rows one delivery job handles before handing over to the next. */
+const OUTBOX_BATCH = 100;
+
 /**
  * pg-boss on the app's own Postgres: each scheduled run happens once across all nodes. Every job
  * goes through `run`, which logs its duration and reports failures. Correctness never depends on
@@ -61,7 +64,14 @@ export async function startJobs(ctx: AppContext, databaseUrl: string, opts: { ma
 	if (mail) {
 		await boss.schedule(JOBS.deliverOutbox, '* * * * *');
 		await boss.schedule(JOBS.remindReservations, '7 * * * *', null, { tz: 'Asia/Tokyo' });
-		await boss.work(JOBS.deliverOutbox, () => run(JOBS.deliverOutbox, async () => ({ ...(await deliverDue(ctx, mail)) })));
+		await boss.work(JOBS.deliverOutbox, () =>
+			run(JOBS.deliverOutbox, async () => {
+				const report = await deliverDue(ctx, mail, { limit: OUTBOX_BATCH });
+				// A full batch means more may be waiting: go on in a new job rather than hold this one.
+				if (report.sent + report.skipped + report.retried + report.failed >= OUTBOX_BATCH) kick();
+				return { ...report };
+			})
+		);
 		await boss.work(JOBS.remindReservations, () =>
 			run(JOBS.remindReservations, async () => {
 				const queued = await queueReminders(ctx);

@@ -116,7 +116,7 @@ function reservationView(ctx: AppContext, d: ReservationMailData) {
 /** The QR code (inline for the HTML, and as a file) and the calendar entry. */
 async function visitAttachments(d: ReservationMailData, view: ReservationViewModel): Promise<MailAttachment[]> {
 	// The QR carries the random check-in code only (R-S15): no name, no number a stranger could use.
-	const qr = await QRCode.toBuffer(d.checkinCode, { type: 'png', errorCorrectionLevel: 'M', margin: 4, width: 360 });
+	const qr = await QRCode.toBuffer(d.checkinCode, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 });
 	const fileBase = `yoyaku-${d.bookingNumber}`;
 	return [
 		{ filename: `${fileBase}-qr.png`, content: qr, contentType: 'image/png', cid: QR_CID },

@@ -30,6 +30,10 @@ export interface MailAttachment {
 export function createMailTransport(smtpUrl: string): MailTransport {
 	return nodemailer.createTransport({
 		url: smtpUrl,
+		// A few kept-open connections: a burst (bulk mail, reminders) does not pay a handshake per mail.
+		pool: true,
+		maxConnections: 2,
+		maxMessages: 200,
 		// Bounded: the deliverer holds the outbox row lock while it talks to the server.
 		connectionTimeout: 10_000,
 		greetingTimeout: 10_000,
