@@ -11,6 +11,8 @@ import { createRealtime, type Realtime } from './realtime/hub.ts';
 import { attachRedisAdapter } from './realtime/redis.ts';
 import { createMetrics } from './metrics.ts';
 import { startJobs } from './jobs.ts';
+import { startMailSink } from './mail-sink.ts';
+import { createMailTransport } from '../src/lib/server/mail/transport.ts';
 
 export interface Booted {
 	ctx: AppContext;
@@ -18,6 +20,8 @@ export interface Booted {
 	log: Logger;
 	demo: { password: string; generated: boolean } | null;
 	databaseMode: 'embedded' | 'external';
+	/** Where a person reads the demo's mails (the local sink's web view); null when SMTP_URL is set. */
+	mailViewUrl: string | null;
 	/** Answers /healthz, /readyz and /metrics; returns false for every other path. */
 	ops(req: IncomingMessage, res: ServerResponse): boolean;
 	observe(req: IncomingMessage, res: ServerResponse): void;
@@ -98,9 +102,28 @@ export async function boot(
 		log.info('realtime: in-memory adapter (single node; set REDIS_URL for several nodes)');
 	}
 
-	// Scheduled jobs (pg-boss, once across nodes): hold expiry (R-C15) and daily slot regeneration
-	// (R-S06). Put first among the closers so it stops before the database pool closes.
-	const jobs = await startJobs(ctx, databaseUrl);
+	// Mail: SMTP_URL, or a local sink so the demo's journey works from `npm start` alone. Its web
+	// view takes MAIL_VIEW_PORT, or a free port when that is taken (a second node on this machine).
+	let smtpUrl = config.SMTP_URL;
+	let mailViewUrl: string | null = null;
+	if (!smtpUrl) {
+		const sink = await startMailSink({ httpPort: config.MAIL_VIEW_PORT }).catch((e: NodeJS.ErrnoException) => {
+			if (e.code !== 'EADDRINUSE') throw e;
+			return startMailSink({ httpPort: 0 });
+		});
+		smtpUrl = sink.smtpUrl;
+		mailViewUrl = sink.viewUrl;
+		closers.unshift(() => sink.close());
+		log.info({ smtp: sink.smtpUrl, view: sink.viewUrl }, 'mail: local sink (SMTP_URL unset)');
+	}
+	const mailTransport = createMailTransport(smtpUrl);
+	closers.unshift(async () => mailTransport.close());
+
+	// Scheduled jobs (pg-boss, once across nodes): hold expiry (R-C15), daily slot regeneration
+	// (R-S06), mail delivery and reminders (R-C09–R-C11). Put first among the closers so it stops
+	// before the transport, the sink and the database pool close.
+	const jobs = await startJobs(ctx, databaseUrl, { mail: mailTransport });
+	outboxKick.target = jobs.kickOutbox;
 	closers.unshift(() => jobs.stop());
 
 	const metrics = createMetrics();
@@ -112,6 +135,7 @@ export async function boot(
 		log,
 		demo,
 		databaseMode,
+		mailViewUrl,
 		observe: metrics.observe,
 		ops(req, res) {
 			const path = (req.url ?? '/').split('?')[0];

@@ -55,6 +55,7 @@ server.listen(config.PORT, config.HOST, () => {
 		`    市民向け (citizen):   ${origin}/`,
 		`    職員 (staff):         ${origin}/staff/login`
 	];
+	if (app.mailViewUrl) lines.push(`    メール (demo mail view):  ${app.mailViewUrl}`);
 	if (app.demo) {
 		lines.push(`    デモ職員 (demo staff), password ${app.demo.password}${app.demo.generated ? '  (generated; set DEMO_PASSWORD to fix it)' : ''}`);
 		for (const s of DEMO_STAFF) lines.push(`      ${s.login.padEnd(11)} ${s.role}`);

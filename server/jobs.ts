@@ -2,23 +2,33 @@ import { PgBoss } from 'pg-boss';
 import type { AppContext } from '../src/lib/server/context.ts';
 import { expireHolds } from '../src/lib/server/booking/holds.ts';
 import { regenerateAll } from '../src/lib/server/scheduling/regenerate.ts';
+import { deliverDue } from '../src/lib/server/mail/outbox.ts';
+import { queueReminders } from '../src/lib/server/mail/remind.ts';
+import type { MailTransport } from '../src/lib/server/mail/transport.ts';
 
 /** Job names are constants (STYLE habit 10): a schedule and its worker can never disagree. */
 export const JOBS = {
 	/** R-C15: release holds past their time, so calendars show the places free again */
 	expireHolds: 'holds-expire',
 	/** R-S06/R-S07: make the slots of the day that has just entered each location's window */
-	regenerateSlots: 'slots-regenerate'
+	regenerateSlots: 'slots-regenerate',
+	/** R-C09/R-C10/R-C02: send due mail outbox rows (every minute, and at once after a commit that wrote some) */
+	deliverOutbox: 'outbox-deliver',
+	/** R-C11: queue reminder mails for visits within city_settings.reminder_days */
+	remindReservations: 'reservations-remind'
 } as const;
 
 type JobName = (typeof JOBS)[keyof typeof JOBS];
+
+/** Outbox rows one delivery job handles before handing over to the next. */
+const OUTBOX_BATCH = 100;
 
 /**
  * pg-boss on the app's own Postgres: each scheduled run happens once across all nodes. Every job
  * goes through `run`, which logs its duration and reports failures. Correctness never depends on
  * the timing here: bookings also release expired holds on the slots they lock.
  */
-export async function startJobs(ctx: AppContext, databaseUrl: string) {
+export async function startJobs(ctx: AppContext, databaseUrl: string, opts: { mail?: MailTransport } = {}) {
 	const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 2, application_name: 'mynumber-jobs' });
 	boss.on('error', (err) => ctx.log.error({ err }, 'job queue error'));
 	await boss.start();
@@ -34,7 +44,11 @@ export async function startJobs(ctx: AppContext, databaseUrl: string) {
 		}
 	};
 
-	for (const name of Object.values(JOBS)) await boss.createQueue(name);
+	// Mail jobs run only where mail can be sent (boot passes the transport).
+	const names = Object.values(JOBS).filter((n) => opts.mail || (n !== JOBS.deliverOutbox && n !== JOBS.remindReservations));
+	// 'short': at most one delivery job waits at a time, so a burst of kicks and the schedule
+	// coalesce into one run; several may run at once on different nodes (rows are claimed with SKIP LOCKED).
+	for (const name of names) await boss.createQueue(name, name === JOBS.deliverOutbox ? { policy: 'short' } : {});
 	await boss.schedule(JOBS.expireHolds, '* * * * *');
 	await boss.schedule(JOBS.regenerateSlots, '5 0 * * *', null, { tz: 'Asia/Tokyo' });
 	await boss.work(JOBS.expireHolds, () => run(JOBS.expireHolds, async () => ({ released: await expireHolds(ctx) })));
@@ -45,9 +59,45 @@ export async function startJobs(ctx: AppContext, databaseUrl: string) {
 		})
 	);
 
+	let kickTimer: NodeJS.Timeout | undefined;
+	const mail = opts.mail;
+	if (mail) {
+		await boss.schedule(JOBS.deliverOutbox, '* * * * *');
+		await boss.schedule(JOBS.remindReservations, '7 * * * *', null, { tz: 'Asia/Tokyo' });
+		await boss.work(JOBS.deliverOutbox, () =>
+			run(JOBS.deliverOutbox, async () => {
+				const report = await deliverDue(ctx, mail, { limit: OUTBOX_BATCH });
+				// A full batch means more may be waiting: go on in a new job rather than hold this one.
+				if (report.sent + report.skipped + report.retried + report.failed >= OUTBOX_BATCH) kick();
+				return { ...report };
+			})
+		);
+		await boss.work(JOBS.remindReservations, () =>
+			run(JOBS.remindReservations, async () => {
+				const queued = await queueReminders(ctx);
+				if (queued) kick();
+				return { queued };
+			})
+		);
+	}
+	/** Debounced: the commits of one burst (50 ms) become one job. */
+	function kick() {
+		if (!mail || kickTimer) return;
+		kickTimer = setTimeout(() => {
+			kickTimer = undefined;
+			boss.send(JOBS.deliverOutbox, {}).catch((err) => ctx.log.error({ err }, 'outbox kick failed'));
+		}, 50);
+		kickTimer.unref();
+	}
+
 	return {
 		boss,
+		/** Asks for a delivery run now (bound to ctx.kickOutbox by server/boot.ts). */
+		kickOutbox: kick,
 		/** Lets a running job finish (bounded) before the pool closes. */
-		stop: () => boss.stop({ graceful: true, timeout: 5_000 })
+		stop: () => {
+			clearTimeout(kickTimer);
+			return boss.stop({ graceful: true, timeout: 5_000 });
+		}
 	};
 }

@@ -19,6 +19,7 @@ export function realtimeDevPlugin(): Plugin {
 				if (!app?.ops(req, res)) next();
 			});
 			if (app.demo) console.log(`  demo staff password: ${app.demo.password} (admin / supervisor / clerk / viewer)`);
+			if (app.mailViewUrl) console.log(`  demo mail view: ${app.mailViewUrl}`);
 			server.httpServer.once('close', () => void app?.close());
 		}
 	};

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { ensureChromium, ensureServices } from '../harness/services.ts';
 import { createTestDatabase } from '../harness/database.ts';
 import { freePort } from '../../server/embedded-postgres.ts';
+import { startMailSink } from '../../server/mail-sink.ts';
 import { STATE_FILE, ARTIFACTS, type E2eState, DEMO_PASSWORD, JWT_SECRET } from './state.ts';
 
 export async function startNode(name: string, env: Record<string, string>): Promise<{ pid: number; url: string; port: number }> {
@@ -41,7 +42,10 @@ export default async function globalSetup() {
 	const services = await ensureServices();
 	const database = await createTestDatabase(services.databaseUrl, 'e2e');
 	await database.db.close();
+	// One sink for both nodes: a mail goes out from whichever node runs the outbox job.
+	const sink = await startMailSink();
 	const env = {
+		SMTP_URL: sink.smtpUrl,
 		DATABASE_URL: database.url,
 		REDIS_URL: services.redisUrl,
 		// Concurrent runs sharing one Redis must not hear each other's pushes.
@@ -56,7 +60,7 @@ export default async function globalSetup() {
 	};
 	const a = await startNode('a', { ...env, SEED_DEMO: 'true' });
 	const b = await startNode('b', { ...env, SEED_DEMO: 'false' });
-	const state: E2eState = { nodes: { a, b }, databaseUrl: database.url, databaseName: database.name, serverUrl: services.databaseUrl, env };
+	const state: E2eState = { nodes: { a, b }, databaseUrl: database.url, databaseName: database.name, serverUrl: services.databaseUrl, env, mail: { smtpUrl: sink.smtpUrl, viewUrl: sink.viewUrl } };
 	writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
 
 	return async () => {
@@ -69,6 +73,7 @@ export default async function globalSetup() {
 			}
 		}
 		await new Promise((r) => setTimeout(r, 1500));
+		await sink.close();
 		await database.drop();
 		await services.stop();
 	};

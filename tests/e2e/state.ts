@@ -17,6 +17,8 @@ export interface E2eState {
 	databaseName: string;
 	serverUrl: string;
 	env: Record<string, string>;
+	/** the one mail sink both nodes send to (SMTP_URL), started by the global set-up */
+	mail?: { smtpUrl: string; viewUrl: string };
 }
 
 export function e2eState(): E2eState {

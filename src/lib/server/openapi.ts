@@ -258,6 +258,16 @@ const OPS: Op[] = [
 		errors: [401, 403, 404, 409]
 	},
 	{
+		method: 'post',
+		path: '/api/v1/staff/reservations/{id}/resend',
+		summary: 'Send the booking mail again (R-C09): queued in the outbox, audited; 409 for a booking no longer active or without an address',
+		tag: 'staff',
+		auth: 'clerk',
+		params: id,
+		ok: { status: 202, schema: z.object({ outboxId: z.string(), status: z.literal('queued') }) },
+		errors: [400, 401, 403, 404, 409]
+	},
+	{
 		method: 'get',
 		path: '/api/v1/staff/settings/locations/{id}/schedule',
 		summary: 'A location’s hours patterns, weekly plan, exceptions, booking window and purposes (R-S06, R-S07, R-S17)',

@@ -119,8 +119,9 @@ export async function takePlaces(ctx: AppContext, t: Transaction, ids: readonly 
 	return take(ctx.db, t, short, n, 'booked');
 }
 
-/** After commit only: screens follow the new counts and card statuses. */
+/** After commit only: screens follow the new counts and card statuses; the mail the commit queued goes now. */
 export function publish(ctx: AppContext, locationId: number, dates: readonly string[], cardChanges: readonly CardStatusChange[]): void {
 	ctx.events.slotsChanged(locationId, dates);
 	if (cardChanges.length) ctx.events.cardStatusChanged(cardChanges);
+	ctx.kickOutbox();
 }

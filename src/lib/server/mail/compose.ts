@@ -1,0 +1,160 @@
+/**
+ * Turns one outbox row into a mail: reads what the topic needs (data.ts), decides whether it
+ * should go at all, builds the view (masked names, Tokyo times, signed links) and the
+ * attachments (QR code with the check-in code only, an .ics), and renders the templates.
+ */
+import { createHmac } from 'node:crypto';
+import QRCode from 'qrcode';
+import { createEvent } from 'ics';
+import type { AppContext } from '../context.ts';
+import { linkToken, linkUrl, manageToken, manageUrl } from '../citizen/tokens.ts';
+import { formatVisit, isDeliverableAddress, maskName } from '../../domain/mail-format.ts';
+import { dayNumber, tokyoDate } from '../../domain/schedule/time.ts';
+import { loadLinkMail, loadReservationMail, type ReservationMailData } from './data.ts';
+import { isMailTopic, renderMail, type MailTopic } from './templates.ts';
+import type { MailAttachment, MailMessage } from './transport.ts';
+
+export interface OutboxRow {
+	id: string;
+	topic: string;
+	payload: Record<string, unknown>;
+}
+
+export type Composed =
+	| { kind: 'send'; message: MailMessage }
+	/** nothing to send, and never will be (no address, link already used, visit no longer active …): the row is done */
+	| { kind: 'skip'; reason: string }
+	/** can never be sent (e.g. an address that is not a plain address): the row fails at once, visible to staff */
+	| { kind: 'invalid'; reason: string };
+
+/** Topics whose mail carries the QR code and the calendar file. */
+const WITH_VISIT: ReadonlySet<MailTopic> = new Set(['reservation.created', 'reservation.resend', 'reservation.moved', 'reservation.person_added', 'reservation.reminder']);
+
+const QR_CID = 'checkin-qr@mynumber';
+
+/**
+ * The Message-ID is a function of the outbox row (and the deployment's secret), never random:
+ * if a mail must be sent again after a crash (see outbox.ts), it carries the same id, so mail
+ * systems that drop duplicates by Message-ID show it once.
+ */
+export function messageIdFor(ctx: Pick<AppContext, 'jwtSecret' | 'publicOrigin'>, outboxId: string): string {
+	const tag = createHmac('sha256', ctx.jwtSecret).update(`mynumber:message-id:${outboxId}`).digest('hex').slice(0, 12);
+	let host = 'localhost';
+	try {
+		host = new URL(ctx.publicOrigin).hostname || host;
+	} catch {
+		/* keep localhost */
+	}
+	return `<outbox-${outboxId}.${tag}@${host}>`;
+}
+
+export async function composeMail(ctx: AppContext, row: OutboxRow): Promise<Composed> {
+	if (!isMailTopic(row.topic)) return { kind: 'invalid', reason: `unknown topic ${row.topic}` };
+	const base = { messageId: messageIdFor(ctx, row.id), from: ctx.config.MAIL_FROM };
+
+	if (row.topic === 'citizen.link') {
+		const link = await loadLinkMail(ctx.db, String(row.payload.linkId ?? ''));
+		if (!link) return { kind: 'skip', reason: 'link_not_found' };
+		if (link.usedAt) return { kind: 'skip', reason: 'link_used' };
+		if (link.expiresAt <= ctx.now()) return { kind: 'skip', reason: 'link_expired' };
+		if (!isDeliverableAddress(link.email)) return { kind: 'invalid', reason: 'invalid recipient address' };
+		const en = link.lang === 'en';
+		const view = {
+			lang: link.lang,
+			city: en ? link.city.cityNameEn : link.city.cityNameJa,
+			contact: en ? link.city.contactEn : link.city.contactJa,
+			linkUrl: linkUrl(ctx.publicOrigin, linkToken(ctx.jwtSecret, link.id)),
+			linkMinutes: link.city.linkMinutes
+		};
+		return { kind: 'send', message: { ...base, to: link.email, ...renderMail(row.topic, link.lang, view), attachments: [] } };
+	}
+
+	const d = await loadReservationMail(ctx.db, String(row.payload.reservationId ?? ''));
+	if (!d) return { kind: 'skip', reason: 'reservation_not_found' };
+	if (!d.email) return { kind: 'skip', reason: 'no_email' };
+	// R-C11: a reminder only for a visit still ahead and still booked when the job runs.
+	if (row.topic === 'reservation.reminder' && (d.status !== 'active' || d.startsAt <= ctx.now())) return { kind: 'skip', reason: 'not_active' };
+	if (!isDeliverableAddress(d.email)) return { kind: 'invalid', reason: 'invalid recipient address' };
+
+	const view = reservationView(ctx, d);
+	const rendered = renderMail(row.topic, d.lang, view);
+	const attachments = WITH_VISIT.has(row.topic) ? await visitAttachments(d, view) : [];
+	return { kind: 'send', message: { ...base, to: d.email, ...rendered, attachments } };
+}
+
+type ReservationViewModel = ReturnType<typeof reservationView>;
+
+function reservationView(ctx: AppContext, d: ReservationMailData) {
+	const en = d.lang === 'en';
+	const origin = ctx.publicOrigin.replace(/\/$/, '');
+	return {
+		lang: d.lang,
+		city: en ? d.city.cityNameEn : d.city.cityNameJa,
+		contact: en ? d.city.contactEn : d.city.contactJa,
+		bookingNumber: d.bookingNumber,
+		when: formatVisit(d.startsAt, d.endsAt, d.lang),
+		daysUntil: dayNumber(tokyoDate(d.startsAt)) - dayNumber(tokyoDate(ctx.now())),
+		location: {
+			name: en ? d.location.nameEn || d.location.nameJa : d.location.nameJa,
+			address: en ? d.location.addressEn || d.location.addressJa : d.location.addressJa,
+			access: en ? d.location.accessEn : d.location.accessJa
+		},
+		purpose: en ? d.purpose.nameEn : d.purpose.nameJa,
+		// Masked (R-C09): a mail may be read by others; the notice ID and birth date are never loaded.
+		persons: d.persons.map((p) => (en || !p.nameKana ? maskName(p.nameKanji) : `${maskName(p.nameKanji)}（${maskName(p.nameKana)}）`)),
+		precautions: (en ? d.purpose.precautionsEn : d.purpose.precautionsJa)
+			.split(/\r?\n/)
+			// Staff write precautions as lines, often with their own bullet: the templates add one.
+			.map((l) => l.trim().replace(/^[・•\-*]\s*/, ''))
+			.filter(Boolean),
+		qrCid: QR_CID,
+		manageUrl: manageUrl(origin, manageToken(ctx.jwtSecret, d.publicRef, d.tokenVersion)),
+		bookAgainUrl: `${origin}/${en ? '?lang=en' : ''}`
+	};
+}
+
+/** The QR code (inline for the HTML, and as a file) and the calendar entry. */
+async function visitAttachments(d: ReservationMailData, view: ReservationViewModel): Promise<MailAttachment[]> {
+	// The QR carries the random check-in code only (R-S15): no name, no number a stranger could use.
+	const qr = await QRCode.toBuffer(d.checkinCode, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 });
+	const fileBase = `yoyaku-${d.bookingNumber}`;
+	return [
+		{ filename: `${fileBase}-qr.png`, content: qr, contentType: 'image/png', cid: QR_CID },
+		{ filename: `${fileBase}-qr.png`, content: qr, contentType: 'image/png' },
+		{ filename: `${fileBase}.ics`, content: calendarFile(d, view), contentType: 'text/calendar; charset=utf-8; method=PUBLISH' }
+	];
+}
+
+const utcArray = (t: Date): [number, number, number, number, number] => [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes()];
+
+/**
+ * An .ics event (package ics). Times are written as UTC instants (…Z): the exact Tokyo times,
+ * shown right by any calendar in any zone. The UID stays the same for a booking, so a calendar
+ * replaces the entry when a changed booking's mail is imported.
+ */
+export function calendarFile(d: ReservationMailData, view: ReservationViewModel): string {
+	const en = d.lang === 'en';
+	const title = en ? `My Number card pick-up (booking ${d.bookingNumber})` : `マイナンバーカード受取（予約番号 ${d.bookingNumber}）`;
+	const description = en
+		? `Booking number: ${d.bookingNumber}\nPurpose: ${view.purpose}\nCheck, change or cancel: ${view.manageUrl}\nContact: ${view.contact}`
+		: `予約番号：${d.bookingNumber}\n用件：${view.purpose}\n予約の確認・変更・取消：${view.manageUrl}\nお問い合わせ：${view.contact}`;
+	const { error, value } = createEvent({
+		uid: `reservation-${d.id}-${createHmac('sha256', d.publicRef).update('uid').digest('hex').slice(0, 10)}@mynumber`,
+		productId: 'mynumber-reservation',
+		method: 'PUBLISH',
+		title,
+		start: utcArray(d.startsAt),
+		startInputType: 'utc',
+		startOutputType: 'utc',
+		end: utcArray(d.endsAt),
+		endInputType: 'utc',
+		endOutputType: 'utc',
+		location: [view.location.name, view.location.address].filter(Boolean).join(' '),
+		description,
+		url: view.manageUrl,
+		status: 'CONFIRMED',
+		sequence: Math.floor(Date.now() / 1000) % 2_000_000_000
+	});
+	if (error || !value) throw new Error(`calendar file: ${error?.message ?? 'empty'}`);
+	return value;
+}

@@ -1,0 +1,133 @@
+/**
+ * What a mail needs, read in one query each: a reservation with its location, purpose, persons
+ * and the city's settings; or a sign-in link with the settings. Names are read to be masked by
+ * the renderer; notice IDs and birth dates are never read at all.
+ */
+import { QueryTypes } from 'sequelize';
+import type { Db } from '../../../../db/index.ts';
+
+export type Lang = 'ja' | 'en';
+
+export interface CityMailSettings {
+	cityNameJa: string;
+	cityNameEn: string;
+	contactJa: string;
+	contactEn: string;
+	linkMinutes: number;
+	reminderDays: number;
+}
+
+export interface ReservationMailData {
+	id: string;
+	bookingNumber: string;
+	status: string;
+	email: string | null;
+	lang: Lang;
+	publicRef: string;
+	tokenVersion: number;
+	checkinCode: string;
+	startsAt: Date;
+	endsAt: Date;
+	cancelledAt: Date | null;
+	location: { nameJa: string; nameEn: string; addressJa: string; addressEn: string; accessJa: string; accessEn: string };
+	purpose: { nameJa: string; nameEn: string; precautionsJa: string; precautionsEn: string };
+	/** kanji and kana names, in booking order; to be masked */
+	persons: { nameKanji: string; nameKana: string }[];
+	city: CityMailSettings;
+}
+
+const CITY_COLUMNS = `s.city_name_ja, s.city_name_en, s.contact_ja, s.contact_en, s.link_minutes, s.reminder_days`;
+
+type CityRow = { city_name_ja: string; city_name_en: string; contact_ja: string; contact_en: string; link_minutes: number; reminder_days: number };
+const city = (r: CityRow): CityMailSettings => ({
+	cityNameJa: r.city_name_ja,
+	cityNameEn: r.city_name_en,
+	contactJa: r.contact_ja,
+	contactEn: r.contact_en,
+	linkMinutes: r.link_minutes,
+	reminderDays: r.reminder_days
+});
+
+export async function loadReservationMail(db: Db, reservationId: string): Promise<ReservationMailData | null> {
+	if (!/^\d{1,18}$/.test(String(reservationId))) return null;
+	const [r] = await db.sequelize.query<
+		CityRow & {
+			id: string;
+			booking_number: string;
+			status: string;
+			email: string | null;
+			lang: Lang;
+			public_ref: string;
+			token_version: number;
+			checkin_code: string;
+			starts_at: Date;
+			ends_at: Date;
+			cancelled_at: Date | null;
+			l_name_ja: string;
+			l_name_en: string;
+			address_ja: string;
+			address_en: string;
+			access_ja: string;
+			access_en: string;
+			p_name_ja: string;
+			p_name_en: string;
+			precautions_ja: string;
+			precautions_en: string;
+			persons: { nameKanji: string; nameKana: string }[] | null;
+		}
+	>(
+		`SELECT r.id, r.booking_number, r.status, r.email, r.lang, r.public_ref, r.token_version, r.checkin_code,
+		        r.starts_at, r.ends_at, r.cancelled_at,
+		        l.name_ja AS l_name_ja, l.name_en AS l_name_en, l.address_ja, l.address_en, l.access_ja, l.access_en,
+		        p.name_ja AS p_name_ja, p.name_en AS p_name_en, p.precautions_ja, p.precautions_en,
+		        ${CITY_COLUMNS},
+		        (SELECT json_agg(json_build_object('nameKanji', c.name_kanji, 'nameKana', c.name_kana) ORDER BY rp.position)
+		           FROM reservation_persons rp JOIN card_records c ON c.id = rp.card_record_id
+		          WHERE rp.reservation_id = r.id AND (rp.active OR r.status <> 'active')) AS persons
+		   FROM reservations r
+		   JOIN locations l ON l.id = r.location_id
+		   JOIN purposes p ON p.id = r.purpose_id
+		   CROSS JOIN (SELECT * FROM city_settings ORDER BY id LIMIT 1) s
+		  WHERE r.id = :id`,
+		{ replacements: { id: reservationId }, type: QueryTypes.SELECT }
+	);
+	if (!r) return null;
+	return {
+		id: String(r.id),
+		bookingNumber: r.booking_number,
+		status: r.status,
+		email: r.email,
+		lang: r.lang === 'en' ? 'en' : 'ja',
+		publicRef: r.public_ref,
+		tokenVersion: r.token_version,
+		checkinCode: r.checkin_code,
+		startsAt: new Date(r.starts_at),
+		endsAt: new Date(r.ends_at),
+		cancelledAt: r.cancelled_at ? new Date(r.cancelled_at) : null,
+		location: { nameJa: r.l_name_ja, nameEn: r.l_name_en, addressJa: r.address_ja, addressEn: r.address_en, accessJa: r.access_ja, accessEn: r.access_en },
+		purpose: { nameJa: r.p_name_ja, nameEn: r.p_name_en, precautionsJa: r.precautions_ja, precautionsEn: r.precautions_en },
+		persons: r.persons ?? [],
+		city: city(r)
+	};
+}
+
+export interface LinkMailData {
+	id: string;
+	email: string;
+	lang: Lang;
+	expiresAt: Date;
+	usedAt: Date | null;
+	city: CityMailSettings;
+}
+
+export async function loadLinkMail(db: Db, linkId: string): Promise<LinkMailData | null> {
+	if (!/^[0-9a-f-]{36}$/i.test(String(linkId))) return null;
+	const [r] = await db.sequelize.query<CityRow & { id: string; email: string; lang: Lang; expires_at: Date; used_at: Date | null }>(
+		`SELECT k.id, k.email, k.lang, k.expires_at, k.used_at, ${CITY_COLUMNS}
+		   FROM citizen_links k CROSS JOIN (SELECT * FROM city_settings ORDER BY id LIMIT 1) s
+		  WHERE k.id = :id`,
+		{ replacements: { id: linkId }, type: QueryTypes.SELECT }
+	);
+	if (!r) return null;
+	return { id: r.id, email: r.email, lang: r.lang === 'en' ? 'en' : 'ja', expiresAt: new Date(r.expires_at), usedAt: r.used_at ? new Date(r.used_at) : null, city: city(r) };
+}
