@@ -51,7 +51,7 @@ const MAX_RANGE_DAYS = 62;
 
 async function requireCitizenLocation(ctx: AppContext, locationId: number) {
 	const loc = await ctx.db.models.Location.findByPk(locationId);
-	if (!loc || !loc.citizenBookable) throw new AppError('not_found', '指定された交付場所が見つかりません。');
+	if (!loc || !loc.citizenBookable) throw new AppError('not_found', '指定された交付場所が見つかりません。', { en: 'Location not found.' });
 	return loc;
 }
 

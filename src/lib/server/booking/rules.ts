@@ -12,12 +12,12 @@ const slotField = (message: string) => [{ field: 'slotId', message }];
 /** R-S07 and R-S06: the first slot of the run must be inside the actor's window on an open day. */
 export function assertBookable(settings: LocationSettings | null, actor: Actor, now: Date, first: SlotRow): void {
 	if (first.startsAt.getTime() <= now.getTime()) {
-		throw new AppError('unprocessable', 'この枠の受付時間は過ぎています。別の時間を選んでください。', { errors: slotField('過去の枠です。') });
+		throw new AppError('unprocessable', 'この枠の受付時間は過ぎています。別の時間を選んでください。', { en: 'This time has passed. Please choose another time.', errors: slotField('過去の枠です。') });
 	}
 	if (!settings) return;
 	const day = resolveDay(settings.rules, first.date);
 	if (!day.open) {
-		throw new AppError('unprocessable', 'この日は閉庁日のため予約できません。', { errors: slotField('閉庁日です。') });
+		throw new AppError('unprocessable', 'この日は閉庁日のため予約できません。', { en: 'The office is closed on this day.', errors: slotField('閉庁日です。') });
 	}
 	const verdict = isBookable(settings.window, actor, now, first.date, first.start);
 	if (verdict === true) return;
@@ -30,7 +30,13 @@ export function assertBookable(settings: LocationSettings | null, actor: Actor, 
 				: verdict === 'cutoff'
 					? `本日分の予約受付は ${settings.window.staffSameDayCutoff} で終了しました。`
 					: 'この枠の受付時間は過ぎています。';
-	throw new AppError('unprocessable', message, { errors: slotField('受付期間外です。') });
+	const en =
+		verdict === 'too_soon'
+			? `This day cannot be booked yet. Please choose a day from ${range.from}.`
+			: verdict === 'too_late'
+				? `This day is outside the booking period. Please choose a day up to ${range.to}.`
+				: 'Bookings for this time have closed.';
+	throw new AppError('unprocessable', message, { en, errors: slotField('受付期間外です。') });
 }
 
 /** The purpose asked for (or the location's first) if this location offers it (R-S17). */
@@ -38,6 +44,7 @@ export function choosePurpose(offered: readonly PurposeRow[], purposeId: number 
 	const purpose = purposeId === undefined ? offered[0] : offered.find((p) => p.id === purposeId);
 	if (!purpose) {
 		throw new AppError('unprocessable', 'この交付場所では選択された用件を受け付けていません。', {
+			en: 'This location does not offer the chosen purpose.',
 			errors: [{ field: 'purposeId', message: '受け付けていない用件です。' }]
 		});
 	}
@@ -48,6 +55,7 @@ export function choosePurpose(offered: readonly PurposeRow[], purposeId: number 
 export function assertPartySize(maxPersonsPerBooking: number, size: number, field = 'persons'): void {
 	if (size < 1 || size > maxPersonsPerBooking) {
 		throw new AppError('unprocessable', `1回の予約でお申し込みできるのは${maxPersonsPerBooking}人までです。`, {
+			en: `Up to ${maxPersonsPerBooking} people can be booked at once.`,
 			errors: [{ field, message: `1〜${maxPersonsPerBooking}人で入力してください。` }],
 			extra: { maxPersons: maxPersonsPerBooking }
 		});

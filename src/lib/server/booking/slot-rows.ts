@@ -65,7 +65,7 @@ export async function runFrom(db: Db, t: Transaction, slotId: string, count: num
 		type: QueryTypes.SELECT,
 		transaction: t
 	});
-	if (!first) throw new AppError('not_found', SLOT_NOT_FOUND, { errors: [{ field: 'slotId', message: SLOT_NOT_FOUND }] });
+	if (!first) throw new AppError('not_found', SLOT_NOT_FOUND, { en: 'That time was not found.', errors: [{ field: 'slotId', message: SLOT_NOT_FOUND }] });
 	if (count <= 1) return { ids: [String(first.id)], locationId: first.location_id, rows: [toRow(first)] };
 	const day = (
 		await db.sequelize.query<Raw>(`SELECT ${COLUMNS} FROM slots WHERE location_id = :loc AND date = :date ORDER BY starts_at`, {
@@ -106,7 +106,7 @@ async function selectSlots(db: Db, t: Transaction, ids: readonly string[], lock:
 		transaction: t
 	});
 	if (rows.length !== unique.length) {
-		throw new AppError('not_found', SLOT_NOT_FOUND, { errors: [{ field: 'slotId', message: SLOT_NOT_FOUND }] });
+		throw new AppError('not_found', SLOT_NOT_FOUND, { en: 'That time was not found.', errors: [{ field: 'slotId', message: SLOT_NOT_FOUND }] });
 	}
 	return rows.map(toRow).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
 }

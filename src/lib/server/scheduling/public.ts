@@ -5,7 +5,7 @@ import { loadCitySettings, loadLocationSettings, offeredPurposes } from './setti
 /** What a citizen needs before picking a time (R-S17, R-C07, R-C08): purposes with precautions, the party limit. */
 export async function locationPurposes(ctx: AppContext, locationId: number) {
 	const loc = await ctx.db.models.Location.findByPk(locationId);
-	if (!loc || !loc.citizenBookable) throw new AppError('not_found', '指定された交付場所が見つかりません。');
+	if (!loc || !loc.citizenBookable) throw new AppError('not_found', '指定された交付場所が見つかりません。', { en: 'Location not found.' });
 	const purposes = await offeredPurposes(ctx.db, await loadLocationSettings(ctx.db, locationId));
 	const { maxPersonsPerBooking } = await loadCitySettings(ctx.db);
 	return {

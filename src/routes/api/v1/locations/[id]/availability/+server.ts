@@ -5,7 +5,7 @@ import { availabilityQuery, locationIdParam } from '$lib/server/schemas.ts';
 import { availabilityRange } from '$lib/server/availability.ts';
 import { addDays, monthDates, tokyoDateOf } from '$lib/domain/dates.ts';
 
-export const GET: RequestHandler = ({ params, url }) =>
+export const GET: RequestHandler = ({ params, url, locals }) =>
 	api(async () => {
 		const ctx = appContext();
 		const locationId = parseWith(locationIdParam, params.id, 'location id');
@@ -14,4 +14,4 @@ export const GET: RequestHandler = ({ params, url }) =>
 		const from = q.from ?? month?.[0] ?? tokyoDateOf(ctx.now());
 		const to = q.to ?? month?.[month.length - 1] ?? addDays(from, 30);
 		return json(await availabilityRange(ctx, locationId, from, to));
-	});
+	}, locals.lang);
