@@ -101,7 +101,7 @@ const ja = {
 	addSubmit: '追加する',
 	addFull: (max: number) => `1回の予約でお申し込みできるのは${max}人までのため、これ以上追加できません。`,
 	addFixBelow: '入力内容を確認してください。',
-	icsTitle: (purpose: string, place: string) => `${purpose}（${place}）`,
+	icsTitle: (purpose: string, place: string) => `マイナンバーカード：${purpose}（${place}）`,
 	icsBody: (number: string, url: string) => `予約番号：${number}\n持ち物・注意事項の確認、日時の変更・取消は次のページから：\n${url}`
 };
 type Dict = typeof ja;
@@ -206,7 +206,7 @@ const en: Dict = {
 	addSubmit: 'Add this person',
 	addFull: (max: number) => `A booking can have at most ${max} people, so nobody more can be added.`,
 	addFixBelow: 'Please check what you entered.',
-	icsTitle: (purpose: string, place: string) => `${purpose} (${place})`,
+	icsTitle: (purpose: string, place: string) => `My Number card: ${purpose} (${place})`,
 	icsBody: (number: string, url: string) => `Booking number: ${number}\nWhat to bring, and changing or cancelling your booking:\n${url}`
 };
 
