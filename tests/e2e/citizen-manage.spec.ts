@@ -49,6 +49,8 @@ async function look(page: Page, name: string) {
 	const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
 	expect(axe.violations.map((v) => `${name} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 	await page.screenshot({ path: `${ARTIFACTS}/screenshots/manage-${name}-375.png`, fullPage: true });
+	// what the phone shows at once, where focus has taken the reader
+	await page.screenshot({ path: `${ARTIFACTS}/screenshots/manage-${name}-375-view.png` });
 	await page.setViewportSize({ width: 320, height: 700 });
 	expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} scrolls sideways at 320 px`).toBeLessThanOrEqual(320);
 	await page.setViewportSize({ width: 1280, height: 900 });
@@ -186,4 +188,33 @@ test('R-C09 R-C10 R-C01 the manage link: completion page with QR and .ics, move 
 	await expect(page.getByRole('link', { name: '最初から予約する' })).toHaveAttribute('href', '/');
 	await look(page, 'not-found');
 	await phone.close();
+});
+
+test('R-C10 R-C01 without JavaScript the manage pages still move, refuse an incomplete person with a message, and cancel', async ({ browser, request }) => {
+	const { a } = nodes();
+	const staff = await apiLogin(request, a.url, 'supervisor');
+	const dayFrom = await openDay(request, a.url, LOCATION, 7);
+	const slots = (await staffSlots(request, a.url, staff, LOCATION, dayFrom)).filter((s) => s.booked + s.held === 0 && s.capacity >= 3);
+	const [from, to] = [slots[0], slots[slots.length - 1]];
+	const cards = await (await request.get(`${a.url}/api/v1/staff/cards?status=notice_sent&limit=1&offset=160`, { headers: { authorization: `Bearer ${staff}` } })).json();
+	const booking = await bookAsCitizen(request, a.url, from.id, cards.items[0]);
+
+	const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 375, height: 812 } });
+	const page = await context.newPage();
+	await page.goto(`${a.url}${booking.path}/move?location=${LOCATION}&date=${dayFrom}`);
+	await page.locator(`a[data-slot-id="${to.id}"]`).click();
+	await page.getByRole('button', { name: 'この日時に変更する' }).click();
+	await expect(page).toHaveURL(/\?changed=moved$/);
+	await expect(page.locator('[data-when]')).toContainText(to.startsAt.slice(11, 16));
+
+	await page.getByRole('link', { name: '同行者を追加' }).click();
+	await page.getByRole('button', { name: '追加する' }).click();
+	await expect(page.getByRole('alert')).toHaveText('入力内容を確認してください。');
+	await expect(page.getByLabel('交付通知書番号')).toHaveAttribute('aria-invalid', 'true');
+
+	await page.goto(`${a.url}${booking.path}/cancel`);
+	await page.getByRole('button', { name: '予約を取り消す' }).click();
+	await expect(page).toHaveURL(/\?changed=cancelled$/);
+	await expect(page.locator('[data-status]')).toHaveText('取消済み');
+	await context.close();
 });
