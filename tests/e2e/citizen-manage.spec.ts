@@ -115,6 +115,8 @@ test('R-C09 R-C10 R-C01 the manage link: completion page with QR and .ics, move 
 	await page.goto(`${a.url}${booking.path}?lang=en`);
 	await expect(page.locator('[data-when]')).toHaveText(/^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d–\d\d:\d\d$/);
 	await expect(page.getByRole('img', { name: 'QR code for check-in' })).toBeVisible();
+	await expect(page).toHaveTitle('Your booking — My Number Card Pick-up Reservation');
+	await look(page, 'en');
 	await page.goto(`${a.url}${booking.path}?lang=ja`);
 
 	// Move (R-C10): location, day, time with room, confirm; focus follows each step.
