@@ -68,7 +68,7 @@ async function tabTo(page: Page, text: RegExp) {
 	throw new Error(`never reached ${text} with Tab`);
 }
 
-test('R-C09 R-C10 R-C01 the manage link: completion page with QR and .ics, move (levels follow), add a person, cancel by keyboard; axe clean', async ({ browser, request }) => {
+test('R-C09 R-C10 R-C01 R-C06 the manage link: completion page with QR and .ics, move (levels follow live), add a person, cancel by keyboard; axe clean', async ({ browser, request }) => {
 	test.setTimeout(120_000);
 	const { a, b } = nodes();
 	const staff = await apiLogin(request, a.url, 'supervisor');
@@ -129,6 +129,12 @@ test('R-C09 R-C10 R-C01 the manage link: completion page with QR and .ics, move 
 	await page.locator(`a[data-date="${dayTo}"]`).click();
 	await expect(page.getByRole('heading', { name: /3\. 時間を選ぶ/ })).toBeFocused();
 	const target = page.locator(`[data-slot-id="${to.id}"]`);
+	await expect(target).toHaveAttribute('data-level', 'many');
+	// R-C06: a capacity change made on the other node reaches the open page without a reload
+	await expect(page.getByRole('status')).toHaveAttribute('data-state', 'live');
+	await setCapacity(request, b.url, staff, to.id, 1);
+	await expect(target).toHaveAttribute('data-level', 'few');
+	await setCapacity(request, b.url, staff, to.id, 3);
 	await expect(target).toHaveAttribute('data-level', 'many');
 	await look(page, 'move-times');
 	await target.click();
