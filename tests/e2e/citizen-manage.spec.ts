@@ -69,7 +69,7 @@ async function tabTo(page: Page, text: RegExp) {
 }
 
 test('R-C09 R-C10 R-C01 R-C06 the manage link: completion page with QR and .ics, move (levels follow live), add a person, cancel by keyboard; axe clean', async ({ browser, request }) => {
-	test.setTimeout(120_000);
+	test.setTimeout(180_000); // nine pages looked at, each with axe and three screenshots
 	const { a, b } = nodes();
 	const staff = await apiLogin(request, a.url, 'supervisor');
 	const dayFrom = await openDay(request, a.url, LOCATION, 5);
