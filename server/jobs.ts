@@ -2,13 +2,16 @@ import { PgBoss } from 'pg-boss';
 import type { AppContext } from '../src/lib/server/context.ts';
 import { expireHolds } from '../src/lib/server/booking/holds.ts';
 import { regenerateAll } from '../src/lib/server/scheduling/regenerate.ts';
+import { markNoShows } from '../src/lib/server/noshow/mark.ts';
 
 /** Job names are constants (STYLE habit 10): a schedule and its worker can never disagree. */
 export const JOBS = {
 	/** R-C15: release holds past their time, so calendars show the places free again */
 	expireHolds: 'holds-expire',
 	/** R-S06/R-S07: make the slots of the day that has just entered each location's window */
-	regenerateSlots: 'slots-regenerate'
+	regenerateSlots: 'slots-regenerate',
+	/** R-S13: bookings nobody came to by closing time become 未来庁; follow-up mails are queued */
+	markNoShows: 'no-shows-mark'
 } as const;
 
 type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -37,6 +40,8 @@ export async function startJobs(ctx: AppContext, databaseUrl: string) {
 	for (const name of Object.values(JOBS)) await boss.createQueue(name);
 	await boss.schedule(JOBS.expireHolds, '* * * * *');
 	await boss.schedule(JOBS.regenerateSlots, '5 0 * * *', null, { tz: 'Asia/Tokyo' });
+	await boss.schedule(JOBS.markNoShows, '*/15 * * * *', null, { tz: 'Asia/Tokyo' });
+	await boss.work(JOBS.markNoShows, () => run(JOBS.markNoShows, async () => ({ ...(await markNoShows(ctx)) })));
 	await boss.work(JOBS.expireHolds, () => run(JOBS.expireHolds, async () => ({ released: await expireHolds(ctx) })));
 	await boss.work(JOBS.regenerateSlots, () =>
 		run(JOBS.regenerateSlots, async () => {
