@@ -75,8 +75,8 @@ async function markBatch(ctx: AppContext): Promise<{ claimed: number; followUps:
 			// once per reservation, even should a reservation ever be marked twice
 			await ctx.db.sequelize.query(
 				`INSERT INTO outbox (topic, payload)
-				 SELECT :topic, jsonb_build_object('reservationId', id) FROM unnest(ARRAY[:ids]::text[]) AS id
-				  WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.topic = :topic AND o.payload->>'reservationId' = id)`,
+				 SELECT :topic, jsonb_build_object('reservationId', x.rid) FROM unnest(ARRAY[:ids]::text[]) AS x(rid)
+				  WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.topic = :topic AND o.payload->>'reservationId' = x.rid)`,
 				{ replacements: { topic: NO_SHOW_TOPIC, ids: mailed }, transaction: t }
 			);
 		}
