@@ -59,7 +59,7 @@ function keep(name: string, buf: Buffer) {
 
 async function pdfText(buf: Buffer): Promise<string[]> {
 	const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-	const task = pdfjs.getDocument({ data: new Uint8Array(buf), useSystemFonts: false, isEvalSupported: false });
+	const task = pdfjs.getDocument({ data: new Uint8Array(buf), useSystemFonts: false });
 	const doc = await task.promise;
 	const pages: string[] = [];
 	for (let i = 1; i <= doc.numPages; i++) {
