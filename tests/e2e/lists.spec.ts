@@ -62,4 +62,10 @@ test('R-S10 R-S11 a clerk downloads the pull list as a PDF from 帳票出力; to
 	// viewers neither see the page nor get the file
 	const viewer = await apiLogin(request, b.url, 'viewer');
 	expect((await request.get(`${b.url}/api/v1/staff/lists/pull?from=${date}`, { headers: auth(viewer) })).status()).toBe(403);
+
+	// described in the OpenAPI document from the same zod schema
+	const doc = await (await request.get(`${b.url}/api/v1/openapi.json`)).json();
+	const op = doc.paths['/api/v1/staff/lists/{kind}'].get;
+	expect(op['x-required-role']).toBe('clerk');
+	expect(op.parameters.map((p: { name: string }) => p.name)).toEqual(['kind', 'locationId', 'from', 'to', 'format', 'encoding']);
 });
