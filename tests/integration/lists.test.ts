@@ -232,6 +232,19 @@ describe('lists', () => {
 	});
 });
 
+describe('downloads share the pool with bookings', () => {
+	it('R-S10 R-O01 at most 3 downloads stream at once per node; the 4th is told to come back (429); a cancelled download frees its place', async () => {
+		const { ctx } = testContext(t.db, { now: NOW });
+		const open = [];
+		for (let i = 0; i < 3; i++) open.push(await exportList(ctx, clerk, base({})));
+		await expect(exportList(ctx, clerk, base({}))).rejects.toMatchObject({ status: 429, message: expect.stringContaining('混み合っています') });
+		await open[0].body.cancel();
+		const next = await exportList(ctx, clerk, base({}));
+		expect((await bytes(next.body)).length).toBeGreaterThan(100);
+		for (const l of open.slice(1)) await bytes(l.body);
+	});
+});
+
 describe('GET /api/v1/staff/lists/{kind}', () => {
 	const call = (kind: string, query: string, p: Principal | null) =>
 		GET({

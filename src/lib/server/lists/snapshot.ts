@@ -5,9 +5,16 @@
  */
 import { QueryTypes, Transaction } from 'sequelize';
 import type { Db } from '../../../../db/index.ts';
+import { AppError } from '../errors.ts';
 
 export const BATCH = 500;
 const MAX_OPEN_MS = 15 * 60_000;
+/**
+ * A download holds one pooled connection while it streams. Bookings share that pool, so a node
+ * serves at most this many downloads at once and asks the rest to come back (429).
+ */
+export const MAX_OPEN_SNAPSHOTS = 3;
+let open = 0;
 
 export interface ListSnapshot<T> {
 	count: number;
@@ -21,7 +28,17 @@ export async function openSnapshot<T extends object>(
 	q: { countSql: string; selectSql: string; replacements: Record<string, unknown> },
 	batch = BATCH
 ): Promise<ListSnapshot<T>> {
-	const t = await db.sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ });
+	if (open >= MAX_OPEN_SNAPSHOTS) {
+		throw new AppError('rate_limited', '帳票の出力が混み合っています。しばらくしてからもう一度お試しください。', { extra: { retryAfter: 10 } });
+	}
+	open++;
+	let t: Transaction;
+	try {
+		t = await db.sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ });
+	} catch (e) {
+		open--;
+		throw e;
+	}
 	let closed = false;
 	// A body nobody reads nor cancels must not hold a pooled connection for ever.
 	const guard = setTimeout(() => void close(), MAX_OPEN_MS);
@@ -29,6 +46,7 @@ export async function openSnapshot<T extends object>(
 	const close = async () => {
 		if (closed) return;
 		closed = true;
+		open--;
 		clearTimeout(guard);
 		await t.rollback().catch(() => {});
 	};
