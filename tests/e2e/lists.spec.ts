@@ -69,3 +69,28 @@ test('R-S10 R-S11 a clerk downloads the pull list as a PDF from 帳票出力; to
 	expect(op['x-required-role']).toBe('clerk');
 	expect(op.parameters.map((p: { name: string }) => p.name)).toEqual(['kind', 'locationId', 'from', 'to', 'format', 'encoding']);
 });
+
+test('R-S11 R-S13 an admin sets transfer lead days and edits the no-show follow-up texts, then goes back to the standard text', async ({ page }) => {
+	const { a } = nodes();
+	await page.setViewportSize({ width: 1280, height: 900 });
+	await uiLogin(page, a.url, 'admin');
+	await page.goto(`${a.url}/staff/settings/lists`);
+	const lead = page.getByRole('form', { name: '回送の日数' });
+	await lead.getByLabel('標準の日数').fill('3');
+	await lead.getByLabel('北支所から市役所本庁舎 市民課への日数').fill('4');
+	await lead.getByRole('button', { name: '保存' }).click();
+	await expect(lead.getByRole('status')).toContainText('保存しました');
+	await page.reload();
+	await expect(page.getByRole('form', { name: '回送の日数' }).getByLabel('北支所から市役所本庁舎 市民課への日数')).toHaveValue('4');
+
+	const mail = page.getByRole('form', { name: '未来庁フォローアップメール' });
+	await mail.getByLabel('件名（日本語）').fill('再予約のお願い（予約番号 {{bookingNumber}}）');
+	await mail.getByRole('button', { name: '保存' }).click();
+	await expect(mail.getByRole('status')).toContainText('保存しました');
+	await expect(mail.getByText('編集した文面を使用中です。')).toBeVisible();
+	await page.screenshot({ path: `${ARTIFACTS}/screenshots/lists-settings-desktop.png`, fullPage: true });
+	await page.setViewportSize({ width: 375, height: 800 });
+	await page.screenshot({ path: `${ARTIFACTS}/screenshots/lists-settings-phone.png`, fullPage: true });
+	await mail.getByRole('button', { name: '標準の文面に戻す' }).click();
+	await expect(mail.getByText('標準の文面を使用中です')).toBeVisible();
+});
