@@ -1,6 +1,7 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
+import AxeBuilder from '@axe-core/playwright';
 import { ARTIFACTS } from './state.ts';
 import { apiLogin, nodes, openDay, staffSlots, uiLogin } from './helpers.ts';
 
@@ -33,6 +34,8 @@ test('R-S10 R-S11 a clerk downloads the pull list as a PDF from 帳票出力; to
 	await form.getByLabel('開始日').fill(date);
 	await form.getByLabel('終了日').fill(date);
 	await page.screenshot({ path: `${ARTIFACTS}/screenshots/lists-desktop.png`, fullPage: true });
+	const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
+	expect(axe.violations.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
 	const [download] = await Promise.all([page.waitForEvent('download'), form.getByRole('button', { name: 'ダウンロード' }).click()]);
 	expect(download.suggestedFilename()).toBe(`引き抜きリスト_北支所_${date}.pdf`);
 	const file = `${ARTIFACTS}/lists-e2e-pull.pdf`;
@@ -89,6 +92,8 @@ test('R-S11 R-S13 an admin sets transfer lead days and edits the no-show follow-
 	await expect(mail.getByRole('status')).toContainText('保存しました');
 	await expect(mail.getByText('編集した文面を使用中です。')).toBeVisible();
 	await page.screenshot({ path: `${ARTIFACTS}/screenshots/lists-settings-desktop.png`, fullPage: true });
+	const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
+	expect(axe.violations.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
 	await page.setViewportSize({ width: 375, height: 800 });
 	await page.screenshot({ path: `${ARTIFACTS}/screenshots/lists-settings-phone.png`, fullPage: true });
 	await mail.getByRole('button', { name: '標準の文面に戻す' }).click();
