@@ -38,7 +38,7 @@ export const LIST_SPECS: Record<ListKind, ListSpec> = {
 		kind: 'reservations',
 		titleJa: '予約一覧',
 		titleEn: 'Reservations',
-		columns: [col('日付', 9), col('時間', 6), col('予約番号', 9), col('氏名', 14), col('氏名カナ', 15), col('交付通知書番号', 12), col('人数/目的', 17), col('状態', 8), col('来庁', 6)]
+		columns: [col('日付', 9), col('時間', 6), col('予約番号', 9), col('氏名', 14), col('氏名カナ', 15), col('交付通知書番号', 13), col('人数/目的', 16), col('状態', 8), col('来庁', 6)]
 	},
 	pull: {
 		kind: 'pull',
