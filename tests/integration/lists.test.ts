@@ -7,6 +7,8 @@ import { testContext } from '../harness/context.ts';
 import { makeLocation, makeReservation, makeSchedule, makeSlot, makeStaff } from '../harness/factories.ts';
 import { exportList, type ExportInput } from '../../src/lib/server/lists/export.ts';
 import { ROWS_PER_PAGE } from '../../src/lib/server/lists/pdf.ts';
+import { boxKeySql, compareBoxPositions } from '../../src/lib/domain/lists/index.ts';
+import { QueryTypes } from 'sequelize';
 import { setAppContext } from '../../src/lib/server/context.ts';
 import { GET } from '../../src/routes/api/v1/staff/lists/[kind]/+server.ts';
 import type { Principal } from '../../src/lib/server/auth/session.ts';
@@ -229,6 +231,19 @@ describe('lists', () => {
 		await expect(exportList(ctx, clerk, base({ from: '2026-12-09', to: '2026-12-08' }))).rejects.toMatchObject({ status: 400, errors: [{ field: 'to' }] });
 		await expect(exportList(ctx, clerk, base({ locationId: 999_999 }))).rejects.toMatchObject({ status: 400, errors: [{ field: 'locationId' }] });
 		expect(await t.db.models.AuditLog.count({ where: { action: 'list.exported' } })).toBe(before);
+	});
+});
+
+describe('the database sorts box positions like the domain rule', () => {
+	it('R-S10 Postgres orders by the SQL key exactly as compareBoxPositions does (digits, full-width digits, letters, kana, symbols)', async () => {
+		const positions = ['箱10-001', '箱2-010', '箱２-９', 'A-1', 'A-01', 'a-1', 'B12棚3', 'B12棚03', 'B2棚30', '', '-', '棚', 'ｱ1', 'ア1', '箱0010', '箱9', '1', '01', '001a', '12345678901234', 'Z'];
+		for (let i = 0; i < 40; i++) positions.push(`箱${(i * 7919) % 113}-${(i * 104729) % 1000}`);
+		const rows = await t.db.sequelize.query<{ p: string }>(
+			`SELECT p FROM unnest(ARRAY[:positions]::text[]) AS x(p) ORDER BY ${boxKeySql('p')} COLLATE "C", p COLLATE "C"`,
+			{ replacements: { positions }, type: QueryTypes.SELECT }
+		);
+		const js = [...positions].sort((a, b) => compareBoxPositions(a, b) || (a < b ? -1 : a > b ? 1 : 0));
+		expect(rows.map((r) => r.p)).toEqual(js);
 	});
 });
 

@@ -5,6 +5,8 @@
  * The key is built so that a plain code-point comparison of keys gives that order: every run of
  * digits is padded to KEY_DIGITS. The database sorts with the same key (see BOX_KEY_SQL), so the
  * list can be read in batches straight from Postgres in this order; tests check that both agree.
+ * (JavaScript compares UTF-16 units and COLLATE "C" code points: they differ only between
+ * characters beyond U+FFFF and U+E000–U+FFFF, which box positions do not mix.)
  */
 export const KEY_DIGITS = 12;
 
