@@ -5,6 +5,7 @@ import * as boardTokens from './migrations/20261123100000-board-tokens.ts';
 import * as booking from './migrations/20261124000000-booking.ts';
 import * as citizenJourney from './migrations/20261125000000-citizen-journey.ts';
 import * as citizenDraft from './migrations/20261125010000-citizen-draft.ts';
+import * as lists from './migrations/20261125200000-lists.ts';
 
 /**
  * Migrations are listed explicitly rather than globbed: the production server runs this file
@@ -16,7 +17,8 @@ const MIGRATIONS = [
 	{ name: '20261123100000-board-tokens', module: boardTokens },
 	{ name: '20261124000000-booking', module: booking },
 	{ name: '20261125000000-citizen-journey', module: citizenJourney },
-	{ name: '20261125010000-citizen-draft', module: citizenDraft }
+	{ name: '20261125010000-citizen-draft', module: citizenDraft },
+	{ name: '20261125200000-lists', module: lists }
 ];
 
 export function migrator(sequelize: Sequelize) {

@@ -5,6 +5,7 @@ import { regenerateAll } from '../src/lib/server/scheduling/regenerate.ts';
 import { deliverDue } from '../src/lib/server/mail/outbox.ts';
 import { queueReminders } from '../src/lib/server/mail/remind.ts';
 import type { MailTransport } from '../src/lib/server/mail/transport.ts';
+import { markNoShows } from '../src/lib/server/noshow/mark.ts';
 
 /** Job names are constants (STYLE habit 10): a schedule and its worker can never disagree. */
 export const JOBS = {
@@ -15,7 +16,9 @@ export const JOBS = {
 	/** R-C09/R-C10/R-C02: send due mail outbox rows (every minute, and at once after a commit that wrote some) */
 	deliverOutbox: 'outbox-deliver',
 	/** R-C11: queue reminder mails for visits within city_settings.reminder_days */
-	remindReservations: 'reservations-remind'
+	remindReservations: 'reservations-remind',
+	/** R-S13: bookings nobody came to by closing time become 未来庁; follow-up mails are queued */
+	markNoShows: 'no-shows-mark'
 } as const;
 
 type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -51,6 +54,8 @@ export async function startJobs(ctx: AppContext, databaseUrl: string, opts: { ma
 	for (const name of names) await boss.createQueue(name, name === JOBS.deliverOutbox ? { policy: 'short' } : {});
 	await boss.schedule(JOBS.expireHolds, '* * * * *');
 	await boss.schedule(JOBS.regenerateSlots, '5 0 * * *', null, { tz: 'Asia/Tokyo' });
+	await boss.schedule(JOBS.markNoShows, '*/15 * * * *', null, { tz: 'Asia/Tokyo' });
+	await boss.work(JOBS.markNoShows, () => run(JOBS.markNoShows, async () => ({ ...(await markNoShows(ctx)) })));
 	await boss.work(JOBS.expireHolds, () => run(JOBS.expireHolds, async () => ({ released: await expireHolds(ctx) })));
 	await boss.work(JOBS.regenerateSlots, () =>
 		run(JOBS.regenerateSlots, async () => {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import * as s from './schemas.ts';
+import { listKindPath, listQuery } from './lists/schema.ts';
 
 const problem = z.object({
 	type: z.string(),
@@ -287,6 +288,17 @@ const OPS: Op[] = [
 		body: s.schedulePatchBody,
 		ok: { status: 200 },
 		errors: [400, 401, 403, 404, 422]
+	},
+	{
+		method: 'get',
+		path: '/api/v1/staff/lists/{kind}',
+		summary: 'Lists for a date range as CSV or PDF (R-S10, R-S11, R-S13): reservations, pull (引き抜き), transfer (回送), no-shows; no locationId = every location; at most 93 days',
+		tag: 'staff',
+		auth: 'clerk',
+		params: { kind: listKindPath.shape.kind },
+		query: listQuery,
+		ok: { status: 200, description: 'The file: text/csv (UTF-8 with BOM, or Shift_JIS) or application/pdf; Content-Disposition with the Japanese name in filename*; Cache-Control no-store' },
+		errors: [400, 401, 403]
 	},
 	{ method: 'get', path: '/api/v1/openapi.json', summary: 'This document', tag: 'meta', ok: { status: 200 }, errors: [] }
 ];
