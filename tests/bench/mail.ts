@@ -15,7 +15,7 @@ import pg from 'pg';
 import { ensureServices } from '../harness/services.ts';
 import { createTestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
-import { enqueueMail, mailBooking } from '../harness/mail.ts';
+import { enqueueMail, mailBooking, type MailBooking } from '../harness/mail.ts';
 import { startMailSink } from '../../server/mail-sink.ts';
 import { createMailTransport, sendMail } from '../../src/lib/server/mail/transport.ts';
 import { deliverDue } from '../../src/lib/server/mail/outbox.ts';
@@ -31,10 +31,10 @@ const rate = (n: number, ms: number) => `${((n * 1000) / ms).toFixed(0)}/s`;
 
 try {
 	const { ctx } = testContext(t.db, { now: NOW });
-	const bookings = [];
+	const bookings: MailBooking[] = [];
 	for (let i = 0; i < N; i++) bookings.push(await mailBooking(t.db));
 	const enqueueAll = async () => {
-		const ids = [];
+		const ids: string[] = [];
 		for (const b of bookings) ids.push(await enqueueMail(t.db, 'reservation.created', { reservationId: b.reservationId }, NOW));
 		return ids;
 	};

@@ -11,6 +11,7 @@ import { createMailTransport, type MailTransport } from '../../src/lib/server/ma
 import { backoffMs, deliverDue, MAX_ATTEMPTS } from '../../src/lib/server/mail/outbox.ts';
 import { queueReminders } from '../../src/lib/server/mail/remind.ts';
 import { mailQueue, retryFailedMail } from '../../src/lib/server/mail/queue.ts';
+import { resendByBookingNumber } from '../../src/lib/server/mail/resend.ts';
 import { setAppContext } from '../../src/lib/server/context.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import type { Principal } from '../../src/lib/server/auth/session.ts';
@@ -291,6 +292,19 @@ describe('staff resend and the mail queue', () => {
 		expect((await r409.json()).reason).toBe('no_email');
 		await t.db.sequelize.query(`UPDATE reservations SET status = 'cancelled', cancelled_at = now() WHERE id = :id`, { replacements: { id: b.reservationId } });
 		expect((await call(b.reservationId, staff('admin'))).status).toBe(409);
+	});
+
+	it('R-C09 from the staff mail page a clerk resends by booking number, typed full-width or without the hyphen; unknown numbers are a 404, viewers a 403', async () => {
+		const { ctx } = testContext(t.db, { now: NOW });
+		const b = await mailBooking(t.db);
+		const fullWidth = b.bookingNumber.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+		const r = await resendByBookingNumber(ctx, staff('clerk'), { bookingNumber: ` ${fullWidth} ` });
+		expect(r).toMatchObject({ status: 'queued', bookingNumber: b.bookingNumber });
+		const [[row]] = (await t.db.sequelize.query(`SELECT topic, payload->>'reservationId' AS r FROM outbox WHERE id = :id`, { replacements: { id: r.outboxId } })) as [{ topic: string; r: string }[], unknown];
+		expect(row).toEqual({ topic: 'reservation.resend', r: b.reservationId });
+		expect((await rejects(resendByBookingNumber(ctx, staff('clerk'), { bookingNumber: '0000-0000' }))).status).toBe(404);
+		expect((await rejects(resendByBookingNumber(ctx, staff('clerk'), { bookingNumber: "1' OR '1'='1" }))).status).toBe(400);
+		expect((await rejects(resendByBookingNumber(ctx, staff('viewer'), { bookingNumber: b.bookingNumber }))).status).toBe(403);
 	});
 
 	it('R-C09 the mail queue lists waiting mails with the booking number and a masked address, to clerks and above only', async () => {

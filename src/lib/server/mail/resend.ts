@@ -36,3 +36,23 @@ export async function resendReservationMail(
 	ctx.kickOutbox();
 	return { outboxId, status: 'queued' };
 }
+
+/** The same, from the staff mail page, by the booking number a citizen reads out on the phone. */
+export async function resendByBookingNumber(
+	ctx: AppContext,
+	principal: Principal | null,
+	input: { bookingNumber: string; ip?: string | null }
+): Promise<{ outboxId: string; status: 'queued'; bookingNumber: string }> {
+	requireRole(principal, 'clerk');
+	const number = String(input.bookingNumber ?? '')
+		.normalize('NFKC')
+		.replace(/\s+/g, '')
+		.replace(/[‐－―ー−]/g, '-');
+	if (!/^[\w-]{1,16}$/.test(number)) throw new AppError('bad_request', '予約番号を確認してください（例：1234-5678）。');
+	const [r] = await ctx.db.sequelize.query<{ id: string; booking_number: string }>(
+		`SELECT id, booking_number FROM reservations WHERE booking_number = :n OR replace(booking_number, '-', '') = :n ORDER BY id DESC LIMIT 1`,
+		{ replacements: { n: number }, type: QueryTypes.SELECT }
+	);
+	if (!r) throw new AppError('not_found', 'この予約番号の予約は見つかりません。');
+	return { ...(await resendReservationMail(ctx, principal, { reservationId: String(r.id), ip: input.ip })), bookingNumber: r.booking_number };
+}

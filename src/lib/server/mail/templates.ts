@@ -104,7 +104,7 @@ const PARTIALS_HTML: Record<string, string> = {
 <img src="cid:{{qrCid}}" width="180" height="180" alt="{{#if (eq lang "en")}}Check-in QR code for booking {{bookingNumber}}{{else}}予約番号 {{bookingNumber}} の受付用QRコード{{/if}}" style="display:block;border:1px solid #d5dbe2">
 <p style="margin:20px 0 6px"><a href="{{manageUrl}}" style="${css.button}">{{#if (eq lang "en")}}Check, change or cancel{{else}}予約の確認・変更・取消{{/if}}</a></p>
 <p style="${css.small};word-break:break-all">{{manageUrl}}</p>`,
-	bookAgain: `<p style="margin:20px 0 6px"><a href="{{bookAgainUrl}}" style="${css.button}">{{#if (eq lang "en")}}Book a visit{{else}}予約する{{/if}}</a></p>
+	bookAgain: `<p style="margin:20px 0 6px"><a href="{{bookAgainUrl}}" style="${css.button}">{{#if (eq lang "en")}}Book another visit{{else}}改めて予約する{{/if}}</a></p>
 <p style="${css.small};word-break:break-all">{{bookAgainUrl}}</p>`
 };
 
@@ -140,12 +140,12 @@ function ended(ja: { subject: string; lead: string }, en: { subject: string; lea
 	return {
 		ja: {
 			subject: subj(ja.subject),
-			text: `${ja.lead}\n\n{{> detailsJa}}\n■ 改めてのご予約はこちら\n{{bookAgainUrl}}\n{{> footerJa}}`,
+			text: `${ja.lead}\n\n{{> detailsJa}}\n\n■ 改めてのご予約はこちら\n{{bookAgainUrl}}\n{{> footerJa}}`,
 			html: `{{#> layout}}<h1 style="${css.h1}">${ja.subject}</h1><p>${ja.lead}</p>{{> details}}{{> bookAgain}}{{/layout}}`
 		},
 		en: {
 			subject: subjEn(en.subject),
-			text: `${en.lead}\n\n{{> detailsEn}}\nTo book again:\n{{bookAgainUrl}}\n{{> footerEn}}`,
+			text: `${en.lead}\n\n{{> detailsEn}}\n\nTo book again:\n{{bookAgainUrl}}\n{{> footerEn}}`,
 			html: `{{#> layout}}<h1 style="${css.h1}">${en.subject}</h1><p>${en.lead}</p>{{> details}}{{> bookAgain}}{{/layout}}`
 		}
 	};

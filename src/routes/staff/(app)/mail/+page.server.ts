@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { mailQueue, retryFailedMail } from '$lib/server/mail/queue.ts';
+import { resendByBookingNumber } from '$lib/server/mail/resend.ts';
 import { TOPIC_LABELS_JA, isMailTopic } from '$lib/server/mail/topics.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 
@@ -33,5 +34,15 @@ export const actions: Actions = {
 			throw e;
 		}
 		return { retried: true };
+	},
+	resend: async ({ request, locals, getClientAddress }) => {
+		const bookingNumber = String((await request.formData()).get('bookingNumber') ?? '');
+		try {
+			const r = await resendByBookingNumber(appContext(), locals.principal, { bookingNumber, ip: getClientAddress() });
+			return { resent: r.bookingNumber };
+		} catch (e) {
+			if (isAppError(e)) return fail(e.status, { message: e.message, bookingNumber });
+			throw e;
+		}
 	}
 };
