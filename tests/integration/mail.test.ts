@@ -183,3 +183,25 @@ describe('sign-in link mail', () => {
 		expect((await outboxRow(t.db, used)).published_at).not.toBeNull();
 	});
 });
+
+it('R-S13 an admin’s own no-show follow-up text replaces the built-in one, with its placeholders filled', async () => {
+	const { composeMail } = await import('../../src/lib/server/mail/compose.ts');
+	const { ctx } = testContext(t.db);
+	const b = await mailBooking(t.db, { lang: 'ja' });
+	await t.db.sequelize.query(`DELETE FROM mail_texts WHERE key = 'reservation.no_show'`);
+	await t.db.sequelize.query(
+		`INSERT INTO mail_texts (key, lang, subject, body) VALUES ('reservation.no_show', 'ja', '【{{cityName}}】予約番号 {{bookingNumber}}', '{{date}} {{time}} {{locationName}}\n{{bookingUrl}}\n<b>再予約</b>')`
+	);
+	try {
+		const id = await enqueueMail(t.db, 'reservation.no_show', { reservationId: b.reservationId });
+		const c = await composeMail(ctx, { id, topic: 'reservation.no_show', payload: { reservationId: b.reservationId }, attempts: 0 } as never);
+		expect(c.kind).toBe('send');
+		if (c.kind !== 'send') return;
+		expect(c.message.subject).toBe(`【デモ市】予約番号 ${b.bookingNumber}`);
+		expect(c.message.text).toContain('2026年11月25日（水） 10:30〜11:00');
+		expect(c.message.text).toContain('http://');
+		expect(c.message.html).toContain('&lt;b&gt;再予約&lt;/b&gt;');
+	} finally {
+		await t.db.sequelize.query(`DELETE FROM mail_texts WHERE key = 'reservation.no_show'`);
+	}
+});

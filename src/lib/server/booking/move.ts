@@ -100,7 +100,7 @@ export async function moveReservationAs(
 		const last = newSlots[newSlots.length - 1];
 		await ctx.db.sequelize.query(
 			`UPDATE reservations SET location_id = :loc, date = :date, starts_at = :startsAt, ends_at = :endsAt,
-			        override_reason = COALESCE(:overrideReason, override_reason), updated_at = now() WHERE id = :id`,
+			        override_reason = COALESCE(:overrideReason, override_reason), reminder_sent_at = NULL, updated_at = now() WHERE id = :id`,
 			{
 				replacements: {
 					id: r.id,

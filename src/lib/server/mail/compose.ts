@@ -3,13 +3,14 @@
  * should go at all, builds the view (masked names, Tokyo times, signed links) and the
  * attachments (QR code with the check-in code only, an .ics), and renders the templates.
  */
+import { customText } from './custom-text.ts';
 import { createHmac } from 'node:crypto';
 import QRCode from 'qrcode';
 import { createEvent } from 'ics';
 import type { AppContext } from '../context.ts';
 import { linkToken, linkUrl, manageToken, manageUrl } from '../citizen/tokens.ts';
 import { formatVisit, isDeliverableAddress, maskName } from '../../domain/mail-format.ts';
-import { dayNumber, tokyoDate } from '../../domain/schedule/time.ts';
+import { dayNumber, tokyoDate, tokyoTime } from '../../domain/schedule/time.ts';
 import { loadLinkMail, loadReservationMail, type ReservationMailData } from './data.ts';
 import { isMailTopic, renderMail, type MailTopic } from './templates.ts';
 import type { MailAttachment, MailMessage } from './transport.ts';
@@ -77,7 +78,18 @@ export async function composeMail(ctx: AppContext, row: OutboxRow): Promise<Comp
 	if (!isDeliverableAddress(d.email)) return { kind: 'invalid', reason: 'invalid recipient address' };
 
 	const view = reservationView(ctx, d);
-	const rendered = renderMail(row.topic, d.lang, view);
+	const custom =
+		row.topic === 'reservation.no_show'
+			? await customText(ctx.db, row.topic, d.lang, {
+					cityName: view.city,
+					bookingNumber: view.bookingNumber,
+					date: formatVisit(d.startsAt, d.endsAt, d.lang).replace(/,?\s*\d{1,2}:\d{2}.*$/, ''),
+					time: `${tokyoTime(d.startsAt)}〜${tokyoTime(d.endsAt)}`,
+					locationName: view.location.name,
+					bookingUrl: view.bookAgainUrl
+				})
+			: null;
+	const rendered = custom ?? renderMail(row.topic, d.lang, view);
 	const attachments = WITH_VISIT.has(row.topic) ? await visitAttachments(d, view) : [];
 	return { kind: 'send', message: { ...base, to: d.email, ...rendered, attachments } };
 }
