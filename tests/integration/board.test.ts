@@ -7,7 +7,8 @@ import { makeLocation, makeReservation, makeSlot, makeStaff } from '../harness/f
 import { createRealtime, type Realtime } from '../../server/realtime/hub.ts';
 import { boardCounters } from '../../src/lib/server/board/counters.ts';
 import { boardTokenLocation, issueBoardToken, revokeBoardToken } from '../../src/lib/server/board/tokens.ts';
-import { checkIn, markIssued } from '../../src/lib/server/checkin.ts';
+import { checkIn } from '../../src/lib/server/checkin/checkin.ts';
+import { markIssued } from '../../src/lib/server/checkin/cards.ts';
 import { login, type Principal } from '../../src/lib/server/auth/session.ts';
 import type { AppContext } from '../../src/lib/server/context.ts';
 import type { Ack, BoardCounters, CardStatusPush } from '../../src/lib/realtime/events.ts';
