@@ -111,7 +111,7 @@ describe('wall board', () => {
 		await expect(checkIn(ctx, clerk, { reservationId: res.reservationId })).rejects.toMatchObject({ status: 409, message: expect.stringContaining('すでに') });
 		const tomorrow = await makeSlot(t.db, loc.id, '2026-11-26', '09:00', 2);
 		const early = await makeReservation(t.db, { id: String(tomorrow.id), locationId: loc.id, date: '2026-11-26', startsAt: tomorrow.startsAt, endsAt: tomorrow.endsAt });
-		await expect(checkIn(ctx, clerk, { reservationId: early.reservationId })).rejects.toMatchObject({ status: 409, message: expect.stringContaining('本日の予約ではありません') });
+		await expect(checkIn(ctx, clerk, { reservationId: early.reservationId })).rejects.toMatchObject({ status: 409, message: expect.stringContaining('予約日当日のみ') });
 		await expect(checkIn(ctx, null, { reservationId: res.reservationId })).rejects.toMatchObject({ status: 401 });
 		const [history] = (await t.db.sequelize.query(`SELECT from_status, to_status, actor_id FROM card_status_history WHERE card_record_id = ${res.cardIds[0]} ORDER BY id`)) as [
 			{ from_status: string; to_status: string; actor_id: string }[],

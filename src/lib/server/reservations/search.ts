@@ -70,10 +70,14 @@ export async function searchReservations(ctx: AppContext, principal: Principal |
 			where.push(personMatch("replace(c.notice_id, '-', '') LIKE :nid"));
 			rep.nid = `${term.noticeId.replace(/[\\%_]/g, '')}%`;
 			break;
-		case 'kana':
+		case 'kana': {
+			// LIKE wildcards typed by a user are text, not patterns: dropped, and nothing left finds nothing.
+			const kana = term.kana.replace(/[\\%_]/g, '');
+			if (!kana) return { items: [], truncated: false };
 			where.push(personMatch("translate(c.name_kana, ' 　', '') LIKE :kana"));
-			rep.kana = `%${term.kana.replace(/[\\%_]/g, '')}%`;
+			rep.kana = `%${kana}%`;
 			break;
+		}
 	}
 	if (query.locationId) {
 		where.push('r.location_id = :locationId');
