@@ -128,6 +128,19 @@ test('R-S15 R-S04 R-C01 counter, search, booking and slot pages at phone and des
 			expect(await page.evaluate(() => document.documentElement.scrollWidth), `${label} ${name}`).toBeLessThanOrEqual(viewport.width);
 		}
 		if (name === 'desktop') {
+			// R-L02 the wall board fills a 1920×1080 screen, and a three-digit count fits its tile
+			await page.setViewportSize({ width: 1920, height: 1080 });
+			await page.goto(`${a.url}/board/2`);
+			await page.evaluate(() => document.querySelectorAll('[data-counter]').forEach((e) => (e.textContent = '888')));
+			const fit = await page.evaluate(() =>
+				[...document.querySelectorAll<HTMLElement>('[data-counter]')].map((e) => ({ key: e.dataset.counter, fits: e.scrollWidth <= e.parentElement!.clientWidth, px: parseFloat(getComputedStyle(e).fontSize) }))
+			);
+			for (const f of fit) expect(f.fits, `${f.key} ${f.px}px`).toBe(true);
+			for (const f of fit) expect(f.px, `${f.key} readable from across a room`).toBeGreaterThanOrEqual(96);
+			const bottom = await page.evaluate(() => document.querySelector('.tiles')!.getBoundingClientRect().bottom);
+			expect(bottom).toBeGreaterThan(1080 * 0.85);
+			await page.screenshot({ path: `${shots}/counter-board-888-1920.png` });
+			await page.setViewportSize(viewport);
 			await page.goto(`${a.url}/staff/reservations?q=${visit.bookingNumber}&lang=en`);
 			await expect(page.getByRole('heading', { name: 'Find a booking' })).toBeVisible();
 			await page.screenshot({ path: `${shots}/counter-reservations-en.png`, fullPage: true });
