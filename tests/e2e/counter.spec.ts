@@ -92,6 +92,11 @@ test('R-S15 R-L02 R-L04 R-S14 a QR code typed into the focused field checks the 
 	await first.getByLabel('職員メモ（市民には表示されません）').fill('暗証番号は本人が入力済み');
 	await first.getByRole('button', { name: 'メモを保存' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'メモを保存しました' })).toBeVisible();
+	// The next scan arrives while a button has focus: its Enter must go to the scan field, not press the button.
+	await first.getByRole('button', { name: 'メモを保存' }).focus();
+	await page.keyboard.type(visit.code, { delay: 5 });
+	await page.keyboard.press('Enter');
+	await expect(page.getByRole('status').filter({ hasText: 'すでに来庁受付済み' })).toBeVisible();
 	await page.reload();
 	await expect(page.locator(`li.person[data-card-id="${visit.cardIds[0]}"]`).getByLabel('職員メモ（市民には表示されません）')).toHaveValue('暗証番号は本人が入力済み');
 
