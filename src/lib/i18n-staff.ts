@@ -131,6 +131,27 @@ const ja = {
 		affected: '定員を超える予約：',
 		openAtCounter: '窓口画面で開く'
 	},
+	book: {
+		lead: '交付場所と日付を選ぶと、時間帯ごとの定員と予約数が表示されます。',
+		none: 'この日は枠がありません（閉庁日または受付期間外）。',
+		legend: '時間帯（定員・予約・保留・残り）',
+		choose: '選択',
+		closed: '受付終了',
+		full: '満員',
+		purpose: '用件',
+		slotsOf: '枠',
+		personsLegend: '来庁される方（交付通知書番号と生年月日）',
+		nth: (i: number) => `${i}人目`,
+		add: '1人追加',
+		remove: '最後の1人を削除',
+		max: (n: number) => `1回の予約で${n}人まで`,
+		email: 'メールアドレス（任意）',
+		overLegend: '定員超過（監督者・管理者）',
+		overCheck: '定員超過で予約（満員の枠でも予約する）',
+		overReason: '理由（操作ログに記録されます）',
+		overShown: '定員超過',
+		submit: '予約する'
+	},
 	booked: {
 		title: '予約しました。電話の方には次の内容をお伝えください。',
 		again: '続けて別の予約を入力する'
@@ -265,6 +286,27 @@ const en: Dict = {
 		saved: 'Changed.',
 		affected: 'Bookings above capacity: ',
 		openAtCounter: 'Open at the counter'
+	},
+	book: {
+		lead: 'Choose a location and a date to see each time’s capacity and bookings.',
+		none: 'No slots on this day (closed, or outside the booking window).',
+		legend: 'Times (capacity, booked, held, left)',
+		choose: 'Pick',
+		closed: 'Closed',
+		full: 'Full',
+		purpose: 'Purpose',
+		slotsOf: 'slots',
+		personsLegend: 'Persons coming (notice number and date of birth)',
+		nth: (i: number) => `Person ${i}`,
+		add: 'Add a person',
+		remove: 'Remove the last person',
+		max: (n: number) => `Up to ${n} per booking`,
+		email: 'Email (optional)',
+		overLegend: 'Beyond capacity (supervisor, admin)',
+		overCheck: 'Book beyond capacity (even when the time is full)',
+		overReason: 'Reason (kept in the operation log)',
+		overShown: 'Beyond capacity',
+		submit: 'Book'
 	},
 	booked: {
 		title: 'Booked. Read this back to the caller:',

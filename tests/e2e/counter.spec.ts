@@ -125,6 +125,7 @@ test('R-S15 R-S04 R-C01 counter, search, booking and slot pages at phone and des
 			['reservations', `/staff/reservations?q=${visit.bookingNumber}`],
 			['reservation', `/staff/reservations/${visit.reservationId}`],
 			['slots', `/staff/slots?locationId=2`],
+			['book', `/staff/reservations/new?locationId=2`],
 			['board', `/board/2`]
 		];
 		for (const [label, path] of pages) {
@@ -149,6 +150,9 @@ test('R-S15 R-S04 R-C01 counter, search, booking and slot pages at phone and des
 			await page.goto(`${a.url}/staff/reservations?q=${visit.bookingNumber}&lang=en`);
 			await expect(page.getByRole('heading', { name: 'Find a booking' })).toBeVisible();
 			await page.screenshot({ path: `${shots}/counter-reservations-en.png`, fullPage: true });
+			await page.goto(`${a.url}/staff/checkin?r=${visit.reservationId}`);
+			await expect(page.getByRole('heading', { name: 'Check-in', exact: true })).toBeVisible();
+			await page.screenshot({ path: `${shots}/counter-checkin-en.png`, fullPage: true });
 			await page.goto(`${a.url}/staff/slots?locationId=2&lang=ja`);
 			const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
 			expect(axe.violations.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);

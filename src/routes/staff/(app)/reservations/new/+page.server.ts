@@ -25,7 +25,7 @@ export const load: PageServerLoad = async ({ url, locals, parent }) => {
 		locationId: loc.data,
 		date: date.data,
 		slots: await listStaffSlots(ctx, loc.data, date.data),
-		purposes: purposes.map((p) => ({ id: p.id, nameJa: p.nameJa, durationSlots: p.durationSlots })),
+		purposes: purposes.map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn, durationSlots: p.durationSlots })),
 		maxPersons: (await loadCitySettings(ctx.db)).maxPersonsPerBooking,
 		canOverride: hasRole(locals.principal!.role, 'supervisor'),
 		now: ctx.now().toISOString()
