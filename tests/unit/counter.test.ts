@@ -38,3 +38,24 @@ describe('counter rules', () => {
 		);
 	});
 });
+
+describe('staff notes stay with staff (R-S14)', () => {
+	it('R-S14 only the staff notes module and the staff booking view read person_notes: no citizen page, API, mail or socket code does', async () => {
+		const { readdirSync, readFileSync, statSync } = await import('node:fs');
+		const { join } = await import('node:path');
+		const files: string[] = [];
+		const walk = (dir: string) => {
+			for (const name of readdirSync(dir)) {
+				const p = join(dir, name);
+				if (statSync(p).isDirectory()) walk(p);
+				else if (/\.(ts|svelte|hbs|html)$/.test(name)) files.push(p);
+			}
+		};
+		for (const root of ['src', 'server', 'db/seeds']) walk(root);
+		const readers = files.filter((f) => readFileSync(f, 'utf8').includes('person_notes')).sort();
+		expect(readers).toEqual(['src/lib/server/notes/notes.ts', 'src/lib/server/reservations/detail.ts']);
+		// and what reads it is called only from staff routes and the check-in use case
+		const callers = files.filter((f) => /\bpersonNotes\b|\bsetPersonNote\b|\bcounterReservation\b|\breadCounterReservation\b/.test(readFileSync(f, 'utf8')));
+		for (const f of callers) expect(f).toMatch(/^src\/(lib\/server\/(notes|reservations|checkin)\/|routes\/(api\/v1\/staff|staff)\/)/);
+	});
+});
