@@ -153,6 +153,21 @@ test('R-S15 R-S04 R-C01 counter, search, booking and slot pages at phone and des
 			await page.goto(`${a.url}/staff/checkin?r=${visit.reservationId}`);
 			await expect(page.getByRole('heading', { name: 'Check-in', exact: true })).toBeVisible();
 			await page.screenshot({ path: `${shots}/counter-checkin-en.png`, fullPage: true });
+			// R-S04 move, then cancel, on screen (the API existed; now a clerk can do it without one)
+			await page.goto(`${a.url}/staff/reservations/${visit.reservationId}?lang=ja`);
+			const free = page.locator('label.slot:not(:has(input:disabled))').last();
+			const newTime = (await free.locator('.t').textContent())!;
+			await free.locator('input').check();
+			await page.getByRole('button', { name: 'この時間に変更' }).click();
+			await expect(page.getByRole('status')).toContainText('予約を変更しました');
+			await expect(page.locator('.facts')).toContainText(newTime.slice(0, 5));
+			await page.getByRole('button', { name: '予約を取り消す' }).click();
+			// the confirmation box is required
+			await expect(page.getByRole('heading', { name: '予約の取消' })).toBeVisible();
+			await page.getByLabel('取り消すと元に戻せません。市民に取消を伝えたことを確認しました').check();
+			await page.getByRole('button', { name: '予約を取り消す' }).click();
+			await expect(page.getByRole('status')).toContainText('予約を取り消しました');
+			await expect(page.locator('h1')).toContainText('取消済み');
 			await page.goto(`${a.url}/staff/slots?locationId=2&lang=ja`);
 			const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
 			expect(axe.violations.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);

@@ -43,6 +43,8 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
 
 export const actions: Actions = {
 	move: async ({ request, params, locals, getClientAddress }) => {
+		const id = idParam.safeParse(params.id);
+		if (!id.success) return fail(404, { action: 'move', message: '指定された予約が見つかりません。' });
 		const f = await request.formData();
 		const slotId = text(f, 'slotId');
 		const override = checked(f, 'override');
@@ -50,17 +52,19 @@ export const actions: Actions = {
 		if (!/^\d+$/.test(slotId)) return fail(400, { action: 'move', message: '新しい時間を選んでください。' });
 		if (override && !reason) return fail(400, { action: 'move', message: '定員を超える理由を入力してください。' });
 		const r = await attempt(
-			() => moveStaffReservation(appContext(), locals.principal, { reservationId: params.id, slotId, override: override ? { reason: reason.slice(0, 500) } : undefined, ip: getClientAddress() }),
+			() => moveStaffReservation(appContext(), locals.principal, { reservationId: id.data, slotId, override: override ? { reason: reason.slice(0, 500) } : undefined, ip: getClientAddress() }),
 			{ action: 'move' }
 		);
 		if (!r.ok) return r.failure;
 		return { action: 'move', done: true };
 	},
 	cancel: async ({ request, params, locals, getClientAddress }) => {
+		const id = idParam.safeParse(params.id);
+		if (!id.success) return fail(404, { action: 'cancel', message: '指定された予約が見つかりません。' });
 		const f = await request.formData();
 		if (!checked(f, 'confirm')) return fail(400, { action: 'cancel', message: '取消の確認にチェックを入れてください。' });
 		const r = await attempt(
-			() => cancelStaffReservation(appContext(), locals.principal, { reservationId: params.id, reason: text(f, 'reason').slice(0, 500) || null, ip: getClientAddress() }),
+			() => cancelStaffReservation(appContext(), locals.principal, { reservationId: id.data, reason: text(f, 'reason').slice(0, 500) || null, ip: getClientAddress() }),
 			{ action: 'cancel' }
 		);
 		if (!r.ok) return r.failure;
