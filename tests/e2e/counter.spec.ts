@@ -73,10 +73,19 @@ test('R-S15 R-L02 R-L04 R-S14 a QR code typed into the focused field checks the 
 	await expect(counter(board, 'checkedIn')).toHaveText(String(checkedBefore + 2), { timeout: 2000 });
 	await expect(counter(board, 'waiting')).toHaveText(String(waitingBefore + 2), { timeout: 2000 });
 
+	// A second counter on node B has the same household open (R-L03).
+	const other = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+	await uiLogin(other, b.url, 'clerk');
+	await other.goto(`${b.url}/staff/checkin?r=${visit.reservationId}`);
+	const otherFirst = other.locator(`li.person[data-card-id="${visit.cardIds[0]}"]`);
+	await expect(otherFirst).toHaveAttribute('data-status', 'checked_in');
+	await expect(other.locator('.indicator')).toHaveAttribute('data-state', 'live');
+
 	// 交付済 asks first; then it can be undone for a few minutes
 	await first.getByText('交付済にする', { exact: true }).click();
 	await first.getByRole('button', { name: 'はい、交付済にする' }).click();
 	await expect(first).toHaveAttribute('data-status', 'issued');
+	await expect(otherFirst).toHaveAttribute('data-status', 'issued', { timeout: 2000 });
 	await expect(counter(board, 'waiting')).toHaveText(String(waitingBefore + 1), { timeout: 2000 });
 	await first.getByRole('button', { name: '交付済を取り消す' }).click();
 	await expect(first).toHaveAttribute('data-status', 'checked_in');

@@ -228,3 +228,18 @@ describe('finding bookings (R-S04, R-S09)', () => {
 		await expect(searchReservations(ctx, null, { q: 'x', limit: 5 })).rejects.toMatchObject({ status: 401 });
 	});
 });
+
+describe('wall board before opening (R-L02)', () => {
+	it('R-L02 before the first slot the board knows the opening time and shows the first hours, not "closed for the day"', async () => {
+		const { ctx } = testContext(t.db, { now: new Date('2026-11-25T22:00:00Z') }); // 07:00 on the 26th in Tokyo
+		const loc = await makeLocation(t.db);
+		for (const hhmm of ['08:30', '09:00', '13:00']) await makeSlot(t.db, loc.id, '2026-11-26', hhmm, 3);
+		const { boardCounters } = await import('../../src/lib/server/board/counters.ts');
+		const c = await boardCounters(ctx, loc.id);
+		expect([c.opensAt, c.closesAt, c.slotCount]).toEqual(['08:30', '13:30', 3]);
+		expect(c.hours.map((h) => h.start)).toEqual(['08:00', '09:00']);
+		expect(c.remainingToday).toBe(9);
+		const closed = await boardCounters(ctx, (await makeLocation(t.db)).id);
+		expect([closed.opensAt, closed.hours]).toEqual([null, []]);
+	});
+});
