@@ -6,6 +6,7 @@ import * as booking from './migrations/20261124000000-booking.ts';
 import * as citizenJourney from './migrations/20261125000000-citizen-journey.ts';
 import * as citizenDraft from './migrations/20261125010000-citizen-draft.ts';
 import * as lists from './migrations/20261125200000-lists.ts';
+import * as counterNotes from './migrations/20261125500000-counter-notes.ts';
 
 /**
  * Migrations are listed explicitly rather than globbed: the production server runs this file
@@ -18,7 +19,8 @@ const MIGRATIONS = [
 	{ name: '20261124000000-booking', module: booking },
 	{ name: '20261125000000-citizen-journey', module: citizenJourney },
 	{ name: '20261125010000-citizen-draft', module: citizenDraft },
-	{ name: '20261125200000-lists', module: lists }
+	{ name: '20261125200000-lists', module: lists },
+	{ name: '20261125500000-counter-notes', module: counterNotes }
 ];
 
 export function migrator(sequelize: Sequelize) {

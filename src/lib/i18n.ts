@@ -323,3 +323,5 @@ const en: Dict = {
 export function t(lang: Lang): Dict {
 	return lang === 'en' ? en : ja;
 }
+
+export { staffText, visitWhen } from './i18n-staff.ts';

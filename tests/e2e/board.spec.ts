@@ -76,7 +76,11 @@ test('R-S15 R-L03 R-L02 a check-in at a counter on node A appears on a staff scr
 	await expect(person).toHaveAttribute('data-status', 'checked_in', { timeout: 2000 });
 	await expect(boardPage.locator('[data-counter="waiting"]')).toHaveText(String(waitingBefore + 1), { timeout: 2000 });
 
-	await row.getByRole('button', { name: '交付済にする' }).click();
+	// 交付済 is given at the counter page, behind a confirmation
+	await row.getByRole('link', { name: /窓口画面で開く/ }).click();
+	const card = counter.locator(`li.person[data-card-id="${visit.cardId}"]`);
+	await card.getByText('交付済にする', { exact: true }).click();
+	await card.getByRole('button', { name: 'はい、交付済にする' }).click();
 	await expect(person).toHaveAttribute('data-status', 'issued', { timeout: 2000 });
 	await expect(boardPage.locator('[data-counter="waiting"]')).toHaveText(String(waitingBefore), { timeout: 2000 });
 });

@@ -110,7 +110,9 @@ test('R-S05 a supervisor’s capacity form refuses a missing reason and a capaci
 	await row.getByRole('button', { name: '変更' }).click();
 	await expect(row.getByRole('alert')).toContainText('1人');
 	await expect(row.locator('[data-field="capacity"]')).toHaveText(String(slot.capacity));
-	await row.getByLabel(/予約数を下回っても変更する/).check();
+	// the refusal names the control that is really there
+	await expect(row.getByRole('alert')).toContainText('「定員超過を承知で変更」');
+	await row.getByLabel(/^\s*定員超過を承知で変更/).check();
 	await row.getByRole('button', { name: '変更' }).click();
 	await expect(row.getByRole('status')).toContainText(`定員を超える予約：${bookingNumber}（1人）`);
 	await expect(row.locator('[data-field="capacity"]')).toHaveText('0');

@@ -7,7 +7,8 @@ import { makeLocation, makeReservation, makeSlot, makeStaff } from '../harness/f
 import { createRealtime, type Realtime } from '../../server/realtime/hub.ts';
 import { boardCounters } from '../../src/lib/server/board/counters.ts';
 import { boardTokenLocation, issueBoardToken, revokeBoardToken } from '../../src/lib/server/board/tokens.ts';
-import { checkIn, markIssued } from '../../src/lib/server/checkin.ts';
+import { checkIn } from '../../src/lib/server/checkin/checkin.ts';
+import { markIssued } from '../../src/lib/server/checkin/cards.ts';
 import { login, type Principal } from '../../src/lib/server/auth/session.ts';
 import type { AppContext } from '../../src/lib/server/context.ts';
 import type { Ack, BoardCounters, CardStatusPush } from '../../src/lib/realtime/events.ts';
@@ -110,7 +111,7 @@ describe('wall board', () => {
 		await expect(checkIn(ctx, clerk, { reservationId: res.reservationId })).rejects.toMatchObject({ status: 409, message: expect.stringContaining('すでに') });
 		const tomorrow = await makeSlot(t.db, loc.id, '2026-11-26', '09:00', 2);
 		const early = await makeReservation(t.db, { id: String(tomorrow.id), locationId: loc.id, date: '2026-11-26', startsAt: tomorrow.startsAt, endsAt: tomorrow.endsAt });
-		await expect(checkIn(ctx, clerk, { reservationId: early.reservationId })).rejects.toMatchObject({ status: 409, message: expect.stringContaining('本日の予約ではありません') });
+		await expect(checkIn(ctx, clerk, { reservationId: early.reservationId })).rejects.toMatchObject({ status: 409, message: expect.stringContaining('予約日当日のみ') });
 		await expect(checkIn(ctx, null, { reservationId: res.reservationId })).rejects.toMatchObject({ status: 401 });
 		const [history] = (await t.db.sequelize.query(`SELECT from_status, to_status, actor_id FROM card_status_history WHERE card_record_id = ${res.cardIds[0]} ORDER BY id`)) as [
 			{ from_status: string; to_status: string; actor_id: string }[],

@@ -73,8 +73,11 @@ export interface BoardCounters {
 	remainingToday: number;
 	/** slots the location has today (0: closed today) */
 	slotCount: number;
-	/** occupancy of the next hours, one bar per hour */
+	/** occupancy of the next hours, one bar per hour (before opening: the first hours of the day) */
 	hours: { start: string; capacity: number; booked: number }[];
+	/** today's first slot start and last slot end, HH:MM; null when closed today */
+	opensAt?: string | null;
+	closesAt?: string | null;
 	version: string;
 	/** when the server computed these, ISO 8601 +09:00 */
 	at: string;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import * as s from './schemas.ts';
 import { listKindPath, listQuery } from './lists/schema.ts';
+import * as counter from './checkin/schemas.ts';
 
 const problem = z.object({
 	type: z.string(),
@@ -90,7 +91,7 @@ const availability = z.object({
 
 type Schema = z.ZodType;
 interface Op {
-	method: 'get' | 'post' | 'patch' | 'delete';
+	method: 'get' | 'post' | 'put' | 'patch' | 'delete';
 	path: string;
 	summary: string;
 	tag: string;
@@ -299,6 +300,71 @@ const OPS: Op[] = [
 		query: listQuery,
 		ok: { status: 200, description: 'The file: text/csv (UTF-8 with BOM, or Shift_JIS) or application/pdf; Content-Disposition with the Japanese name in filename*; Cache-Control no-store' },
 		errors: [400, 401, 403]
+	},
+	// ---- the counter (R-S15, R-S14, R-S09) ----
+	{
+		method: 'post',
+		path: '/api/v1/staff/check-in',
+		summary: 'What a USB QR reader typed (MN + 32 hex): the booking with persons, storage and notes, marked 来庁 when it is today (R-S15); scanning again changes nothing',
+		tag: 'counter',
+		auth: 'clerk',
+		body: counter.checkInCodeBody,
+		ok: { status: 200, schema: z.object({ checkedIn: z.boolean(), alreadyCheckedIn: z.boolean(), reservation: z.looseObject({}) }) },
+		errors: [400, 401, 403, 404, 409]
+	},
+	{
+		method: 'get',
+		path: '/api/v1/staff/reservations',
+		summary: 'Find bookings by booking number, QR code, notice ID or name kana, within a location, day and status (R-S04, R-S09)',
+		tag: 'counter',
+		auth: 'viewer',
+		query: counter.reservationSearchQuery,
+		ok: { status: 200 },
+		errors: [400, 401]
+	},
+	{ method: 'post', path: '/api/v1/staff/reservations/{id}/check-in', summary: 'Check a visit in by its id, on its day only (R-S15)', tag: 'counter', auth: 'clerk', params: id, ok: { status: 200 }, errors: [400, 401, 403, 404, 409] },
+	{
+		method: 'post',
+		path: '/api/v1/staff/reservations/{id}/cards/{cardId}/issue',
+		summary: '来庁 → 交付済 for one person; the visit completes when every person has a result (R-S08)',
+		tag: 'counter',
+		auth: 'clerk',
+		params: { id: s.idParam, cardId: s.idParam },
+		ok: { status: 200 },
+		errors: [400, 401, 403, 404, 409]
+	},
+	{
+		method: 'post',
+		path: '/api/v1/staff/reservations/{id}/cards/{cardId}/needs-redo',
+		summary: '来庁 → 不備・再手続 with a note (R-S08, R-S15)',
+		tag: 'counter',
+		auth: 'clerk',
+		params: { id: s.idParam, cardId: s.idParam },
+		body: counter.needsRedoBody,
+		ok: { status: 200 },
+		errors: [400, 401, 403, 404, 409]
+	},
+	{
+		method: 'post',
+		path: '/api/v1/staff/reservations/{id}/cards/{cardId}/undo-issue',
+		summary: 'Take back a 交付済 recorded by mistake, within 10 minutes; audited',
+		tag: 'counter',
+		auth: 'clerk',
+		params: { id: s.idParam, cardId: s.idParam },
+		ok: { status: 200 },
+		errors: [400, 401, 403, 404, 409]
+	},
+	{ method: 'get', path: '/api/v1/staff/persons/{cardId}/notes', summary: 'A person’s staff note and its history; never shown to citizens (R-S14)', tag: 'counter', auth: 'viewer', params: { cardId: s.idParam }, ok: { status: 200 }, errors: [400, 401, 404] },
+	{
+		method: 'put',
+		path: '/api/v1/staff/persons/{cardId}/notes',
+		summary: 'Replace a person’s staff note (an empty body clears it); earlier text stays in the history (R-S14)',
+		tag: 'counter',
+		auth: 'clerk',
+		params: { cardId: s.idParam },
+		body: counter.personNoteBody,
+		ok: { status: 200 },
+		errors: [400, 401, 403, 404]
 	},
 	{ method: 'get', path: '/api/v1/openapi.json', summary: 'This document', tag: 'meta', ok: { status: 200 }, errors: [] }
 ];

@@ -45,7 +45,10 @@ export async function boardCounters(ctx: AppContext, locationId: number, date = 
 	let version = BigInt(history[0]?.v ?? 0);
 	const nowMs = now.getTime();
 	const hourly = new Map<string, { start: string; capacity: number; booked: number }>();
-	const horizon = nowMs + HOURS_AHEAD * 3600_000;
+	// Before opening the bars show the first hours of the day, not an empty "closed" board.
+	const firstStart = slots.length ? new Date(slots[0].starts_at).getTime() : nowMs;
+	const from = Math.max(nowMs, firstStart);
+	const horizon = from + HOURS_AHEAD * 3600_000;
 	for (const s of slots) {
 		const start = new Date(s.starts_at).getTime();
 		const end = new Date(s.ends_at).getTime();
@@ -76,6 +79,8 @@ export async function boardCounters(ctx: AppContext, locationId: number, date = 
 		remainingToday: remainingToday + remainingNow,
 		slotCount: slots.length,
 		hours: [...hourly.values()],
+		opensAt: slots.length ? tokyoIso(new Date(slots[0].starts_at)).slice(11, 16) : null,
+		closesAt: slots.length ? tokyoIso(new Date(slots[slots.length - 1].ends_at)).slice(11, 16) : null,
 		version: String(version),
 		at: tokyoIso(now)
 	};

@@ -2,8 +2,8 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { listStaffSlots, setSlotCapacity } from '$lib/server/slots.ts';
-import { listVisits } from '$lib/server/visits.ts';
-import { checkIn, markIssued } from '$lib/server/checkin.ts';
+import { listVisits } from '$lib/server/checkin/visits.ts';
+import { checkIn } from '$lib/server/checkin/checkin.ts';
 import { capacityBody, dateString, idParam, locationIdParam } from '$lib/server/schemas.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
 import { hasRole } from '$lib/domain/roles.ts';
@@ -23,7 +23,9 @@ export const load: PageServerLoad = async ({ url, locals, parent }) => {
 		slots: await listStaffSlots(ctx, loc.data, date.data),
 		visits: await listVisits(ctx, locals.principal, loc.data, date.data),
 		canEditCapacity: hasRole(locals.principal!.role, 'supervisor'),
-		canServe: hasRole(locals.principal!.role, 'clerk')
+		canServe: hasRole(locals.principal!.role, 'clerk'),
+		// 来庁受付 is offered on the visit day only (the use case refuses any other day)
+		today: tokyoDateOf(ctx.now())
 	};
 };
 
@@ -58,18 +60,5 @@ export const actions: Actions = {
 			throw e;
 		}
 		return { visitId: id.data, done: '来庁受付しました。' };
-	},
-	issue: async ({ request, locals, getClientAddress }) => {
-		const f = await request.formData();
-		const id = idParam.safeParse(f.get('reservationId'));
-		const card = idParam.safeParse(f.get('cardId'));
-		if (!id.success || !card.success) return fail(400, { visitId: null, message: '指定が正しくありません。' });
-		try {
-			await markIssued(appContext(), locals.principal, { reservationId: id.data, cardId: card.data, ip: getClientAddress() });
-		} catch (e) {
-			if (isAppError(e)) return fail(e.status, { visitId: id.data, message: e.message });
-			throw e;
-		}
-		return { visitId: id.data, done: '交付済にしました。' };
 	}
 };

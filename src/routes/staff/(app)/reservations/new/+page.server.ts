@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { listStaffSlots } from '$lib/server/slots.ts';
 import { createStaffReservation } from '$lib/server/booking/staff-book.ts';
+import { counterReservation } from '$lib/server/reservations/detail.ts';
 import { loadCitySettings, loadLocationSettings, offeredPurposes } from '$lib/server/scheduling/settings-read.ts';
 import { dateString, locationIdParam } from '$lib/server/schemas.ts';
 import { attempt, checked, int, text } from '$lib/server/forms.ts';
@@ -24,7 +25,7 @@ export const load: PageServerLoad = async ({ url, locals, parent }) => {
 		locationId: loc.data,
 		date: date.data,
 		slots: await listStaffSlots(ctx, loc.data, date.data),
-		purposes: purposes.map((p) => ({ id: p.id, nameJa: p.nameJa, durationSlots: p.durationSlots })),
+		purposes: purposes.map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn, durationSlots: p.durationSlots })),
 		maxPersons: (await loadCitySettings(ctx.db)).maxPersonsPerBooking,
 		canOverride: hasRole(locals.principal!.role, 'supervisor'),
 		now: ctx.now().toISOString()
@@ -61,6 +62,21 @@ export const actions: Actions = {
 			{ values }
 		);
 		if (!r.ok) return r.failure;
-		return { booked: { bookingNumber: r.value.bookingNumber, startsAt: r.value.startsAt, partySize: r.value.partySize, overrideReason: r.value.overrideReason } };
+		// What the clerk reads back to the caller: number, place, day and time, persons (R-S04).
+		const d = (await counterReservation(appContext().db, r.value.id))!;
+		return {
+			booked: {
+				id: d.id,
+				bookingNumber: d.bookingNumber,
+				startsAt: d.startsAt,
+				endsAt: d.endsAt,
+				locationJa: d.location.nameJa,
+				locationEn: d.location.nameEn,
+				purposeJa: d.purpose.nameJa,
+				persons: d.persons.map((p) => ({ nameKana: p.nameKana, noticeId: p.noticeId })),
+				email: d.email,
+				overrideReason: r.value.overrideReason
+			}
+		};
 	}
 };

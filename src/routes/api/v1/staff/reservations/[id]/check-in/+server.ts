@@ -2,7 +2,7 @@ import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { api, json, parseWith } from '$lib/server/http.ts';
 import { idParam } from '$lib/server/schemas.ts';
-import { checkIn } from '$lib/server/checkin.ts';
+import { checkIn } from '$lib/server/checkin/checkin.ts';
 
 export const POST: RequestHandler = ({ params, locals, getClientAddress }) =>
 	api(async () => {

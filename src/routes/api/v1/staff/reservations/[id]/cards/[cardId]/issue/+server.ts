@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { appContext } from '$lib/server/context.ts';
 import { api, json, parseWith, readJson } from '$lib/server/http.ts';
 import { idParam } from '$lib/server/schemas.ts';
-import { markIssued } from '$lib/server/checkin.ts';
+import { markIssued } from '$lib/server/checkin/cards.ts';
 
 const body = z.strictObject({ note: z.string().trim().max(500).optional() });
 

@@ -1,8 +1,8 @@
 import { QueryTypes } from 'sequelize';
-import type { AppContext } from './context.ts';
-import { requireRole, type Principal } from './auth/session.ts';
-import type { CardStatus } from '../domain/card-status.ts';
-import { tokyoIso } from './slots.ts';
+import type { AppContext } from '../context.ts';
+import { requireRole, type Principal } from '../auth/session.ts';
+import type { CardStatus } from '../../domain/card-status.ts';
+import { tokyoIso } from '../slots.ts';
 
 export interface Visit {
 	reservationId: string;

@@ -1,0 +1,73 @@
+import { error, fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { appContext } from '$lib/server/context.ts';
+import { isAppError } from '$lib/server/errors.ts';
+import { dateString, idParam, locationIdParam } from '$lib/server/schemas.ts';
+import { attempt, checked, text } from '$lib/server/forms.ts';
+import { hasRole } from '$lib/domain/roles.ts';
+import { tokyoDateOf } from '$lib/domain/dates.ts';
+import { listStaffSlots } from '$lib/server/slots.ts';
+import { readCounterReservation } from '$lib/server/reservations/detail.ts';
+import { moveStaffReservation } from '$lib/server/booking/move.ts';
+import { cancelStaffReservation } from '$lib/server/booking/cancel.ts';
+
+/** R-S04: one booking for staff, with moving it to another time (or location) and cancelling it. */
+export const load: PageServerLoad = async ({ params, url, locals }) => {
+	const ctx = appContext();
+	const id = idParam.safeParse(params.id);
+	if (!id.success) error(404, '指定された予約が見つかりません。');
+	let reservation;
+	try {
+		reservation = await readCounterReservation(ctx, locals.principal, id.data);
+	} catch (e) {
+		if (isAppError(e)) error(e.status, e.message);
+		throw e;
+	}
+	const editable = hasRole(locals.principal!.role, 'clerk') && reservation.status === 'active' && !reservation.checkedInAt;
+	// The move picker: which location and day to show free slots for (defaults: the booking's own).
+	const loc = locationIdParam.safeParse(url.searchParams.get('moveLocationId') ?? reservation.location.id);
+	const date = dateString.safeParse(url.searchParams.get('moveDate') ?? reservation.date);
+	const moveLocationId = loc.success ? loc.data : reservation.location.id;
+	const moveDate = date.success ? date.data : reservation.date;
+	return {
+		reservation,
+		editable,
+		canOverride: hasRole(locals.principal!.role, 'supervisor'),
+		moveLocationId,
+		moveDate,
+		moveSlots: editable ? await listStaffSlots(ctx, moveLocationId, moveDate) : [],
+		now: ctx.now().toISOString(),
+		today: tokyoDateOf(ctx.now())
+	};
+};
+
+export const actions: Actions = {
+	move: async ({ request, params, locals, getClientAddress }) => {
+		const id = idParam.safeParse(params.id);
+		if (!id.success) return fail(404, { action: 'move', message: '指定された予約が見つかりません。' });
+		const f = await request.formData();
+		const slotId = text(f, 'slotId');
+		const override = checked(f, 'override');
+		const reason = text(f, 'overrideReason');
+		if (!/^\d+$/.test(slotId)) return fail(400, { action: 'move', message: '新しい時間を選んでください。' });
+		if (override && !reason) return fail(400, { action: 'move', message: '定員を超える理由を入力してください。' });
+		const r = await attempt(
+			() => moveStaffReservation(appContext(), locals.principal, { reservationId: id.data, slotId, override: override ? { reason: reason.slice(0, 500) } : undefined, ip: getClientAddress() }),
+			{ action: 'move' }
+		);
+		if (!r.ok) return r.failure;
+		return { action: 'move', done: true };
+	},
+	cancel: async ({ request, params, locals, getClientAddress }) => {
+		const id = idParam.safeParse(params.id);
+		if (!id.success) return fail(404, { action: 'cancel', message: '指定された予約が見つかりません。' });
+		const f = await request.formData();
+		if (!checked(f, 'confirm')) return fail(400, { action: 'cancel', message: '取消の確認にチェックを入れてください。' });
+		const r = await attempt(
+			() => cancelStaffReservation(appContext(), locals.principal, { reservationId: id.data, reason: text(f, 'reason').slice(0, 500) || null, ip: getClientAddress() }),
+			{ action: 'cancel' }
+		);
+		if (!r.ok) return r.failure;
+		return { action: 'cancel', done: true };
+	}
+};
