@@ -7,6 +7,7 @@ import * as citizenJourney from './migrations/20261125000000-citizen-journey.ts'
 import * as citizenDraft from './migrations/20261125010000-citizen-draft.ts';
 import * as lists from './migrations/20261125200000-lists.ts';
 import * as counterNotes from './migrations/20261125500000-counter-notes.ts';
+import * as emergency from './migrations/20261125700000-emergency.ts';
 
 /**
  * Migrations are listed explicitly rather than globbed: the production server runs this file
@@ -20,7 +21,8 @@ const MIGRATIONS = [
 	{ name: '20261125000000-citizen-journey', module: citizenJourney },
 	{ name: '20261125010000-citizen-draft', module: citizenDraft },
 	{ name: '20261125200000-lists', module: lists },
-	{ name: '20261125500000-counter-notes', module: counterNotes }
+	{ name: '20261125500000-counter-notes', module: counterNotes },
+	{ name: '20261125700000-emergency', module: emergency }
 ];
 
 export function migrator(sequelize: Sequelize) {

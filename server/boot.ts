@@ -81,7 +81,8 @@ export async function boot(
 		jwtSecret,
 		events: {
 			slotsChanged: (l, d) => events.target?.slotsChanged(l, d),
-			cardStatusChanged: (c) => events.target?.cardStatusChanged(c)
+			cardStatusChanged: (c) => events.target?.cardStatusChanged(c),
+			noticeChanged: (n) => events.target?.noticeChanged?.(n)
 		},
 		redis: { mode: config.REDIS_URL ? 'redis' : 'memory', ping: () => redisPing() },
 		now: () => new Date(),

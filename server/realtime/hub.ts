@@ -196,6 +196,11 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 				staff.to(staffRoom(g.locationId, g.date)).emit('card-status', g);
 				coalescer.add(String(g.locationId), [g.date]);
 			}
+		},
+		noticeChanged(banner) {
+			// R-O07: every citizen page and wall board, on every node (through the adapter)
+			(pub as unknown as { emit(e: string, d: unknown): void }).emit('notice', { banner });
+			(board as unknown as { emit(e: string, d: unknown): void }).emit('notice', { banner });
 		}
 	};
 

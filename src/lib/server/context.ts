@@ -11,6 +11,8 @@ export interface Publisher {
 	slotsChanged(locationId: number, dates: readonly string[]): void;
 	/** Card statuses changed (reserved, checked in, issued, …): staff screens and boards follow (R-L03). */
 	cardStatusChanged(changes: readonly CardStatusChange[]): void;
+	/** R-O07: the emergency banner changed (null: none); every citizen page and board follows */
+	noticeChanged?(banner: { id: string; messageJa: string; messageEn: string; at: string } | null): void;
 }
 
 export interface CardStatusChange {

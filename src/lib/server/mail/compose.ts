@@ -4,6 +4,8 @@
  * attachments (QR code with the check-in code only, an .ics), and renders the templates.
  */
 import { customText } from './custom-text.ts';
+import Handlebars from 'handlebars';
+import { emergencyMail } from '../ops/emergency.ts';
 import { createHmac } from 'node:crypto';
 import QRCode from 'qrcode';
 import { createEvent } from 'ics';
@@ -50,8 +52,26 @@ export function messageIdFor(ctx: Pick<AppContext, 'jwtSecret' | 'publicOrigin'>
 }
 
 export async function composeMail(ctx: AppContext, row: OutboxRow): Promise<Composed> {
-	if (!isMailTopic(row.topic)) return { kind: 'invalid', reason: `unknown topic ${row.topic}` };
 	const base = { messageId: messageIdFor(ctx, row.id), from: ctx.config.MAIL_FROM };
+	if (row.topic === 'emergency.notice') {
+		// R-O07: plain text in both languages to each emergency contact
+		const n = await emergencyMail(ctx, String(row.payload.noticeId ?? ''), Number(row.payload.contactId));
+		if (!n || !n.active) return { kind: 'skip', reason: 'contact_gone' };
+		if (!isDeliverableAddress(n.email)) return { kind: 'invalid', reason: 'invalid recipient address' };
+		const text = `${n.message_ja}${n.message_en ? `\n\n---\n${n.message_en}` : ''}\n\n${n.city}`;
+		return {
+			kind: 'send',
+			message: {
+				...base,
+				to: n.email,
+				subject: `【緊急のお知らせ】${n.city} マイナンバーカード交付窓口`,
+				text,
+				html: `<!doctype html><html lang="ja"><body><p style="white-space:pre-line">${Handlebars.escapeExpression(text)}</p></body></html>`,
+				attachments: []
+			}
+		};
+	}
+	if (!isMailTopic(row.topic)) return { kind: 'invalid', reason: `unknown topic ${row.topic}` };
 
 	if (row.topic === 'citizen.link') {
 		const link = await loadLinkMail(ctx.db, String(row.payload.linkId ?? ''));

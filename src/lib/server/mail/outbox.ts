@@ -16,7 +16,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { composeMail, type OutboxRow } from './compose.ts';
-import { MAIL_TOPICS } from './topics.ts';
+import { DELIVERED_TOPICS } from './topics.ts';
 import { sendMail, type MailTransport } from './transport.ts';
 
 /** Tries before a row is given up (shown to staff as failed): about 1 h 4 min from the first. */
@@ -73,7 +73,7 @@ async function deliverOne(ctx: AppContext, transport: MailTransport): Promise<Ou
 			  ORDER BY next_attempt_at, id
 			  LIMIT 1
 			  FOR UPDATE SKIP LOCKED`,
-			{ replacements: { now: ctx.now().toISOString(), topics: [...MAIL_TOPICS] }, type: QueryTypes.SELECT, transaction: t }
+			{ replacements: { now: ctx.now().toISOString(), topics: [...DELIVERED_TOPICS] }, type: QueryTypes.SELECT, transaction: t }
 		);
 		if (!row) return null;
 		const id = String(row.id);

@@ -14,6 +14,9 @@ export const MAIL_TOPICS = [
 ] as const;
 export type MailTopic = (typeof MAIL_TOPICS)[number];
 
+/** Every topic the outbox deliverer sends: the templated ones and the emergency notice (R-O07, plain text). */
+export const DELIVERED_TOPICS = [...MAIL_TOPICS, 'emergency.notice'] as const;
+
 export const isMailTopic = (t: string): t is MailTopic => (MAIL_TOPICS as readonly string[]).includes(t);
 
 /** Staff-facing names of the topics (the mail status page). */

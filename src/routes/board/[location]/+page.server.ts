@@ -4,6 +4,7 @@ import { appContext } from '$lib/server/context.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
 import { BOARD_COOKIE, boardTokenLocation } from '$lib/server/board/tokens.ts';
 import { boardCounters } from '$lib/server/board/counters.ts';
+import { currentBanner } from '$lib/server/ops/emergency.ts';
 
 /**
  * R-L02 wall board. A screen opens /board/{id}?token=… once: the token moves into an httpOnly
@@ -23,5 +24,5 @@ export const load: PageServerLoad = async ({ params, url, cookies, locals }) => 
 	if (!locals.principal && !viaToken) error(401, 'この画面の表示には職員ログインまたは表示用トークンが必要です。');
 	const location = await ctx.db.models.Location.findByPk(id.data);
 	if (!location) error(404, '指定された交付場所が見つかりません。');
-	return { location: { id: location.id, nameJa: location.nameJa }, counters: await boardCounters(ctx, location.id) };
+	return { location: { id: location.id, nameJa: location.nameJa }, counters: await boardCounters(ctx, location.id), banner: await currentBanner(ctx) };
 };
