@@ -1,6 +1,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { AppError } from '../errors.ts';
 import type { Role } from '../../domain/roles.ts';
 
 export interface StaffUserView {
@@ -57,6 +58,14 @@ export async function listUsers(ctx: AppContext, principal: Principal | null): P
 	requireRole(principal, 'admin');
 	const rows = await ctx.db.sequelize.query<Row>(`${SELECT} ORDER BY u.active DESC, u.login`, { type: QueryTypes.SELECT });
 	return rows.map((r) => toView(r, ctx.now()));
+}
+
+/** One user for the admin's edit screen. */
+export async function getUser(ctx: AppContext, principal: Principal | null, id: number): Promise<StaffUserView> {
+	requireRole(principal, 'admin');
+	const user = await readUser(ctx, id);
+	if (!user) throw new AppError('not_found', '利用者が見つかりません。');
+	return user;
 }
 
 /**
