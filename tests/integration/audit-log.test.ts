@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
 import { makeStaff } from '../harness/factories.ts';
 import pg from 'pg';
+import { spawnSync } from 'node:child_process';
 import { audit } from '../../src/lib/server/audit.ts';
 import { verifyChain } from '../../src/lib/server/audit/chain.ts';
 import { exportAuditCsv, listAudit } from '../../src/lib/server/audit/read.ts';
@@ -30,6 +31,12 @@ beforeAll(async () => {
 afterAll(async () => t?.drop());
 
 const q = (v: Record<string, string> = {}) => auditQuery.parse(v);
+
+/** `npm run audit:verify` as operations run it: its exit code and what it prints. */
+function verifyCli(): { status: number | null; out: string } {
+	const r = spawnSync(process.execPath, ['db/audit-verify.ts'], { env: { ...process.env, DATABASE_URL: t.url, LOG_LEVEL: 'silent' }, encoding: 'utf8', timeout: 30_000 });
+	return { status: r.status, out: r.stdout + r.stderr };
+}
 
 /** Runs `work` with the append-only trigger off, as a superuser could; puts it back whatever happens. */
 async function asSuperuser(work: () => Promise<unknown>) {
@@ -78,6 +85,9 @@ describe('hash chain', () => {
 			});
 			const report = await verifyChain(t.db);
 			expect(report).toMatchObject({ intact: true, rows: before + 200, firstBreak: null });
+			const cli = verifyCli();
+			expect(cli.status, cli.out).toBe(0);
+			expect(cli.out).toContain(`(intact) — ${before + 200} 行を検査`);
 		} finally {
 			await other.end();
 		}
@@ -94,6 +104,9 @@ describe('hash chain', () => {
 		expect(report.intact).toBe(false);
 		expect(report.firstBreak).toMatchObject({ id: victim.id, seq: victim.seq, reason: 'hash_mismatch' });
 		expect(report.rows).toBe(Number(victim.seq) - 1);
+		const cli = verifyCli();
+		expect(cli.status).toBe(1);
+		expect(cli.out).toContain(`first broken row: id ${victim.id}, seq ${victim.seq}, reason hash_mismatch`);
 
 		// The admin page says the same, and the check is itself logged with where it broke.
 		const viaPage = await verifyAuditLog(ctx, admin);
