@@ -206,6 +206,11 @@ describe('viewer and export', () => {
 		expect([user, action, type, id, ip]).toEqual(['csv-user', '定員変更（slot.capacity_changed）', 'slot', '77', '10.0.0.5']);
 		expect(JSON.parse(detail)).toEqual({ reason: '職員不足のため, "臨時"', capacity: 3 });
 
+		// A value Excel would run as a formula is written as text.
+		await audit(ctx, { actorType: 'staff', actorId: 'csv-user', action: 'test.formula', targetType: 'test', targetId: '=HYPERLINK("http://x")' });
+		const formula: string[][] = parse(await textOf(await exportAuditCsv(ctx, admin, q({ action: 'test.formula' }))), { bom: true });
+		expect(formula[1][4]).toBe(`'=HYPERLINK("http://x")`);
+
 		const citizen: string[][] = parse(await textOf(await exportAuditCsv(ctx, admin, q({ target: 'reservation:78' }))), { bom: true });
 		expect(citizen[1][1]).toBe('市民');
 

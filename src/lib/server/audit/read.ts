@@ -126,9 +126,12 @@ export const CSV_HEADERS = ['日時', '利用者', '操作', '対象種別', '�
 const BOM = '\uFEFF';
 const PAGE = 1000;
 
+/** Excel runs a cell that starts with = + - @ as a formula (CSV injection): such cells get a leading apostrophe. */
+export const cell = (v: string): string => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+
 const csvLine = (r: Row): string[] => {
 	const v = toView(r);
-	return [tokyoDisplay(new Date(r.at)), v.actor, `${v.actionLabel}（${v.action}）`, v.targetType ?? '', v.targetId ?? '', JSON.stringify(v.detail), v.ip ?? ''];
+	return [tokyoDisplay(new Date(r.at)), v.actor, `${v.actionLabel}（${v.action}）`, v.targetType ?? '', v.targetId ?? '', JSON.stringify(v.detail), v.ip ?? ''].map(cell);
 };
 
 /**

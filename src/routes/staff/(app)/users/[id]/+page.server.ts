@@ -22,6 +22,13 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	}
 };
 
+/** The id in the address, or a 404 before any use case runs. */
+function idOf(params: { id: string }): number {
+	const id = userIdParam.safeParse(params.id);
+	if (!id.success) error(404, '利用者が見つかりません。');
+	return id.data;
+}
+
 function fieldErrors(error: import('zod').ZodError): Record<string, string> {
 	const errors: Record<string, string> = {};
 	for (const e of zodFieldErrors(error)) errors[e.field.split('.')[0]] ??= e.message;
@@ -34,12 +41,12 @@ export const actions: Actions = {
 		const values = { displayName: text(f, 'displayName'), role: text(f, 'role'), locationIds: f.getAll('locationIds').map(Number) };
 		const parsed = updateUserBody.safeParse(values);
 		if (!parsed.success) return fail(400, { form: 'save', message: '入力を確認してください。', errors: fieldErrors(parsed.error), values });
-		const r = await attempt(() => updateUser(appContext(), locals.principal, Number(params.id), parsed.data, getClientAddress()), { form: 'save', values });
+		const r = await attempt(() => updateUser(appContext(), locals.principal, idOf(params), parsed.data, getClientAddress()), { form: 'save', values });
 		return r.ok ? { form: 'save', saved: true } : r.failure;
 	},
 	active: async ({ request, locals, params, getClientAddress }) => {
 		const active = (await request.formData()).get('active') === 'true';
-		const r = await attempt(() => updateUser(appContext(), locals.principal, Number(params.id), { active }, getClientAddress()), { form: 'active' });
+		const r = await attempt(() => updateUser(appContext(), locals.principal, idOf(params), { active }, getClientAddress()), { form: 'active' });
 		return r.ok ? { form: 'active', saved: true, active } : r.failure;
 	},
 	password: async ({ request, locals, params, getClientAddress }) => {
@@ -47,7 +54,7 @@ export const actions: Actions = {
 		const generate = f.get('mode') === 'generate';
 		const password = String(f.get('password') ?? '');
 		if (!generate && !password) return fail(400, { form: 'password', message: '新しいパスワードを入力するか、自動生成を選んでください。', errors: { password: 'パスワードを入力してください' } });
-		const r = await attempt(() => resetPassword(appContext(), locals.principal, Number(params.id), generate ? { generate: true } : { password }, getClientAddress()), { form: 'password' });
+		const r = await attempt(() => resetPassword(appContext(), locals.principal, idOf(params), generate ? { generate: true } : { password }, getClientAddress()), { form: 'password' });
 		return r.ok ? { form: 'password', saved: true, generatedPassword: r.value.generatedPassword } : r.failure;
 	}
 };
