@@ -12,10 +12,10 @@ export class AuditLog extends Model<InferAttributes<AuditLog>, InferCreationAttr
 	declare targetId: CreationOptional<string | null>;
 	declare detail: CreationOptional<Record<string, unknown>>;
 	declare ip: CreationOptional<string | null>;
-	/** Place in the hash chain, the previous row's hash and this row's: set by the database trigger, never by us. */
-	declare seq: CreationOptional<string>;
-	declare prevHash: CreationOptional<string>;
-	declare hash: CreationOptional<string>;
+	/** Place in the hash chain, the previous row's hash and this row's: set by the database at commit, never by us. */
+	declare seq: CreationOptional<string | null>;
+	declare prevHash: CreationOptional<string | null>;
+	declare hash: CreationOptional<string | null>;
 
 	static initModel(sequelize: Sequelize) {
 		AuditLog.init(

@@ -53,7 +53,7 @@ async function textOf(stream: ReadableStream<Uint8Array>): Promise<string> {
 }
 
 describe('hash chain', () => {
-	it('R-O03 rows written concurrently by many transactions on two connection pools form one intact chain in insert order', async () => {
+	it('R-O03 rows written concurrently by many transactions on two connection pools form one intact chain in commit order', async () => {
 		// A second, separate pool (another app node, say) writing raw INSERTs, as the booking path does.
 		const other = new pg.Pool({ connectionString: t.url, max: 5 });
 		try {
@@ -91,6 +91,21 @@ describe('hash chain', () => {
 		} finally {
 			await other.end();
 		}
+	});
+
+	it('R-O03 a row written with the triggers off (never sealed) is reported', async () => {
+		await t.db.sequelize.query('ALTER TABLE audit_log DISABLE TRIGGER USER');
+		try {
+			await t.db.sequelize.query(`INSERT INTO audit_log (actor_type, action) VALUES ('system', 'test.smuggled')`);
+		} finally {
+			await t.db.sequelize.query('ALTER TABLE audit_log ENABLE TRIGGER USER');
+		}
+		const [smuggled] = await t.db.sequelize.query<{ id: string }>(`SELECT id::text FROM audit_log WHERE action = 'test.smuggled'`, { type: 'SELECT' as never });
+		const report = await verifyChain(t.db);
+		expect(report.firstBreak).toMatchObject({ reason: 'unsealed', id: smuggled.id });
+		// Take it out again (as it came in) so the next test starts from an intact chain.
+		await asSuperuser(() => t.db.sequelize.query(`DELETE FROM audit_log WHERE id = :id`, { replacements: { id: smuggled.id } }));
+		expect((await verifyChain(t.db)).intact).toBe(true);
 	});
 
 	it('R-O03 a row changed directly in the database (trigger disabled as superuser) is reported as the first break', async () => {
@@ -131,11 +146,19 @@ describe('hash chain', () => {
 		await expect(t.db.sequelize.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
 		await expect(t.db.sequelize.query(`TRUNCATE audit_chain_head`)).rejects.toThrow(/cannot be deleted/);
 		const [[row]] = (await t.db.sequelize.query(
-			`INSERT INTO audit_log (actor_type, action, seq, prev_hash, hash) VALUES ('system', 'test.forge', 1, repeat('a', 64), repeat('b', 64)) RETURNING seq::text, hash`
-		)) as [{ seq: string; hash: string }[], unknown];
-		expect(row.seq).not.toBe('1');
-		expect(row.hash).not.toBe('b'.repeat(64));
+			`INSERT INTO audit_log (actor_type, action, seq, prev_hash, hash) VALUES ('system', 'test.forge', 1, repeat('a', 64), repeat('b', 64)) RETURNING id::text`
+		)) as [{ id: string }[], unknown];
+		const [sealed] = await t.db.sequelize.query<{ seq: string; prev_hash: string; hash: string }>(`SELECT seq::text, prev_hash, hash FROM audit_log WHERE id = :id`, {
+			replacements: { id: row.id },
+			type: 'SELECT' as never
+		});
+		expect(sealed.seq).not.toBe('1');
+		expect(sealed.hash).toMatch(/^[0-9a-f]{64}$/);
+		expect(sealed.hash).not.toBe('b'.repeat(64));
+		// Nor can anyone seal or re-seal a row by hand: only the commit-time trigger may.
+		await expect(t.db.sequelize.query(`UPDATE audit_log SET hash = repeat('c', 64) WHERE id = :id`, { replacements: { id: row.id } })).rejects.toThrow(/append-only/);
 	});
+
 });
 
 describe('viewer and export', () => {

@@ -19,14 +19,17 @@ export type BreakReason =
 	/** the chain head records later rows than the log holds: the newest rows were removed */
 	| 'tail_missing'
 	/** the newest row and the chain head disagree: the newest row was rewritten with a new hash */
-	| 'head_mismatch';
+	| 'head_mismatch'
+	/** a committed row was never sealed into the chain: it was written with the triggers off */
+	| 'unsealed';
 
 export const BREAK_MESSAGES: Record<BreakReason, string> = {
 	hash_mismatch: 'この行の内容が記録後に書き換えられています。',
 	prev_mismatch: 'この行の直前の行が書き換えられたか、削除されています。',
 	seq_gap: 'この行の直前の行が削除されています（連番が飛んでいます）。',
 	tail_missing: '最新の行が削除されています（記録上の最終行がありません）。',
-	head_mismatch: '最新の行が記録後に書き換えられています（チェーンの先頭記録と一致しません）。'
+	head_mismatch: '最新の行が記録後に書き換えられています（チェーンの先頭記録と一致しません）。',
+	unsealed: 'チェーンに含まれていない行があります（改ざん防止の仕組みを止めて書き込まれた可能性があります）。'
 };
 
 export interface ChainBreak {
@@ -118,6 +121,11 @@ export async function verifyChain(db: Db, now: Date = new Date()): Promise<Chain
 			type: QueryTypes.SELECT,
 			transaction: t
 		});
+		const [stray] = await db.sequelize.query<{ id: string }>(`SELECT id::text AS id FROM audit_log WHERE seq IS NULL ORDER BY id LIMIT 1`, {
+			type: QueryTypes.SELECT,
+			transaction: t
+		});
+		if (stray) return broken('unsealed', stray.id, '-');
 		const headSeq = head ? BigInt(head.seq) : 0n;
 		if (headSeq > expected - 1n) return broken('tail_missing', null, expected.toString());
 		if (head && headSeq > 0n && head.hash !== prev) return broken('head_mismatch', lastId, last!);

@@ -112,7 +112,7 @@ export async function listAudit(ctx: AppContext, principal: Principal | null, q:
 	const limit = Math.min(q.limit ?? DEFAULT_LIMIT, MAX_JSON_LIMIT);
 	const w = where(q);
 	const [rows, [{ total }]] = await Promise.all([
-		ctx.db.sequelize.query<Row>(`SELECT id, seq, at, actor_type, actor_id, action, target_type, target_id, detail, ip FROM audit_log ${w.sql} ORDER BY seq DESC LIMIT :limit OFFSET :offset`, {
+		ctx.db.sequelize.query<Row>(`SELECT id, seq, at, actor_type, actor_id, action, target_type, target_id, detail, ip FROM audit_log ${w.sql} ORDER BY seq DESC NULLS LAST LIMIT :limit OFFSET :offset`, {
 			replacements: { ...w.replacements, limit, offset: q.offset },
 			type: QueryTypes.SELECT
 		}),
