@@ -16,6 +16,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 
 export const actions: Actions = {
 	create: async ({ request, locals, getClientAddress }) => {
+		if (!locals.principal || !hasRole(locals.principal.role, 'admin')) return fail(403, { message: 'この操作を行う権限がありません。', errors: {} });
 		const f = await request.formData();
 		const password = String(f.get('password') ?? '');
 		const values = { login: text(f, 'login'), displayName: text(f, 'displayName'), role: text(f, 'role'), locationIds: f.getAll('locationIds').map(Number) };
