@@ -12,6 +12,10 @@ export class AuditLog extends Model<InferAttributes<AuditLog>, InferCreationAttr
 	declare targetId: CreationOptional<string | null>;
 	declare detail: CreationOptional<Record<string, unknown>>;
 	declare ip: CreationOptional<string | null>;
+	/** Place in the hash chain, the previous row's hash and this row's: set by the database at commit, never by us. */
+	declare seq: CreationOptional<string | null>;
+	declare prevHash: CreationOptional<string | null>;
+	declare hash: CreationOptional<string | null>;
 
 	static initModel(sequelize: Sequelize) {
 		AuditLog.init(
@@ -24,7 +28,10 @@ export class AuditLog extends Model<InferAttributes<AuditLog>, InferCreationAttr
 				targetType: { type: DataTypes.STRING(32), allowNull: true },
 				targetId: { type: DataTypes.STRING(64), allowNull: true },
 				detail: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
-				ip: { type: DataTypes.STRING(64), allowNull: true }
+				ip: { type: DataTypes.STRING(64), allowNull: true },
+				seq: { type: DataTypes.BIGINT, allowNull: true },
+				prevHash: { type: DataTypes.CHAR(64), allowNull: true },
+				hash: { type: DataTypes.CHAR(64), allowNull: true }
 			},
 			{ sequelize, tableName: 'audit_log', underscored: true, timestamps: false }
 		);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import * as s from './schemas.ts';
 import { listKindPath, listQuery } from './lists/schema.ts';
 import * as counter from './checkin/schemas.ts';
+import { AUDIT_USER_OPS } from './audit/openapi.ts';
 
 const problem = z.object({
 	type: z.string(),
@@ -90,7 +91,7 @@ const availability = z.object({
 });
 
 type Schema = z.ZodType;
-interface Op {
+export interface Op {
 	method: 'get' | 'post' | 'put' | 'patch' | 'delete';
 	path: string;
 	summary: string;
@@ -366,6 +367,7 @@ const OPS: Op[] = [
 		ok: { status: 200 },
 		errors: [400, 401, 403, 404]
 	},
+	...AUDIT_USER_OPS,
 	{ method: 'get', path: '/api/v1/openapi.json', summary: 'This document', tag: 'meta', ok: { status: 200 }, errors: [] }
 ];
 
