@@ -45,7 +45,7 @@ export async function boot(
 		closers.unshift(() => pg.stop());
 		log.info({ port: pg.port, dir: config.EMBEDDED_PG_DIR }, 'embedded PostgreSQL started (DATABASE_URL unset)');
 	}
-	const db: Db = createDb(databaseUrl, { poolMax: config.DB_POOL_MAX });
+	const db: Db = createDb(databaseUrl, { poolMax: config.DB_POOL_MAX, replicaUrl: config.DATABASE_REPLICA_URL });
 	closers.unshift(() => db.close());
 	const applied = await runMigrations(db.sequelize);
 	if (applied.length) log.info({ applied }, 'migrations applied');
