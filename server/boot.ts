@@ -11,6 +11,7 @@ import { createRealtime, type Realtime } from './realtime/hub.ts';
 import { attachRedisAdapter } from './realtime/redis.ts';
 import { createMetrics } from './metrics.ts';
 import { startJobs } from './jobs.ts';
+import { embeddedArchiveFlags } from '../db/backup/index.ts';
 
 export interface Booted {
 	ctx: AppContext;
@@ -39,7 +40,8 @@ export async function boot(
 	let databaseUrl = config.DATABASE_URL;
 	let databaseMode: Booted['databaseMode'] = 'external';
 	if (!databaseUrl) {
-		const pg = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR);
+		// R-O02: the embedded database archives its WAL into BACKUP_DIR (default .data/backups/wal).
+		const pg = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, undefined, { postgresFlags: embeddedArchiveFlags(config) });
 		databaseUrl = pg.url;
 		databaseMode = 'embedded';
 		closers.unshift(() => pg.stop());

@@ -2,13 +2,16 @@ import { PgBoss } from 'pg-boss';
 import type { AppContext } from '../src/lib/server/context.ts';
 import { expireHolds } from '../src/lib/server/booking/holds.ts';
 import { regenerateAll } from '../src/lib/server/scheduling/regenerate.ts';
+import { backupsEnabled, runScheduledBackup } from '../db/backup/index.ts';
 
 /** Job names are constants (STYLE habit 10): a schedule and its worker can never disagree. */
 export const JOBS = {
 	/** R-C15: release holds past their time, so calendars show the places free again */
 	expireHolds: 'holds-expire',
 	/** R-S06/R-S07: make the slots of the day that has just entered each location's window */
-	regenerateSlots: 'slots-regenerate'
+	regenerateSlots: 'slots-regenerate',
+	/** R-O02: the daily base backup and retention (embedded database, or BACKUP_DIR set on this node) */
+	backup: 'db-backup'
 } as const;
 
 type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -38,6 +41,11 @@ export async function startJobs(ctx: AppContext, databaseUrl: string) {
 	await boss.schedule(JOBS.expireHolds, '* * * * *');
 	await boss.schedule(JOBS.regenerateSlots, '5 0 * * *', null, { tz: 'Asia/Tokyo' });
 	await boss.work(JOBS.expireHolds, () => run(JOBS.expireHolds, async () => ({ released: await expireHolds(ctx) })));
+	if (backupsEnabled(ctx.config)) {
+		// a large database can take a while: the run may last up to 6 hours before pg-boss calls it expired
+		await boss.schedule(JOBS.backup, ctx.config.BACKUP_CRON, null, { tz: 'Asia/Tokyo', expireInSeconds: 6 * 3600, retryLimit: 1 });
+		await boss.work(JOBS.backup, () => run(JOBS.backup, () => runScheduledBackup(ctx.config, databaseUrl)));
+	}
 	await boss.work(JOBS.regenerateSlots, () =>
 		run(JOBS.regenerateSlots, async () => {
 			const reports = await regenerateAll(ctx);

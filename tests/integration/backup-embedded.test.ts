@@ -1,0 +1,81 @@
+/**
+ * The embedded default end to end (R-O02): the embedded PostgreSQL started as `npm start` starts
+ * it (WAL archiving flags), `npm run db:backup` against the running server, the daily job's
+ * function, then `npm run db:restore -- --latest` after the server is gone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startEmbeddedPostgres } from '../../server/embedded-postgres.ts';
+import { createDb, type Db } from '../../db/index.ts';
+import { runMigrations } from '../../db/migrate.ts';
+import { embeddedArchiveFlags, readBackupStatus, runScheduledBackup } from '../../db/backup/index.ts';
+import { parseConfig } from '../../src/lib/server/config.ts';
+import { activeBookings, bookingDesk } from '../harness/drill.ts';
+import { clusterRoot } from '../harness/pg-cluster.ts';
+
+const run = promisify(execFile);
+// a temp directory the server's OS user may enter (as root, Postgres runs as "postgres")
+const tmp = clusterRoot('embedded-backup');
+const root = tmp.root;
+const env = { EMBEDDED_PG_DIR: join(root, 'pg'), BACKUP_DIR: join(root, 'backups'), LOG_LEVEL: 'silent' };
+const config = parseConfig(env);
+const cli = (...args: string[]) =>
+	run('node_modules/.bin/node', ['db/backup/cli.ts', ...args], { env: { ...process.env, ...env, DATABASE_URL: '' } }).then(
+		(r) => ({ code: 0, out: r.stdout + r.stderr }),
+		(e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr })
+	);
+
+let server: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+let db: Db | undefined;
+
+beforeAll(async () => {
+	server = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, 'mynumber', { postgresFlags: embeddedArchiveFlags(config) });
+	db = createDb(server.url);
+	await runMigrations(db.sequelize);
+});
+afterAll(async () => {
+	await db?.close().catch(() => {});
+	await server?.stop().catch(() => {});
+	tmp.remove();
+});
+
+describe('embedded default', () => {
+	it('R-O02 npm run db:backup and the daily job back up the running embedded database; db:restore --latest brings back every booking', async () => {
+		const desk = await bookingDesk(db!);
+		const bookings = [await desk.book()];
+
+		const manual = await cli('backup');
+		expect(manual.out).toMatch(/バックアップ完了 \(backup done\): \d{8}T\d{6}Z {2}copy/);
+		expect(manual.code).toBe(0);
+		bookings.push(await desk.book());
+
+		const job = await runScheduledBackup(config, server!.url);
+		expect(job).toMatchObject({ method: 'copy', removedBackups: 0 });
+		const status = readBackupStatus(config.BACKUP_DIR!);
+		expect(status.backups).toBe(2);
+		expect(status.lastBackup?.id).toBe(job.backup);
+		bookings.push(await desk.book());
+		expect(await activeBookings(server!.url)).toEqual(bookings.sort());
+
+		await db!.close();
+		db = undefined;
+		await server!.stop();
+		server = undefined;
+
+		const refused = await cli('restore', '--latest');
+		expect(refused.code).toBe(1);
+		expect(refused.out).toMatch(/--force/);
+
+		const restored = await cli('restore', '--latest', '--force');
+		expect(restored.out).toMatch(/復元完了 \(restored\)/);
+		expect(restored.code).toBe(0);
+		expect(readdirSync(root).some((n) => n.startsWith('pg.before-restore-'))).toBe(true);
+		expect(existsSync(join(config.EMBEDDED_PG_DIR, 'recovery.signal'))).toBe(false);
+
+		server = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, 'mynumber', { postgresFlags: embeddedArchiveFlags(config) });
+		expect(await activeBookings(server.url)).toEqual(bookings);
+	});
+});
