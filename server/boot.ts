@@ -11,7 +11,7 @@ import { createRealtime, type Realtime } from './realtime/hub.ts';
 import { attachRedisAdapter } from './realtime/redis.ts';
 import { createMetrics } from './metrics.ts';
 import { startJobs } from './jobs.ts';
-import { embeddedArchiveFlags } from '../db/backup/index.ts';
+import { backupsEnabled, embeddedArchiveFlags } from '../db/backup/index.ts';
 
 export interface Booted {
 	ctx: AppContext;
@@ -102,7 +102,7 @@ export async function boot(
 
 	// Scheduled jobs (pg-boss, once across nodes): hold expiry (R-C15) and daily slot regeneration
 	// (R-S06). Put first among the closers so it stops before the database pool closes.
-	const jobs = await startJobs(ctx, databaseUrl);
+	const jobs = await startJobs(ctx, databaseUrl, { backups: backupsEnabled(config) });
 	closers.unshift(() => jobs.stop());
 
 	const metrics = createMetrics();

@@ -2,7 +2,7 @@ import { PgBoss } from 'pg-boss';
 import type { AppContext } from '../src/lib/server/context.ts';
 import { expireHolds } from '../src/lib/server/booking/holds.ts';
 import { regenerateAll } from '../src/lib/server/scheduling/regenerate.ts';
-import { backupsEnabled, runScheduledBackup } from '../db/backup/index.ts';
+import { runScheduledBackup } from '../db/backup/index.ts';
 
 /** Job names are constants (STYLE habit 10): a schedule and its worker can never disagree. */
 export const JOBS = {
@@ -21,7 +21,7 @@ type JobName = (typeof JOBS)[keyof typeof JOBS];
  * goes through `run`, which logs its duration and reports failures. Correctness never depends on
  * the timing here: bookings also release expired holds on the slots they lock.
  */
-export async function startJobs(ctx: AppContext, databaseUrl: string) {
+export async function startJobs(ctx: AppContext, databaseUrl: string, opts: { backups?: boolean } = {}) {
 	const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 2, application_name: 'mynumber-jobs' });
 	boss.on('error', (err) => ctx.log.error({ err }, 'job queue error'));
 	await boss.start();
@@ -41,7 +41,8 @@ export async function startJobs(ctx: AppContext, databaseUrl: string) {
 	await boss.schedule(JOBS.expireHolds, '* * * * *');
 	await boss.schedule(JOBS.regenerateSlots, '5 0 * * *', null, { tz: 'Asia/Tokyo' });
 	await boss.work(JOBS.expireHolds, () => run(JOBS.expireHolds, async () => ({ released: await expireHolds(ctx) })));
-	if (backupsEnabled(ctx.config)) {
+	// R-O02: boot turns this on for the embedded database, or when BACKUP_DIR is set on this node.
+	if (opts.backups) {
 		// a large database can take a while: the run may last up to 6 hours before pg-boss calls it expired
 		await boss.schedule(JOBS.backup, ctx.config.BACKUP_CRON, null, { tz: 'Asia/Tokyo', expireInSeconds: 6 * 3600, retryLimit: 1 });
 		await boss.work(JOBS.backup, () => run(JOBS.backup, () => runScheduledBackup(ctx.config, databaseUrl)));

@@ -1,7 +1,7 @@
 /**
  * The embedded default end to end (R-O02): the embedded PostgreSQL started as `npm start` starts
- * it (WAL archiving flags), `npm run db:backup` against the running server, the daily job's
- * function, then `npm run db:restore -- --latest` after the server is gone.
+ * it (WAL archiving flags), `npm run db:backup` against the running server, the daily pg-boss
+ * job, then `npm run db:restore -- --latest` after the server is gone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -11,7 +11,9 @@ import { promisify } from 'node:util';
 import { startEmbeddedPostgres } from '../../server/embedded-postgres.ts';
 import { createDb, type Db } from '../../db/index.ts';
 import { runMigrations } from '../../db/migrate.ts';
-import { embeddedArchiveFlags, readBackupStatus, runScheduledBackup } from '../../db/backup/index.ts';
+import { embeddedArchiveFlags, readBackupStatus } from '../../db/backup/index.ts';
+import { JOBS, startJobs } from '../../server/jobs.ts';
+import { testContext } from '../harness/context.ts';
 import { parseConfig } from '../../src/lib/server/config.ts';
 import { activeBookings, bookingDesk } from '../harness/drill.ts';
 import { clusterRoot } from '../harness/pg-cluster.ts';
@@ -52,11 +54,21 @@ describe('embedded default', () => {
 		expect(manual.code).toBe(0);
 		bookings.push(await desk.book());
 
-		const job = await runScheduledBackup(config, server!.url);
-		expect(job).toMatchObject({ method: 'copy', removedBackups: 0 });
+		// the daily job, as boot starts it for the embedded database, run now instead of at 02:30
+		const { ctx } = testContext(db!, { config: env });
+		const jobs = await startJobs(ctx, server!.url, { backups: true });
+		try {
+			expect((await jobs.boss.getSchedules()).find((s) => s.name === JOBS.backup)).toMatchObject({ cron: '30 2 * * *', options: { tz: 'Asia/Tokyo' } });
+			await jobs.boss.send(JOBS.backup, {});
+			const deadline = Date.now() + 30_000;
+			while (readBackupStatus(config.BACKUP_DIR!).backups < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+		} finally {
+			await jobs.stop();
+		}
 		const status = readBackupStatus(config.BACKUP_DIR!);
 		expect(status.backups).toBe(2);
-		expect(status.lastBackup?.id).toBe(job.backup);
+		expect(status.lastBackup).toMatchObject({ method: 'copy', serverMajor: 18 });
+		expect(status.lastBackup!.sizeBytes).toBeGreaterThan(1_000_000);
 		bookings.push(await desk.book());
 		expect(await activeBookings(server!.url)).toEqual(bookings.sort());
 
