@@ -2,7 +2,7 @@ import { PgBoss } from 'pg-boss';
 import type { AppContext } from '../src/lib/server/context.ts';
 import { expireHolds } from '../src/lib/server/booking/holds.ts';
 import { regenerateAll } from '../src/lib/server/scheduling/regenerate.ts';
-import { runScheduledBackup } from '../db/backup/index.ts';
+import { backupDue, runScheduledBackup } from '../db/backup/index.ts';
 
 /** Job names are constants (STYLE habit 10): a schedule and its worker can never disagree. */
 export const JOBS = {
@@ -46,6 +46,8 @@ export async function startJobs(ctx: AppContext, databaseUrl: string, opts: { ba
 		// a large database can take a while: the run may last up to 6 hours before pg-boss calls it expired
 		await boss.schedule(JOBS.backup, ctx.config.BACKUP_CRON, null, { tz: 'Asia/Tokyo', expireInSeconds: 6 * 3600, retryLimit: 1 });
 		await boss.work(JOBS.backup, () => run(JOBS.backup, () => runScheduledBackup(ctx.config, databaseUrl)));
+		// no backup yet (first start) or the last one missed: one now; the key keeps restarts from queueing several
+		if (backupDue(ctx.config)) await boss.send(JOBS.backup, {}, { singletonKey: 'due', expireInSeconds: 6 * 3600, retryLimit: 1 });
 	}
 	await boss.work(JOBS.regenerateSlots, () =>
 		run(JOBS.regenerateSlots, async () => {

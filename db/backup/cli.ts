@@ -45,6 +45,13 @@ function fail(message: string, code = 1): never {
 	process.exit(code);
 }
 
+/** "2026-11-24 20:01:57.030885+00" (the server's log_timezone) in Japan time; as is when unreadable. */
+function pgTimeInTokyo(text: string): string {
+	const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2})(?::?(\d{2}))?$/.exec(text.trim());
+	const d = m && new Date(`${m[1]}T${m[2]}${m[3]}:${m[4] ?? '00'}`);
+	return d && !Number.isNaN(d.getTime()) ? formatTokyo(d) : text;
+}
+
 /** The running embedded server's port, from its postmaster.pid (line 4). */
 function embeddedPort(dataDir: string): number | null {
 	if (!serverRunningIn(dataDir)) return null;
@@ -115,7 +122,7 @@ async function restore(argv: string[]) {
 	const r = await restoreBackup({ backupDir, dataDir, target, force: values.force, binDir: values['bin-dir'] });
 	console.log(`復元完了 (restored) from base backup ${r.backup.id} (${formatTokyo(r.backup.finishedAt)})`);
 	if (!r.reachedTarget) console.log('  指定時刻はアーカイブの最後より後でした。アーカイブされた最新の状態まで復元しました。');
-	if (r.lastTransactionAt) console.log(`  最後のトランザクション (last transaction): ${r.lastTransactionAt}`);
+	if (r.lastTransactionAt) console.log(`  最後のトランザクション (last transaction): ${pgTimeInTokyo(r.lastTransactionAt)}`);
 	if (r.previousDataDir) console.log(`  元のデータ (previous data) → ${r.previousDataDir}`);
 	console.log(config.DATABASE_URL ? '  このデータディレクトリでサーバを起動してください (start the server on it).' : '  npm start で再開できます (start the app again).');
 }

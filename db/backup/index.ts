@@ -57,6 +57,16 @@ export async function runScheduledBackup(config: BackupConfig, databaseUrl: stri
 	return { backup: entry.id, method: entry.method, bytes: entry.sizeBytes, removedBackups: pruned.removedBackups.length, removedWal: pruned.removedWalFiles };
 }
 
+/**
+ * True when there is no base backup yet, or the last one is more than a day (plus slack) old: a
+ * first start (or a node that missed the nightly run) then backs up at once, so a restore is
+ * possible from day one rather than from the first 02:30.
+ */
+export function backupDue(config: BackupConfig, now = new Date()): boolean {
+	const last = readBackupStatus(backupPaths(config).backupDir).lastBackup;
+	return !last || now.getTime() - new Date(last.finishedAt).getTime() > 26 * 3600_000;
+}
+
 /** For a status page: the last backup's time and size, and the archive, from the manifest. */
 export function backupStatus(config: BackupConfig) {
 	const { backupDir, walDir } = backupPaths(config);

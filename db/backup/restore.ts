@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { restoreCommand } from './archive.ts';
+import { archiveCommand, restoreCommand } from './archive.ts';
 import { readManifest, type BackupEntry } from './manifest.ts';
 import { BackupError, chownToServer, findServerBinaries, startPostgres, tail } from './pg-process.ts';
 
@@ -24,7 +24,7 @@ export interface RestoreOptions {
 	force?: boolean;
 	/** server binaries of the backup's major (default: found, see findServerBinaries) */
 	binDir?: string;
-	/** false: the restored server does not archive while it recovers (a trial restore) */
+	/** false: a trial restore that writes nothing into the archive (its new timeline stays private) */
 	archive?: boolean;
 	timeoutMs?: number;
 	now?: () => Date;
@@ -172,7 +172,11 @@ async function restoreInto(
 			recovery_target_action: 'promote'
 		};
 		if (target !== 'latest') settings.recovery_target_time = target.toISOString().replace('T', ' ').replace('Z', '+00');
+		// Archive into the same archive from the promotion on: the new timeline's history file must
+		// reach it, or a later restore would follow the abandoned timeline. (The embedded server gets
+		// its archive settings as start flags, not from postgresql.conf, so they are set here.)
 		if (opts.archive === false) settings.archive_mode = 'off';
+		else Object.assign(settings, { archive_mode: 'on', archive_command: archiveCommand(walDir) });
 		const server = startPostgres(binDir, dataDir, settings);
 		try {
 			// "ready to accept connections" (not "read-only") comes only after recovery ended and the server promoted.

@@ -90,4 +90,21 @@ describe('embedded default', () => {
 		server = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, 'mynumber', { postgresFlags: embeddedArchiveFlags(config) });
 		expect(await activeBookings(server.url)).toEqual(bookings);
 	});
+
+	it('R-O02 the restored database goes on from a new timeline in the same archive: a second restore has the bookings made after the first', async () => {
+		// the promotion's timeline history reached the archive, so later restores follow the new timeline
+		expect(existsSync(join(config.BACKUP_DIR!, 'wal', '00000002.history.gz'))).toBe(true);
+		db = createDb(server!.url);
+		const bookings = await activeBookings(server!.url);
+		bookings.push(await (await bookingDesk(db)).book());
+		await db.close();
+		db = undefined;
+		await server!.stop();
+		server = undefined;
+
+		const again = await cli('restore', '--latest', '--force');
+		expect(again.out).toMatch(/復元完了 \(restored\)/);
+		server = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, 'mynumber', { postgresFlags: embeddedArchiveFlags(config) });
+		expect(await activeBookings(server.url)).toEqual(bookings.sort());
+	});
 });
