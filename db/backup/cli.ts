@@ -151,5 +151,7 @@ try {
 	}
 } catch (e) {
 	if (e instanceof BackupError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') fail((e as Error).message);
-	throw e;
+	// e.g. the database does not answer: the message, not a stack trace (DEBUG=1 shows it)
+	if (process.env.DEBUG) console.error(e);
+	fail(`${(e as Error).message || String(e)}`);
 }
