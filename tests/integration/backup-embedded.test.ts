@@ -19,11 +19,10 @@ import { activeBookings, bookingDesk } from '../harness/drill.ts';
 import { clusterRoot } from '../harness/pg-cluster.ts';
 
 const run = promisify(execFile);
-// a temp directory the server's OS user may enter (as root, Postgres runs as "postgres")
-const tmp = clusterRoot('embedded-backup');
-const root = tmp.root;
-const env = { EMBEDDED_PG_DIR: join(root, 'pg'), BACKUP_DIR: join(root, 'backups'), LOG_LEVEL: 'silent' };
-const config = parseConfig(env);
+let tmp: ReturnType<typeof clusterRoot>;
+let root: string;
+let env: Record<string, string>;
+let config: ReturnType<typeof parseConfig>;
 const cli = (...args: string[]) =>
 	run('node_modules/.bin/node', ['db/backup/cli.ts', ...args], { env: { ...process.env, ...env, DATABASE_URL: '' } }).then(
 		(r) => ({ code: 0, out: r.stdout + r.stderr }),
@@ -34,6 +33,11 @@ let server: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
 let db: Db | undefined;
 
 beforeAll(async () => {
+	// a temp directory the server's OS user may enter (as root, Postgres runs as "postgres")
+	tmp = clusterRoot('embedded-backup');
+	root = tmp.root;
+	env = { EMBEDDED_PG_DIR: join(root, 'pg'), BACKUP_DIR: join(root, 'backups'), LOG_LEVEL: 'silent' };
+	config = parseConfig(env);
 	server = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, 'mynumber', { postgresFlags: embeddedArchiveFlags(config) });
 	db = createDb(server.url);
 	await runMigrations(db.sequelize);
@@ -41,7 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	await db?.close().catch(() => {});
 	await server?.stop().catch(() => {});
-	tmp.remove();
+	tmp?.remove();
 });
 
 describe('embedded default', () => {

@@ -4,8 +4,9 @@
  * PostgreSQL 18 (backup by pg_backup_start + file copy: no client tools of that major here) and
  * once on an external-style PostgreSQL 15 (backup by pg_basebackup). Our own clusters on free ports.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, withDatabase, type TestDatabase } from '../harness/database.ts';
 import { clusterRoot, initCluster, queryOnce, runCluster, serverBinaries, type Cluster } from '../harness/pg-cluster.ts';
@@ -20,7 +21,7 @@ describe.each([
 	{ flavour: 'embedded' as const, major: 18, method: 'copy' },
 	{ flavour: 'debian15' as const, major: 15, method: 'basebackup' }
 ])('restore drill on PostgreSQL $major ($flavour)', ({ flavour, major, method }) => {
-	const root = clusterRoot(`drill-${flavour}`);
+	let root: ReturnType<typeof clusterRoot>;
 	let binDir: string;
 	let primary: Cluster | undefined;
 	const running: Cluster[] = [];
@@ -31,6 +32,7 @@ describe.each([
 	let between: Date;
 
 	beforeAll(async () => {
+		root = clusterRoot(`drill-${flavour}`);
 		binDir = serverBinaries(flavour);
 		backupDir = root.dir('backups');
 		const walDir = root.dir('backups/wal');
@@ -40,7 +42,7 @@ describe.each([
 	afterAll(async () => {
 		await t?.db.close().catch(() => {});
 		for (const c of [primary, ...running]) await c?.stop('immediate').catch(() => {});
-		root.remove();
+		root?.remove();
 	});
 
 	it(`R-O02 book, back up (${method}), book more, lose the database: the latest restore has every confirmed booking`, async () => {
@@ -98,5 +100,20 @@ describe.each([
 		const occupied = join(root.root, 'restored-latest');
 		await expect(restoreBackup({ backupDir, dataDir: occupied, target: 'latest' })).rejects.toThrow(BackupError);
 		await expect(restoreBackup({ backupDir, dataDir: occupied, target: 'latest' })).rejects.toThrow(/--force/);
+	});
+});
+
+describe('a backup that cannot be made', () => {
+	it('R-O02 a server without WAL archiving is refused with a clear message, and nothing is written', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'mn-nobackup-'));
+		try {
+			// the test server (archive_mode off), only read here
+			await expect(takeBaseBackup({ databaseUrl: inject('databaseUrl'), backupDir: dir })).rejects.toThrow(/WAL archiving is off/);
+			expect(readdirSync(join(dir, 'base'))).toEqual([]);
+			expect(readBackupStatus(dir).backups).toBe(0);
+			expect(existsSync(join(dir, '.lock'))).toBe(false);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });

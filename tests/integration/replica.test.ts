@@ -13,7 +13,7 @@ import { createTestDatabase, withDatabase, type TestDatabase } from '../harness/
 import { clusterRoot, initCluster, queryOnce, runCluster, serverBinaries, until, type Cluster } from '../harness/pg-cluster.ts';
 import { activeBookings, bookingDesk } from '../harness/drill.ts';
 
-const root = clusterRoot('replica');
+let root: ReturnType<typeof clusterRoot>;
 let binDir: string;
 let primary: Cluster;
 let standby: Cluster;
@@ -25,6 +25,7 @@ let desk: Awaited<ReturnType<typeof bookingDesk>>;
 const opened: Db[] = [];
 
 beforeAll(async () => {
+	root = clusterRoot('replica');
 	binDir = serverBinaries('embedded');
 	// The primary waits for the standby only where a transaction asks for it (SET LOCAL in bookings).
 	primary = await initCluster(binDir, root.dir('primary'), { synchronous_standby_names: 'replica1', synchronous_commit: 'local' });
@@ -40,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	for (const d of [t?.db, ...opened]) await d?.close().catch(() => {});
 	for (const c of [primary, standby]) await c?.stop('immediate').catch(() => {});
-	root.remove();
+	root?.remove();
 });
 
 const streaming = () =>

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { archiveCommand, restoreCommand, walFileName, walFilesBefore } from '../../db/backup/archive.ts';
-import { planRetention } from '../../db/backup/retention.ts';
+import { planRetention, pruneBackups } from '../../db/backup/retention.ts';
+import { readManifest, writeManifest } from '../../db/backup/manifest.ts';
 import { chooseBackup, parseTargetTime } from '../../db/backup/restore.ts';
 import type { BackupEntry } from '../../db/backup/manifest.ts';
 import { synchronousCommit } from '../../src/lib/server/booking/tx.ts';
@@ -93,5 +94,27 @@ describe('backup rules', () => {
 		expect(synchronousCommit(undefined)).toBeNull();
 		expect(() => cfg({ BOOKING_SYNCHRONOUS_COMMIT: 'always' })).toThrow(/BOOKING_SYNCHRONOUS_COMMIT/);
 		expect(() => cfg({ BACKUP_CRON: 'daily' })).toThrow(/BACKUP_CRON/);
+	});
+
+	it('R-O02 pruning deletes the old backups and the WAL only they needed, and records it in the manifest first', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'mn-prune-'));
+		try {
+			const old = entry('2026-11-01T17:30:00.000Z', '000000010000000000000010');
+			const kept = entry('2026-11-24T17:30:00.000Z', '000000010000000000000020');
+			for (const b of [old, kept]) {
+				mkdirSync(join(dir, 'base', b.id), { recursive: true });
+				writeFileSync(join(dir, 'base', b.id, 'base.tar.gz'), 'x');
+			}
+			writeManifest(dir, { version: 1, backups: [old, kept] });
+			mkdirSync(join(dir, 'wal'));
+			for (const n of ['000000010000000000000010.gz', '00000001000000000000001F.gz', '000000010000000000000020.gz', '000000010000000000000021.gz', '00000002.history.gz']) writeFileSync(join(dir, 'wal', n), 'w');
+			const report = pruneBackups(dir, 1);
+			expect(report).toEqual({ removedBackups: [old.id], removedWalFiles: 2, keptBackups: 1 });
+			expect(existsSync(join(dir, 'base', old.id))).toBe(false);
+			expect(readManifest(dir).backups).toEqual([kept]);
+			expect(readdirSync(join(dir, 'wal')).sort()).toEqual(['000000010000000000000020.gz', '000000010000000000000021.gz', '00000002.history.gz']);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });
