@@ -167,6 +167,8 @@ async function restoreInto(
 			logging_collector: 'off',
 			log_destination: 'stderr',
 			hot_standby: 'off',
+			// one syncfs() for the freshly unpacked directory instead of an fsync per file (seconds saved, same durability)
+			recovery_init_sync_method: process.platform === 'linux' ? 'syncfs' : 'fsync',
 			restore_command: restoreCommand(walDir),
 			recovery_target_timeline: 'latest',
 			recovery_target_action: 'promote'

@@ -93,6 +93,16 @@ describe.each([
 		await restored.stop('fast');
 	});
 
+	it('R-O02 a moment after the last archived transaction restores everything there is, and says the target was not reached', async () => {
+		const dataDir = join(root.root, 'restored-future');
+		const r = await restoreBackup({ backupDir, dataDir, target: new Date(Date.now() + 3600_000), archive: false });
+		expect(r.reachedTarget).toBe(false);
+		const restored = await runCluster(binDir, dataDir);
+		running.push(restored);
+		expect(await activeBookings(withDatabase(restored.url(), t.name))).toEqual([first, second].sort());
+		await restored.stop('fast');
+	});
+
 	it('R-O02 a moment before the first backup, or a non-empty target directory, is refused and nothing is written', async () => {
 		const dataDir = join(root.root, 'refused');
 		await expect(restoreBackup({ backupDir, dataDir, target: new Date('2020-01-01T00:00:00Z') })).rejects.toThrow(/no backup finished before 2020-01-01 09:00:00 JST/);
