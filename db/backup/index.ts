@@ -8,7 +8,7 @@ import type { Config } from '../../src/lib/server/config.ts';
 import { archiveSettings, settingsAsFlags } from './archive.ts';
 import { takeBaseBackup } from './base-backup.ts';
 import { readBackupStatus } from './manifest.ts';
-import { chownToServer } from './pg-process.ts';
+import { BackupError, chownToServer, serverCanWrite } from './pg-process.ts';
 import { pruneBackups } from './retention.ts';
 
 export { archiveCommand, archiveSettings, restoreCommand, settingsAsConf, settingsAsFlags, walFileName } from './archive.ts';
@@ -42,6 +42,8 @@ export function embeddedArchiveFlags(config: BackupConfig): string[] {
 	const { walDir } = backupPaths(config);
 	mkdirSync(walDir, { recursive: true });
 	chownToServer(walDir, false);
+	// Fail at start rather than archive nothing (and fill pg_wal) for weeks without anyone noticing.
+	if (!serverCanWrite(walDir)) throw new BackupError(`BACKUP_DIR: the database's OS user cannot write ${walDir} (check the permissions of its parent directories)`);
 	return settingsAsFlags(archiveSettings(walDir, config.BACKUP_ARCHIVE_TIMEOUT_SECONDS));
 }
 

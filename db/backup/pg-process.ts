@@ -43,6 +43,11 @@ export function chownToServer(path: string, recursive = true): void {
 	walk(path);
 }
 
+/** Can the server's OS user write `dir`? (as root, "postgres" must also be able to reach it through its parents) */
+export function serverCanWrite(dir: string): boolean {
+	return spawnSync('sh', ['-c', 'test -w "$0" && test -x "$0"', dir], { ...serverUser() }).status === 0;
+}
+
 /** The major version printed by `<binDir>/postgres --version`, or null when it does not run. */
 export function binMajor(binDir: string): number | null {
 	const exe = join(binDir, 'postgres');
