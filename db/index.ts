@@ -12,7 +12,7 @@ import { Reservation, ReservationSlot, ReservationPerson } from './models/reserv
 import { CardStatusHistory } from './models/card-status-history.ts';
 import { Hold } from './models/hold.ts';
 import { Outbox } from './models/outbox.ts';
-import { openReadPool } from './read-pool.ts';
+import { bindModels, openReadPool } from './read-pool.ts';
 
 // DATE columns ("YYYY-MM-DD") stay strings: a calendar date in Tokyo must never be shifted by the process's zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
@@ -42,6 +42,8 @@ export interface Db {
 	/** read-only lists and searches: the hot standby when DATABASE_REPLICA_URL is set, else the primary (see db/read-pool.ts) */
 	read: Sequelize;
 	models: Models;
+	/** the models bound to db.read (the same objects as `models` without a replica) */
+	readModels: Models;
 	close(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export function createDb(url: string, opts: DbOptions = {}): Db {
 		sequelize,
 		read,
 		models,
+		readModels: read === sequelize ? models : bindModels(models, read),
 		close: async () => {
 			await sequelize.close();
 			if (read !== sequelize) await read.close();

@@ -3,7 +3,7 @@
  * that tolerate a fraction of a second of replication lag. Writes and read-modify-write use cases
  * stay on the primary (db.sequelize). Without a replica, db.read is the primary itself.
  */
-import { QueryTypes, Sequelize, type QueryOptions } from 'sequelize';
+import { QueryTypes, Sequelize, type Model, type ModelStatic, type QueryOptions } from 'sequelize';
 import pg from 'pg';
 
 export function openReadPool(url: string, opts: { poolMax?: number; logging?: false | ((sql: string) => void) } = {}): Sequelize {
@@ -46,3 +46,37 @@ export async function readQuery<T extends object>(
 	}
 	return db.sequelize.query<T>(sql, { ...options, type: QueryTypes.SELECT });
 }
+
+/**
+ * The same models bound to another Sequelize (the read pool): subclasses with the same attributes
+ * and options, so `readModels.CardRecord.findAndCountAll(…)` is the query `models.CardRecord`
+ * would run, sent to the replica. Instances are still `instanceof` the original class.
+ */
+export function bindModels<M extends Record<string, unknown>>(models: M, sequelize: Sequelize): M {
+	const out: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(models)) {
+		const original = value as unknown as ModelStatic<Model> & { options: Record<string, unknown> };
+		const Bound = class extends (original as unknown as new () => Model) {} as unknown as ModelStatic<Model>;
+		Object.defineProperty(Bound, 'name', { value: original.name });
+		const { sequelize: _primary, ...options } = original.options;
+		(Bound as unknown as { init: (a: unknown, o: unknown) => void }).init(original.getAttributes(), { ...options, sequelize });
+		out[key] = Bound;
+	}
+	return out as M;
+}
+
+/**
+ * A model-based read on the replica with the same fallback as readQuery:
+ * `readWith(ctx.db, (m) => m.CardRecord.findAndCountAll({ where }))`.
+ */
+export async function readWith<M, T>(db: { models: M; readModels: M }, work: (models: M) => Promise<T>): Promise<T> {
+	if (db.readModels !== db.models) {
+		try {
+			return await work(db.readModels);
+		} catch (e) {
+			if (!isReplicaUnavailable(e)) throw e;
+		}
+	}
+	return work(db.models);
+}
+

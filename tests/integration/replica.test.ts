@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { createDb, type Db } from '../../db/index.ts';
-import { readQuery } from '../../db/read-pool.ts';
+import { readQuery, readWith } from '../../db/read-pool.ts';
 import { createStandby } from '../../db/backup/replica.ts';
 import { createTestDatabase, withDatabase, type TestDatabase } from '../harness/database.ts';
 import { clusterRoot, initCluster, queryOnce, runCluster, serverBinaries, until, type Cluster } from '../harness/pg-cluster.ts';
@@ -58,6 +58,10 @@ describe('streaming replica', () => {
 		expect(recovering).toBe(true);
 		const rows = await readQuery<{ booking_number: string }>(db, 'SELECT booking_number FROM reservations WHERE booking_number = :bn', { replacements: { bn } });
 		expect(rows).toEqual([{ booking_number: bn }]);
+		// the models too: the same query, sent to the replica
+		expect(db.readModels.Reservation.sequelize).toBe(db.read);
+		const viaModel = await readWith(db, (m) => m.Reservation.findAll({ where: { bookingNumber: bn }, attributes: ['bookingNumber', 'status'] }));
+		expect(viaModel.map((r) => [r.bookingNumber, r.status])).toEqual([[bn, 'active']]);
 		// read-only sessions: a write sent to db.read by mistake fails
 		await expect(db.read.query(`UPDATE reservations SET party_size = party_size WHERE booking_number = '${bn}'`)).rejects.toThrow(/read-only/);
 	});
@@ -80,6 +84,7 @@ describe('streaming replica', () => {
 		opened.push(broken);
 		const [{ recovering }] = await readQuery<{ recovering: boolean }>(broken, 'SELECT pg_is_in_recovery() AS recovering');
 		expect(recovering).toBe(false);
+		expect(await readWith(broken, (m) => m.Reservation.count())).toBeGreaterThan(0);
 	});
 
 	it('R-O01 R-O02 the primary crashes, the standby is promoted: nothing committed is lost and it takes new bookings', async () => {
