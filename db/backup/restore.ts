@@ -166,6 +166,8 @@ async function restoreInto(
 			unix_socket_directories: socketDir,
 			logging_collector: 'off',
 			log_destination: 'stderr',
+			// English messages whatever the cluster's locale: we read the log to know how recovery ended
+			lc_messages: 'C',
 			hot_standby: 'off',
 			// one syncfs() for the freshly unpacked directory instead of an fsync per file (seconds saved, same durability)
 			recovery_init_sync_method: process.platform === 'linux' ? 'syncfs' : 'fsync',

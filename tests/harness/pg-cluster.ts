@@ -76,7 +76,7 @@ export async function runCluster(binDir: string, dataDir: string, opts: { standb
 		url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
 		server: undefined as unknown as PostgresProcess,
 		async start() {
-			c.server = startPostgres(binDir, dataDir, { port, listen_addresses: '127.0.0.1', unix_socket_directories: dataDir, logging_collector: 'off' });
+			c.server = startPostgres(binDir, dataDir, { port, listen_addresses: '127.0.0.1', unix_socket_directories: dataDir, logging_collector: 'off', lc_messages: 'C' });
 			await c.server.waitFor(ready, 60_000);
 		},
 		stop: (mode = 'fast') => c.server.stop(mode)
