@@ -16,7 +16,7 @@ export { takeBaseBackup, type BackupMethod } from './base-backup.ts';
 export { readBackupStatus, readManifest, type BackupEntry, type BackupStatus } from './manifest.ts';
 export { restoreBackup, parseTargetTime, formatTokyo, type RestoreResult } from './restore.ts';
 export { pruneBackups, planRetention } from './retention.ts';
-export { createStandby } from './replica.ts';
+export { createStandby, standbyStatus, type StandbyStatus } from './replica.ts';
 export { BackupError, startPostgres, findServerBinaries, embeddedBinDir } from './pg-process.ts';
 
 type BackupConfig = Pick<Config, 'DATABASE_URL' | 'EMBEDDED_PG_DIR' | 'BACKUP_DIR' | 'BACKUP_KEEP_DAYS' | 'BACKUP_ARCHIVE_TIMEOUT_SECONDS'>;

@@ -64,3 +64,27 @@ export async function createStandby(opts: StandbyOptions): Promise<{ name: strin
 	chownToServer(standbyDir);
 	return { name, standbyDir };
 }
+
+export interface StandbyStatus {
+	name: string;
+	/** streaming, catchup, … */
+	state: string;
+	/** sync: bookings wait for it; async / potential / quorum otherwise */
+	syncState: string;
+	/** how far behind it applies, in seconds (null when idle: nothing to apply) */
+	replayLagSeconds: number | null;
+	/** bytes of WAL written on the primary and not yet applied there */
+	replayLagBytes: number;
+}
+
+/** For a status page (R-O06) and runbooks: the standbys connected to this primary, as the primary sees them. */
+export async function standbyStatus(client: { query: (sql: string) => Promise<unknown> }): Promise<StandbyStatus[]> {
+	const r = (await client.query(
+		`SELECT application_name AS name, state, sync_state AS "syncState",
+		        EXTRACT(EPOCH FROM replay_lag)::float8 AS "replayLagSeconds",
+		        pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::float8 AS "replayLagBytes"
+		   FROM pg_stat_replication ORDER BY application_name`
+	)) as { rows?: StandbyStatus[] } | [StandbyStatus[], unknown];
+	return Array.isArray(r) ? r[0] : (r.rows ?? []);
+}
+
