@@ -12,6 +12,7 @@ import { Reservation, ReservationSlot, ReservationPerson } from './models/reserv
 import { CardStatusHistory } from './models/card-status-history.ts';
 import { Hold } from './models/hold.ts';
 import { Outbox } from './models/outbox.ts';
+import { bindModels, openReadPool } from './read-pool.ts';
 
 // DATE columns ("YYYY-MM-DD") stay strings: a calendar date in Tokyo must never be shifted by the process's zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
@@ -38,12 +39,18 @@ export type Models = typeof models;
 
 export interface Db {
 	sequelize: Sequelize;
+	/** read-only lists and searches: the hot standby when DATABASE_REPLICA_URL is set, else the primary (see db/read-pool.ts) */
+	read: Sequelize;
 	models: Models;
+	/** the models bound to db.read (the same objects as `models` without a replica) */
+	readModels: Models;
 	close(): Promise<void>;
 }
 
 export interface DbOptions {
 	poolMax?: number;
+	/** DATABASE_REPLICA_URL: opens db.read on the hot standby */
+	replicaUrl?: string;
 	logging?: false | ((sql: string) => void);
 }
 
@@ -61,5 +68,15 @@ export function createDb(url: string, opts: DbOptions = {}): Db {
 		define: { underscored: true }
 	});
 	for (const m of Object.values(models)) m.initModel(sequelize);
-	return { sequelize, models, close: () => sequelize.close() };
+	const read = opts.replicaUrl ? openReadPool(opts.replicaUrl, { poolMax: opts.poolMax, logging: opts.logging }) : sequelize;
+	return {
+		sequelize,
+		read,
+		models,
+		readModels: read === sequelize ? models : bindModels(models, read),
+		close: async () => {
+			await sequelize.close();
+			if (read !== sequelize) await read.close();
+		}
+	};
 }

@@ -13,6 +13,7 @@ import { createMetrics } from './metrics.ts';
 import { startJobs } from './jobs.ts';
 import { startMailSink } from './mail-sink.ts';
 import { createMailTransport } from '../src/lib/server/mail/transport.ts';
+import { backupsEnabled, embeddedArchiveFlags } from '../db/backup/index.ts';
 
 export interface Booted {
 	ctx: AppContext;
@@ -43,13 +44,14 @@ export async function boot(
 	let databaseUrl = config.DATABASE_URL;
 	let databaseMode: Booted['databaseMode'] = 'external';
 	if (!databaseUrl) {
-		const pg = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR);
+		// R-O02: the embedded database archives its WAL into BACKUP_DIR (default .data/backups/wal).
+		const pg = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, undefined, { postgresFlags: embeddedArchiveFlags(config) });
 		databaseUrl = pg.url;
 		databaseMode = 'embedded';
 		closers.unshift(() => pg.stop());
 		log.info({ port: pg.port, dir: config.EMBEDDED_PG_DIR }, 'embedded PostgreSQL started (DATABASE_URL unset)');
 	}
-	const db: Db = createDb(databaseUrl, { poolMax: config.DB_POOL_MAX });
+	const db: Db = createDb(databaseUrl, { poolMax: config.DB_POOL_MAX, replicaUrl: config.DATABASE_REPLICA_URL });
 	closers.unshift(() => db.close());
 	const applied = await runMigrations(db.sequelize);
 	if (applied.length) log.info({ applied }, 'migrations applied');
@@ -123,7 +125,7 @@ export async function boot(
 	// Scheduled jobs (pg-boss, once across nodes): hold expiry (R-C15), daily slot regeneration
 	// (R-S06), mail delivery and reminders (R-C09–R-C11). Put first among the closers so it stops
 	// before the transport, the sink and the database pool close.
-	const jobs = await startJobs(ctx, databaseUrl, { mail: mailTransport });
+	const jobs = await startJobs(ctx, databaseUrl, { mail: mailTransport, backups: backupsEnabled(config) });
 	outboxKick.target = jobs.kickOutbox;
 	closers.unshift(() => jobs.stop());
 

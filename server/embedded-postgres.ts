@@ -33,7 +33,8 @@ async function loadEmbeddedPostgres() {
 	return mod.default;
 }
 
-export async function startEmbeddedPostgres(dir: string, database = 'mynumber') {
+/** `postgresFlags`: extra `-c name=value` server flags, e.g. WAL archiving (db/backup embeddedArchiveFlags). */
+export async function startEmbeddedPostgres(dir: string, database = 'mynumber', opts: { postgresFlags?: string[] } = {}) {
 	const EmbeddedPostgres = await loadEmbeddedPostgres();
 	const databaseDir = resolve(dir);
 	const port = await freePort();
@@ -46,6 +47,7 @@ export async function startEmbeddedPostgres(dir: string, database = 'mynumber') 
 		persistent: true,
 		onLog: () => {},
 		onError: () => {},
+		postgresFlags: opts.postgresFlags ?? [],
 		// As root Postgres refuses to run; the package then creates and uses an OS user "postgres".
 		...(isRoot ? { createPostgresUser: true } : {})
 	});

@@ -6,6 +6,7 @@ import { deliverDue } from '../src/lib/server/mail/outbox.ts';
 import { queueReminders } from '../src/lib/server/mail/remind.ts';
 import type { MailTransport } from '../src/lib/server/mail/transport.ts';
 import { markNoShows } from '../src/lib/server/noshow/mark.ts';
+import { backupDue, runScheduledBackup } from '../db/backup/index.ts';
 
 /** Job names are constants (STYLE habit 10): a schedule and its worker can never disagree. */
 export const JOBS = {
@@ -18,7 +19,9 @@ export const JOBS = {
 	/** R-C11: queue reminder mails for visits within city_settings.reminder_days */
 	remindReservations: 'reservations-remind',
 	/** R-S13: bookings nobody came to by closing time become 未来庁; follow-up mails are queued */
-	markNoShows: 'no-shows-mark'
+	markNoShows: 'no-shows-mark',
+	/** R-O02: the daily base backup and retention (embedded database, or BACKUP_DIR set on this node) */
+	backup: 'db-backup'
 } as const;
 
 type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -31,7 +34,7 @@ const OUTBOX_BATCH = 100;
  * goes through `run`, which logs its duration and reports failures. Correctness never depends on
  * the timing here: bookings also release expired holds on the slots they lock.
  */
-export async function startJobs(ctx: AppContext, databaseUrl: string, opts: { mail?: MailTransport } = {}) {
+export async function startJobs(ctx: AppContext, databaseUrl: string, opts: { mail?: MailTransport; backups?: boolean } = {}) {
 	const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 2, application_name: 'mynumber-jobs' });
 	boss.on('error', (err) => ctx.log.error({ err }, 'job queue error'));
 	await boss.start();
@@ -57,6 +60,14 @@ export async function startJobs(ctx: AppContext, databaseUrl: string, opts: { ma
 	await boss.schedule(JOBS.markNoShows, '*/15 * * * *', null, { tz: 'Asia/Tokyo' });
 	await boss.work(JOBS.markNoShows, () => run(JOBS.markNoShows, async () => ({ ...(await markNoShows(ctx)) })));
 	await boss.work(JOBS.expireHolds, () => run(JOBS.expireHolds, async () => ({ released: await expireHolds(ctx) })));
+	// R-O02: boot turns this on for the embedded database, or when BACKUP_DIR is set on this node.
+	if (opts.backups) {
+		// a large database can take a while: the run may last up to 6 hours before pg-boss calls it expired
+		await boss.schedule(JOBS.backup, ctx.config.BACKUP_CRON, null, { tz: 'Asia/Tokyo', expireInSeconds: 6 * 3600, retryLimit: 1 });
+		await boss.work(JOBS.backup, () => run(JOBS.backup, () => runScheduledBackup(ctx.config, databaseUrl)));
+		// no backup yet (first start) or the last one missed: one now; the key keeps restarts from queueing several
+		if (backupDue(ctx.config)) await boss.send(JOBS.backup, {}, { singletonKey: 'due', expireInSeconds: 6 * 3600, retryLimit: 1 });
+	}
 	await boss.work(JOBS.regenerateSlots, () =>
 		run(JOBS.regenerateSlots, async () => {
 			const reports = await regenerateAll(ctx);

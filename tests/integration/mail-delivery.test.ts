@@ -42,7 +42,7 @@ const NOW = new Date('2026-11-24T01:00:00Z'); // 10:00 in Tokyo
  */
 function secondPool(url: string, max: number): Db {
 	const sequelize = new Sequelize(url, { dialect: 'postgres', dialectModule: pg, logging: false, pool: { max, min: 0 } });
-	return { sequelize, models: t.db.models, close: () => sequelize.close() };
+	return { sequelize, models: t.db.models, read: sequelize, readModels: t.db.models, close: () => sequelize.close() };
 }
 const staff = (role: Role): Principal => ({ userId: 1, login: `${role}-1`, displayName: role, role, locationId: null, sessionId: randomUUID() });
 

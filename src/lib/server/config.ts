@@ -30,6 +30,10 @@ export const configSchema = z.object({
 	PUBLIC_ORIGIN: url(['http:', 'https:']).optional(),
 	DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
 	DB_POOL_MAX: int(10, 1, 200),
+	/** A hot standby for read-only lists and searches (db.read); unset: they read the primary (R-O01). */
+	DATABASE_REPLICA_URL: url(['postgres:', 'postgresql:']).optional(),
+	/** synchronous_commit for booking transactions; unset: remote_apply when a replica is configured (R-O02). */
+	BOOKING_SYNCHRONOUS_COMMIT: z.enum(['remote_apply', 'remote_write', 'on', 'local', 'off']).optional(),
 	REDIS_URL: url(['redis:', 'rediss:']).optional(),
 	/** Prefix of the Socket.IO channels in Redis: environments (or test runs) sharing one Redis stay apart (R-O10). */
 	REDIS_KEY: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits and . : - _ only').default('mynumber'),
@@ -52,6 +56,13 @@ export const configSchema = z.object({
 	SEED_DEMO: bool.optional(),
 	DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
 	EMBEDDED_PG_DIR: z.string().default('.data/pg'),
+	/** Base backups and the WAL archive (R-O02). The embedded database backs up to .data/backups when unset. */
+	BACKUP_DIR: z.string().optional(),
+	BACKUP_KEEP_DAYS: int(7, 1, 3650),
+	/** Archive a WAL segment at least this often when anything was written: the most a lost disk can take. */
+	BACKUP_ARCHIVE_TIMEOUT_SECONDS: int(60, 0, 86_400),
+	/** When the daily base backup runs (cron, Asia/Tokyo). */
+	BACKUP_CRON: z.string().regex(/^[\d*/,-]+( [\d*/,-]+){4}$/, 'must be a 5-field cron expression').default('30 2 * * *'),
 	REALTIME_COALESCE_MS: int(100, 0, 10_000),
 	SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
