@@ -4,6 +4,7 @@ import * as foundation from './migrations/20261123000000-foundation.ts';
 import * as boardTokens from './migrations/20261123100000-board-tokens.ts';
 import * as booking from './migrations/20261124000000-booking.ts';
 import * as citizenJourney from './migrations/20261125000000-citizen-journey.ts';
+import * as cardImport from './migrations/20261125100000-card-import.ts';
 
 /**
  * Migrations are listed explicitly rather than globbed: the production server runs this file
@@ -14,7 +15,8 @@ const MIGRATIONS = [
 	{ name: '20261123000000-foundation', module: foundation },
 	{ name: '20261123100000-board-tokens', module: boardTokens },
 	{ name: '20261124000000-booking', module: booking },
-	{ name: '20261125000000-citizen-journey', module: citizenJourney }
+	{ name: '20261125000000-citizen-journey', module: citizenJourney },
+	{ name: '20261125100000-card-import', module: cardImport }
 ];
 
 export function migrator(sequelize: Sequelize) {
