@@ -52,7 +52,7 @@ export async function exportCards(
 		}
 	}
 	const csv = Readable.from(records()).pipe(stringify({ record_delimiter: '\r\n', bom: input.encoding === 'utf-8' }));
-	const bytes = (input.encoding === 'utf-8' ? csv : csv.pipe(iconv.encodeStream('cp932'))) as Readable;
+	const bytes = (input.encoding === 'utf-8' ? csv : csv.setEncoding('utf8').pipe(iconv.encodeStream('cp932'))) as Readable;
 	csv.on('error', (e) => bytes.destroy(e));
 	const day = new Date(ctx.now().getTime() + 9 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
 	return { stream: Readable.toWeb(bytes) as ReadableStream<Uint8Array>, rows: total, filename: `cards-${day}.csv` };
