@@ -82,7 +82,7 @@ describe('card endpoints', () => {
 		const r = await call(importRoute.POST, '/api/v1/staff/imports/cards', { role: 'clerk', method: 'POST', body: csv('H-0001,見本 太郎,ミホン タロウ,1985/01/02,男,,honcho,,'), type: 'text/csv; charset=utf-8' });
 		expect(r.status).toBe(200);
 		expect(await r.json()).toMatchObject({ created: 1, updated: 0, unchanged: 0 });
-		const sj = iconv.encode(csv('H-0002,見本 花子,ミホン ハナコ,昭和60年1月2日,女,,市役所本庁舎,,'), 'cp932');
+		const sj = new Uint8Array(iconv.encode(csv('H-0002,見本 花子,ミホン ハナコ,昭和60年1月2日,女,,市役所本庁舎,,'), 'cp932'));
 		const r2 = await call(importRoute.POST, '/api/v1/staff/imports/cards', { role: 'clerk', method: 'POST', body: sj, type: 'text/csv; charset=Shift_JIS' });
 		expect(await r2.json()).toMatchObject({ created: 1, encoding: 'shift_jis' });
 		const form = new FormData();

@@ -72,9 +72,10 @@ describe('card search', () => {
 		expect(pull.items.map((c) => c.boxPosition)).toEqual(['箱1-001', '箱1-002', '箱1-003']);
 	});
 
-	it('R-S09 the API listing keeps its six fields and its q (notice ID prefix or kana part)', async () => {
+	it('R-S09 the API listing keeps its six fields and its q (notice ID prefix or name kana prefix)', async () => {
 		const { ctx } = testContext(t.db);
-		const r = await listCards(ctx, viewer, { q: 'ヤマ', limit: 10, offset: 0 });
+		const r = await listCards(ctx, viewer, { q: 'アオヤ', limit: 10, offset: 0 });
+		expect((await listCards(ctx, viewer, { q: 'k-0003', limit: 10, offset: 0 })).total).toBe(2);
 		expect(r).toEqual({ total: 1, items: [{ id: expect.any(String), noticeId: 'K0002', birthDate: '1981-02-02', nameKana: 'アオヤマ ジロウ', status: 'returned', storageLocationId: north }] });
 		await expect(listCards(ctx, null, { limit: 10, offset: 0 })).rejects.toMatchObject({ status: 401 });
 	});

@@ -34,10 +34,11 @@ export interface CardQuery extends CardFilter {
 	dir?: 'asc' | 'desc';
 }
 
+/** Sort keys; notice ID and kana sort in the "C" collation, which their indexes are built in. */
 const SORT_SQL: Record<CardSort, string> = {
 	id: 'c.id',
-	noticeId: 'c.notice_id',
-	nameKana: 'c.name_kana',
+	noticeId: 'c.notice_id COLLATE "C"',
+	nameKana: 'c.name_kana COLLATE "C"',
 	birthDate: 'c.birth_date',
 	status: 'c.status',
 	storage: 'c.storage_location_id, c.box_position',
@@ -46,7 +47,10 @@ const SORT_SQL: Record<CardSort, string> = {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** WHERE clause and bind values; `joinReservation` says whether a reservation filter needs the inner join. */
+/**
+ * WHERE clause and bind values. Every text filter is a prefix in the "C" collation, so it is an
+ * index range scan. `needsReservation`: a visit filter is set, so cards join their active visit.
+ */
 export function cardWhere(f: CardFilter): { sql: string; bind: unknown[]; needsReservation: boolean } {
 	const parts: string[] = [];
 	const bind: unknown[] = [];
@@ -56,17 +60,29 @@ export function cardWhere(f: CardFilter): { sql: string; bind: unknown[]; needsR
 	};
 	if (f.status) add('c.status = ?', f.status);
 	if (f.q) {
-		const term = escapeLike(f.q.trim());
-		bind.push(`${term}%`, `%${term}%`);
-		parts.push(`(c.notice_id LIKE $${bind.length - 1} OR c.name_kana LIKE $${bind.length})`);
+		// The one search box: a notice ID prefix or a name kana prefix (hyphens, hiragana, half-width kana accepted).
+		const notice = normalizeNoticeId(f.q);
+		const kana = kanaSearchPrefix(f.q);
+		const ors: string[] = [];
+		if (notice) {
+			bind.push(`${escapeLike(notice)}%`);
+			ors.push(`c.notice_id COLLATE "C" LIKE $${bind.length}`);
+		}
+		if (kana) {
+			bind.push(`${escapeLike(kana)}%`);
+			ors.push(`c.name_kana COLLATE "C" LIKE $${bind.length}`);
+		}
+		parts.push(ors.length ? `(${ors.join(' OR ')})` : 'false');
 	}
-	if (f.noticeId) add('c.notice_id LIKE ?', `${escapeLike(normalizeNoticeId(f.noticeId) ?? f.noticeId.trim())}%`);
+	if (f.noticeId) add('c.notice_id COLLATE "C" LIKE ?', `${escapeLike(normalizeNoticeId(f.noticeId) ?? f.noticeId.trim())}%`);
 	if (f.kana) {
 		const k = kanaSearchPrefix(f.kana);
-		if (k) add('c.name_kana LIKE ?', `${escapeLike(k)}%`);
+		add('c.name_kana COLLATE "C" LIKE ?', `${escapeLike(k || f.kana.trim())}%`);
 	}
 	if (f.storageLocationId) add('c.storage_location_id = ?', f.storageLocationId);
 	const needsReservation = Boolean(f.locationId || f.purposeId || f.from || f.to);
+	// Cancelled visits have no active persons; saying so lets the planner use the partial index on (location, date).
+	if (needsReservation) parts.push(`r.status <> 'cancelled'`);
 	if (f.locationId) add('r.location_id = ?', f.locationId);
 	if (f.purposeId) add('r.purpose_id = ?', f.purposeId);
 	if (f.from) add('r.date >= ?::date', f.from);
@@ -117,33 +133,41 @@ const view = (r: Raw): CardRowView => ({
 		: null
 });
 
-/** The rows of one page (no role check: callers check). Exported for the CSV export's batches. */
+const COLUMNS = `c.id::text, c.notice_id, c.birth_date, c.name_kanji, c.name_kana, c.status, c.storage_location_id, c.box_position,
+	r.id::text AS reservation_id, r.booking_number, r.date AS visit_date, r.starts_at, r.location_id, r.purpose_id`;
+const VISIT_JOIN = 'JOIN reservation_persons p ON p.card_record_id = c.id AND p.active JOIN reservations r ON r.id = p.reservation_id';
+const LEFT_VISIT_JOIN = 'LEFT JOIN reservation_persons p ON p.card_record_id = c.id AND p.active LEFT JOIN reservations r ON r.id = p.reservation_id';
+
+/**
+ * The rows of one page (no role check: callers check). Without a visit filter or sort, the page
+ * is chosen from card_records alone (an index walk that stops at the page) and only its rows
+ * look up their visit. Exported for the CSV export's batches.
+ */
 export async function cardPage(ctx: AppContext, q: CardQuery): Promise<CardRowView[]> {
 	const w = cardWhere(q);
 	const dir = q.dir === 'desc' ? 'DESC' : 'ASC';
-	const order = SORT_SQL[q.sort ?? 'id']
-		.split(', ')
-		.map((c) => `${c} ${dir}${q.sort === 'visitDate' ? ' NULLS LAST' : ''}`)
+	const sort = q.sort ?? 'id';
+	// Notice IDs and ids grow together (cards are imported in order), so walking the primary key to
+	// find a notice or kana prefix may read most of the table; "+ 0" makes the planner use the prefix index and sort the matches.
+	const prefixFilter = Boolean(q.q || q.noticeId || q.kana);
+	const idOrder = sort === 'id' && prefixFilter ? `c.id + 0 ${dir}` : `c.id ${dir}`;
+	const order = (sort === 'id' ? [] : SORT_SQL[sort].split(', '))
+		.map((col) => `${col} ${dir}${sort === 'visitDate' ? ' NULLS LAST' : ''}`)
+		.concat(idOrder)
 		.join(', ');
-	const rows = await ctx.db.sequelize.query<Raw>(
-		`SELECT c.id::text, c.notice_id, c.birth_date, c.name_kanji, c.name_kana, c.status, c.storage_location_id, c.box_position,
-		        r.id::text AS reservation_id, r.booking_number, r.date AS visit_date, r.starts_at, r.location_id, r.purpose_id
-		   FROM card_records c
-		   ${w.needsReservation ? '' : 'LEFT '}JOIN reservation_persons p ON p.card_record_id = c.id AND p.active
-		   ${w.needsReservation ? '' : 'LEFT '}JOIN reservations r ON r.id = p.reservation_id
-		   ${w.sql}
-		  ORDER BY ${order}, c.id ${dir}
-		  LIMIT ${Math.trunc(q.limit)} OFFSET ${Math.trunc(q.offset)}`,
-		{ bind: w.bind, type: QueryTypes.SELECT }
-	);
+	const page = `LIMIT ${Math.trunc(q.limit)} OFFSET ${Math.trunc(q.offset)}`;
+	const sql = w.needsReservation
+		? `SELECT ${COLUMNS} FROM card_records c ${VISIT_JOIN} ${w.sql} ORDER BY ${order} ${page}`
+		: sort === 'visitDate'
+			? `SELECT ${COLUMNS} FROM card_records c ${LEFT_VISIT_JOIN} ${w.sql} ORDER BY ${order} ${page}`
+			: `SELECT ${COLUMNS} FROM (SELECT * FROM card_records c ${w.sql} ORDER BY ${order} ${page}) c ${LEFT_VISIT_JOIN} ORDER BY ${order}`;
+	const rows = await ctx.db.sequelize.query<Raw>(sql, { bind: w.bind, type: QueryTypes.SELECT });
 	return rows.map(view);
 }
 
 export async function cardCount(ctx: AppContext, f: CardFilter): Promise<number> {
 	const w = cardWhere(f);
-	const join = w.needsReservation
-		? 'JOIN reservation_persons p ON p.card_record_id = c.id AND p.active JOIN reservations r ON r.id = p.reservation_id'
-		: '';
+	const join = w.needsReservation ? VISIT_JOIN : '';
 	const [{ n }] = await ctx.db.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM card_records c ${join} ${w.sql}`, { bind: w.bind, type: QueryTypes.SELECT });
 	return n;
 }
@@ -178,11 +202,7 @@ export async function cardsByNoticeIds(ctx: AppContext, principal: Principal | n
 	const unique = [...new Set(ids)].slice(0, 5000);
 	const rows = unique.length
 		? await ctx.db.sequelize.query<Raw>(
-				`SELECT c.id::text, c.notice_id, c.birth_date, c.name_kanji, c.name_kana, c.status, c.storage_location_id, c.box_position,
-				        r.id::text AS reservation_id, r.booking_number, r.date AS visit_date, r.starts_at, r.location_id, r.purpose_id
-				   FROM card_records c
-				   LEFT JOIN reservation_persons p ON p.card_record_id = c.id AND p.active
-				   LEFT JOIN reservations r ON r.id = p.reservation_id
+				`SELECT ${COLUMNS} FROM card_records c ${LEFT_VISIT_JOIN}
 				  WHERE c.notice_id = ANY($1::varchar[]) ORDER BY c.notice_id, c.birth_date`,
 				{ bind: [unique], type: QueryTypes.SELECT }
 			)
