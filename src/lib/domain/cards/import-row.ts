@@ -31,14 +31,20 @@ export interface HeaderMap {
 
 const normHeader = (h: string) => h.normalize('NFKC').replace(/^\uFEFF/, '').replace(/\s+/g, '');
 
-/** Matches the header row; missing required columns and repeated columns are errors, unknown ones are reported. */
-export function mapHeader(header: readonly string[]): HeaderMap {
-	const index: HeaderMap['index'] = {};
+export interface ColumnSpec<K extends string> {
+	key: K;
+	header: string;
+	required: boolean;
+}
+
+/** Matches a header row against `columns`; missing required columns and repeated columns are errors, unknown ones are reported. */
+export function mapColumns<K extends string>(header: readonly string[], columns: readonly ColumnSpec<K>[]) {
+	const index: Partial<Record<K, number>> = {};
 	const unknown: string[] = [];
-	const errors: HeaderMap['errors'] = [];
+	const errors: { column: string; message: string }[] = [];
 	header.forEach((raw, i) => {
 		const h = normHeader(raw);
-		const col = IMPORT_COLUMNS.find((c) => normHeader(c.header) === h);
+		const col = columns.find((c) => normHeader(c.header) === h);
 		if (!col) {
 			if (h !== '') unknown.push(raw.trim());
 			return;
@@ -46,10 +52,15 @@ export function mapHeader(header: readonly string[]): HeaderMap {
 		if (index[col.key] !== undefined) errors.push({ column: col.header, message: `列「${col.header}」が2回あります` });
 		else index[col.key] = i;
 	});
-	for (const c of IMPORT_COLUMNS) {
+	for (const c of columns) {
 		if (c.required && index[c.key] === undefined) errors.push({ column: c.header, message: `必須の列「${c.header}」がありません` });
 	}
 	return { index, unknown, errors };
+}
+
+/** The card creation data header. */
+export function mapHeader(header: readonly string[]): HeaderMap {
+	return mapColumns(header, IMPORT_COLUMNS);
 }
 
 export interface CardRow {

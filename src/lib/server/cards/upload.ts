@@ -5,6 +5,8 @@ import { encodingFromLabel, type EncodingChoice } from './csv-input.ts';
 export interface Upload {
 	body: AsyncIterable<Uint8Array>;
 	encoding: EncodingChoice;
+	/** the other text fields of a multipart form */
+	fields?: Record<string, string>;
 }
 
 async function* empty(): AsyncGenerator<Uint8Array> {}
@@ -32,7 +34,9 @@ export async function uploadFromRequest(request: Request, queryEncoding: string 
 			throw new AppError('bad_request', 'フォームデータを読み取れません。');
 		}
 		const up = uploadFromFile(form.get('file'), form.get('encoding'));
-		return { ...up, encoding: override ?? up.encoding };
+		const fields: Record<string, string> = {};
+		for (const [k, v] of form.entries()) if (typeof v === 'string' && k !== 'encoding') fields[k] = v;
+		return { ...up, encoding: override ?? up.encoding, fields };
 	}
 	if (type.startsWith('text/csv') || type.startsWith('text/plain') || type.startsWith('application/octet-stream')) {
 		const charset = /charset=([^;]+)/.exec(type)?.[1];
