@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import iconv from 'iconv-lite';
 import { ARTIFACTS } from './state.ts';
-import { apiLogin, nodes, uiLogin } from './helpers.ts';
+import { apiLogin, nodes, openDay, staffSlots, uiLogin } from './helpers.ts';
 
 /** 「カードデータ取込」 and 「カード検索」 as a clerk would use them (R-S02, R-S03, R-S08, R-S09), looked at on a desktop and a phone. */
 const shots = `${ARTIFACTS}/screenshots`;
@@ -23,8 +23,8 @@ test('R-S02 R-S03 a clerk imports a Shift_JIS file on the page; a bad file shows
 		await expect(page.getByRole('heading', { name: 'カードデータ取込' })).toBeVisible();
 		if (name === 'desktop') {
 			const bad = [HEADER, row(1), row(2, { kana: 'etou' }), row(3, { birth: '平成31年5月1日' }), row(1)].join('\r\n');
-			await page.getByLabel('CSV ファイル').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
-			await page.getByRole('button', { name: '取り込む' }).click();
+			await page.getByLabel('カード作成情報の CSV ファイル').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+			await page.getByRole('button', { name: '取り込む', exact: true }).click();
 			await expect(page.getByRole('alert')).toContainText('3件の誤り');
 			const table = page.getByRole('table', { name: '取り込めない行の一覧' });
 			await expect(table.locator('tbody tr')).toHaveCount(3);
@@ -36,14 +36,25 @@ test('R-S02 R-S03 a clerk imports a Shift_JIS file on the page; a bad file shows
 			expect(axe.violations.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
 		}
 		const good = iconv.encode([HEADER, ...Array.from({ length: 12 }, (_, i) => row(i + 1))].join('\r\n'), 'cp932');
-		await page.getByLabel('CSV ファイル').setInputFiles({ name: 'cards-sjis.csv', mimeType: 'text/csv', buffer: good });
-		await page.getByLabel('文字コード').selectOption('shift_jis');
-		await page.getByRole('button', { name: '取り込む' }).click();
+		await page.getByLabel('カード作成情報の CSV ファイル').setInputFiles({ name: 'cards-sjis.csv', mimeType: 'text/csv', buffer: good });
+		await page.locator('#card-encoding').selectOption('shift_jis');
+		await page.getByRole('button', { name: '取り込む', exact: true }).click();
 		const done = page.getByRole('status').filter({ hasText: '取り込みました' });
 		await expect(done).toContainText('Shift_JIS');
 		// the second pass (phone) re-imports the same file: nothing changes
 		await expect(done.locator('[data-field=created]')).toHaveText(name === 'desktop' ? '12件' : '0件');
 		await expect(done.locator('[data-field=unchanged]')).toHaveText(name === 'desktop' ? '0件' : '12件');
+		if (name === 'desktop') {
+			// R-S16: a booking taken before go-live for the last card, at the first slot of an open day of 北支所
+			const token = await apiLogin(request, a.url, 'clerk');
+			const day = await openDay(request, a.url, 2, 5);
+			const slot = (await staffSlots(request, a.url, token, 2, day)).find((s) => s.booked + s.held < s.capacity)!;
+			const hhmm = new Date(slot.startsAt).toLocaleTimeString('ja-JP', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit' });
+			const csv = ['予約番号,交付通知書番号,生年月日,交付場所,来庁日,来庁時刻', `OLD-1,E2E-${stamp}-0012,昭和60年1月2日,kita,${day},${hhmm}`].join('\r\n');
+			await page.getByLabel('予約データの CSV ファイル').setInputFiles({ name: 'old.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+			await page.getByRole('button', { name: '予約を取り込む' }).click();
+			await expect(page.getByRole('status').filter({ hasText: '予約を取り込みました' })).toContainText('1件（1人）');
+		}
 		await page.screenshot({ path: `${shots}/staff-import-${name}.png`, fullPage: true });
 		expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
 	}
@@ -93,6 +104,9 @@ test('R-S09 R-S08 a clerk finds cards by kana, changes the ticked ones to 返戻
 			const text = iconv.decode(await import('node:fs').then((fs) => fs.readFileSync(file!)), 'cp932');
 			expect(text.split('\r\n')[0]).toBe('交付通知書番号,生年月日,氏名,氏名カナ,状態,保管場所,保管位置,予約番号,来庁日,来庁時刻,交付場所');
 			expect(text.match(/返戻/g)?.length).toBe(2);
+			// the card booked by the R-S16 import shows its visit
+			await expect(rows.nth(11).locator('[data-field=status]')).toHaveText('予約済');
+			await expect(rows.nth(11)).toContainText('北支所・');
 		}
 		await page.screenshot({ path: `${shots}/staff-cards-${name}.png`, fullPage: true });
 		expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
