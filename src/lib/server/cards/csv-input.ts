@@ -3,7 +3,7 @@
  * Shift_JIS/cp932, detected from the first bytes or chosen) → records with their line number.
  * The file is never held as one string; a size limit is enforced while reading.
  */
-import { Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import iconv from 'iconv-lite';
 import { parse, CsvError } from 'csv-parse';
 import { AppError } from '../errors.ts';
@@ -69,6 +69,27 @@ async function withEncoding(body: AsyncIterable<Uint8Array>, choice: EncodingCho
 	return { encoding, chunks: all() };
 }
 
+/**
+ * CRLF → LF before parsing. csv-parse counts a CRLF inside a quoted field as two lines, which
+ * would shift every later line number; with LF only, its count matches what an editor shows.
+ * A chunk ending in CR keeps it until the next chunk says whether LF follows.
+ */
+function crlfToLf(): Transform {
+	let pendingCr = false;
+	return new Transform({
+		decodeStrings: false,
+		transform(chunk: string, _enc, done) {
+			let s = (pendingCr ? '\r' : '') + chunk;
+			pendingCr = s.endsWith('\r');
+			if (pendingCr) s = s.slice(0, -1);
+			done(null, s.replace(/\r\n/g, '\n'));
+		},
+		flush(done) {
+			done(null, pendingCr ? '\r' : '');
+		}
+	});
+}
+
 export interface CsvRecord {
 	/** line in the file where the record starts (the header is line 1) */
 	line: number;
@@ -81,10 +102,15 @@ export interface CsvRecord {
  */
 export async function openCsv(body: AsyncIterable<Uint8Array>, choice: EncodingChoice, max = MAX_UPLOAD_BYTES) {
 	const { encoding, chunks } = await withEncoding(limited(body, max), choice);
-	const text = Readable.from(chunks).pipe(iconv.decodeStream(encoding === 'utf-8' ? 'utf8' : 'cp932'));
-	const parser = text.pipe(parse({ info: true, relax_column_count: true, skip_empty_lines: true, bom: true }));
-	// Errors of the byte source (size limit) must reach the parser's consumer.
-	text.on('error', (e) => parser.destroy(e));
+	// pipeline: an error anywhere (the size limit in the byte source, a decoder error) destroys the
+	// parser too, so the loop below throws it instead of waiting for records that never come.
+	const parser = pipeline(
+		Readable.from(chunks),
+		iconv.decodeStream(encoding === 'utf-8' ? 'utf8' : 'cp932'),
+		crlfToLf(),
+		parse({ info: true, relax_column_count: true, skip_empty_lines: true, bom: true }),
+		() => {}
+	);
 	async function* records(): AsyncGenerator<CsvRecord> {
 		try {
 			for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
