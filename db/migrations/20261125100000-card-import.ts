@@ -8,7 +8,7 @@ import type { QueryInterface } from 'sequelize';
  *   each changed field (personal data: it lives only here, never in logs or the audit detail).
  * - Search indexes (R-S09, < 50 ms on 300,000 cards): notice ID and name kana in the "C" collation,
  *   so one index serves both a prefix LIKE and the sort whatever the database's collation (kana in
- *   code point order is 五十音 order); storage location + position (pull order) and + status (counts).
+ *   code point order is 五十音 order), with the id so a page of ids comes from the index alone; storage location + position (pull order) and + status (counts).
  */
 export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
 	await qi.sequelize.query(`
@@ -27,8 +27,8 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
 		);
 		CREATE INDEX card_record_changes_card ON card_record_changes (card_record_id, at);
 
-		CREATE INDEX card_records_notice_c ON card_records ((notice_id COLLATE "C"));
-		CREATE INDEX card_records_kana_c ON card_records ((name_kana COLLATE "C"));
+		CREATE INDEX card_records_notice_c ON card_records ((notice_id COLLATE "C"), id);
+		CREATE INDEX card_records_kana_c ON card_records ((name_kana COLLATE "C"), id);
 		CREATE INDEX card_records_storage ON card_records (storage_location_id, box_position);
 		CREATE INDEX card_records_storage_status ON card_records (storage_location_id, status);
 	`);

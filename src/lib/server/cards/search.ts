@@ -60,19 +60,13 @@ export function cardWhere(f: CardFilter): { sql: string; bind: unknown[]; needsR
 	};
 	if (f.status) add('c.status = ?', f.status);
 	if (f.q) {
-		// The one search box: a notice ID prefix or a name kana prefix (hyphens, hiragana, half-width kana accepted).
+		// The one search box: a notice ID prefix (letters and digits) or a name kana prefix (kana) — never both,
+		// since no text is both; hyphens, hiragana and half-width kana are accepted.
 		const notice = normalizeNoticeId(f.q);
 		const kana = kanaSearchPrefix(f.q);
-		const ors: string[] = [];
-		if (notice) {
-			bind.push(`${escapeLike(notice)}%`);
-			ors.push(`c.notice_id COLLATE "C" LIKE $${bind.length}`);
-		}
-		if (kana) {
-			bind.push(`${escapeLike(kana)}%`);
-			ors.push(`c.name_kana COLLATE "C" LIKE $${bind.length}`);
-		}
-		parts.push(ors.length ? `(${ors.join(' OR ')})` : 'false');
+		if (notice) add('c.notice_id COLLATE "C" LIKE ?', `${escapeLike(notice)}%`);
+		else if (kana) add('c.name_kana COLLATE "C" LIKE ?', `${escapeLike(kana)}%`);
+		else parts.push('false');
 	}
 	if (f.noticeId) add('c.notice_id COLLATE "C" LIKE ?', `${escapeLike(normalizeNoticeId(f.noticeId) ?? f.noticeId.trim())}%`);
 	if (f.kana) {
@@ -148,7 +142,8 @@ export async function cardPage(ctx: AppContext, q: CardQuery): Promise<CardRowVi
 	const dir = q.dir === 'desc' ? 'DESC' : 'ASC';
 	const sort = q.sort ?? 'id';
 	// Notice IDs and ids grow together (cards are imported in order), so walking the primary key to
-	// find a notice or kana prefix may read most of the table; "+ 0" makes the planner use the prefix index and sort the matches.
+	// find a notice or kana prefix may read most of the table; "+ 0" makes the planner take the
+	// matching ids from the prefix index (which carries the id) and sort only those.
 	const prefixFilter = Boolean(q.q || q.noticeId || q.kana);
 	const idOrder = sort === 'id' && prefixFilter ? `c.id + 0 ${dir}` : `c.id ${dir}`;
 	const order = (sort === 'id' ? [] : SORT_SQL[sort].split(', '))
@@ -156,11 +151,14 @@ export async function cardPage(ctx: AppContext, q: CardQuery): Promise<CardRowVi
 		.concat(idOrder)
 		.join(', ');
 	const page = `LIMIT ${Math.trunc(q.limit)} OFFSET ${Math.trunc(q.offset)}`;
+	// Without a visit filter or sort, the page's ids come first from card_records alone (often from an
+	// index without touching the table), then only those rows are read and look up their visit.
 	const sql = w.needsReservation
 		? `SELECT ${COLUMNS} FROM card_records c ${VISIT_JOIN} ${w.sql} ORDER BY ${order} ${page}`
 		: sort === 'visitDate'
 			? `SELECT ${COLUMNS} FROM card_records c ${LEFT_VISIT_JOIN} ${w.sql} ORDER BY ${order} ${page}`
-			: `SELECT ${COLUMNS} FROM (SELECT * FROM card_records c ${w.sql} ORDER BY ${order} ${page}) c ${LEFT_VISIT_JOIN} ORDER BY ${order}`;
+			: `SELECT ${COLUMNS} FROM (SELECT c.id FROM card_records c ${w.sql} ORDER BY ${order} ${page}) k
+			   JOIN card_records c ON c.id = k.id ${LEFT_VISIT_JOIN} ORDER BY ${order}`;
 	const rows = await ctx.db.sequelize.query<Raw>(sql, { bind: w.bind, type: QueryTypes.SELECT });
 	return rows.map(view);
 }
