@@ -129,3 +129,35 @@ describe('card endpoints', () => {
 		}
 	});
 });
+
+describe('「カード検索」 page actions', () => {
+	const form = (fields: Record<string, string | string[]>) => {
+		const f = new FormData();
+		for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) f.append(k, x);
+		return f;
+	};
+	const act = async (name: 'status' | 'paste', role: Role, fields: Record<string, string | string[]>) => {
+		const { actions } = await import('../../src/routes/staff/(app)/cards/+page.server.ts');
+		const request = new Request('http://127.0.0.1/staff/cards', { method: 'POST', body: form(fields) });
+		return (actions[name] as (e: unknown) => Promise<unknown>)({ request, locals: { principal: who[role]!, lang: 'ja' }, getClientAddress: () => '127.0.0.1' });
+	};
+
+	it('R-S08 R-S09 bulk change of a whole search result (scope all) by a clerk; a viewer is refused; bad filters change nothing', async () => {
+		const cards = await Promise.all(Array.from({ length: 3 }, (_, i) => makeCard(t.db, { noticeId: `PAGE${i}` })));
+		const all = (await act('status', 'clerk', { scope: 'all', filters: JSON.stringify({ noticeId: 'PAGE' }), to: 'returned', note: '一括' })) as { summary: { changed: number } };
+		expect(all.summary.changed).toBe(3);
+		for (const c of cards) expect((await c.reload()).status).toBe('returned');
+		const viewer = (await act('status', 'viewer', { scope: 'selected', cardId: cards.map((c) => c.id), to: 'cancelled' })) as { status: number };
+		expect(viewer.status).toBe(403);
+		const bad = (await act('status', 'clerk', { scope: 'all', filters: '{not json', to: 'cancelled' })) as { status: number };
+		expect(bad.status).toBe(400);
+		for (const c of cards) expect((await c.reload()).status).toBe('returned');
+	});
+
+	it('R-S08 pasted notice IDs are resolved to cards, unknown ones listed', async () => {
+		await makeCard(t.db, { noticeId: 'PASTE1' });
+		const r = (await act('paste', 'clerk', { noticeIds: 'paste-1\nNOSUCH9\n' })) as { pasted: { items: { noticeId: string }[]; notFound: string[] } };
+		expect(r.pasted.items.map((c) => c.noticeId)).toEqual(['PASTE1']);
+		expect(r.pasted.notFound).toEqual(['NOSUCH9']);
+	});
+});

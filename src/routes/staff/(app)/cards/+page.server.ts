@@ -31,7 +31,13 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 /** The cards a bulk form names: the ticked rows, or every row of the search in the form's hidden fields. */
 async function targetIds(f: FormData): Promise<string[]> {
 	if (text(f, 'scope') !== 'all') return f.getAll('cardId').map(String).filter((v) => /^\d{1,18}$/.test(v));
-	const raw = JSON.parse(text(f, 'filters') || '{}') as Record<string, string>;
+	let raw: unknown;
+	try {
+		raw = JSON.parse(text(f, 'filters') || '{}');
+	} catch {
+		return [];
+	}
+	if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return [];
 	const q = cardSearchQuery.safeParse({ ...raw, limit: '1', offset: '0' });
 	if (!q.success) return [];
 	const rows = await cardPage(appContext(), { ...q.data, limit: MAX_BULK, offset: 0 });
