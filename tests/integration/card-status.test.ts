@@ -63,12 +63,15 @@ describe('card status changes by staff', () => {
 		expect(events).toEqual([]);
 	});
 
-	it('R-S08 R-L03 a card with a visit: the change carries the visit’s location and day, so staff screens and boards of that day hear of it', async () => {
+	it('R-S08 R-L03 a card with a visit: 取消 by hand is refused (cancel the visit), 未来庁 is recorded and carries the visit’s location and day, so staff screens and boards of that day hear of it', async () => {
 		const { ctx, events } = testContext(t.db);
 		const loc = await makeLocation(t.db);
 		const slot = await makeSlot(t.db, loc.id, '2026-12-01', '10:00', 4);
 		const r = await makeReservation(t.db, slot);
-		const s = await changeCardStatuses(ctx, await principal('clerk'), { cardIds: r.cardIds, to: 'no_show', note: '来庁なし' });
+		const clerk = await principal('clerk');
+		const keep = await changeCardStatuses(ctx, clerk, { cardIds: r.cardIds, to: 'cancelled' });
+		expect(keep.refused).toEqual([{ cardId: r.cardIds[0], from: 'reserved', reason: 'has_visit', message: expect.stringContaining('予約を取り消して') }]);
+		const s = await changeCardStatuses(ctx, clerk, { cardIds: r.cardIds, to: 'no_show', note: '来庁なし' });
 		expect(s.changed).toBe(1);
 		expect(events).toEqual([{ type: 'cardStatusChanged', changes: [{ cardId: r.cardIds[0], locationId: loc.id, date: '2026-12-01', from: 'reserved', to: 'no_show' }] }]);
 		const [h] = await t.db.sequelize.query<{ reservation_id: string }>(`SELECT reservation_id::text FROM card_status_history WHERE card_record_id = :id`, {

@@ -81,3 +81,15 @@ describe('card status lifecycle (R-S08)', () => {
 		);
 	});
 });
+
+describe('card with an active visit (R-S08, R-C12)', () => {
+	it('R-S08 a reserved card with an active visit may become 未来庁 but not 通知書発送済 or 取消 by hand; without a visit it may', () => {
+		expect(manualRefusal('reserved', 'no_show', true)).toBeNull();
+		expect(manualRefusal('reserved', 'cancelled', true)).toBe('has_visit');
+		expect(manualRefusal('reserved', 'notice_sent', true)).toBe('has_visit');
+		expect(manualRefusal('checked_in', 'issued', true)).toBeNull();
+		expect(manualRefusal('reserved', 'cancelled', false)).toBeNull();
+		const plan = planBulk([{ id: '1', status: 'reserved' as const, hasActiveVisit: true }], 'cancelled');
+		expect(plan.refused).toEqual([{ card: { id: '1', status: 'reserved', hasActiveVisit: true }, from: 'reserved', reason: 'has_visit' }]);
+	});
+});

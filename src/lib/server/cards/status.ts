@@ -24,6 +24,7 @@ export interface StatusSummary {
 interface LockedCard {
 	id: string;
 	status: CardStatus;
+	hasActiveVisit: boolean;
 	location_id: number | null;
 	date: string | null;
 	reservation_id: string | null;
@@ -42,7 +43,7 @@ export async function changeCardStatuses(
 	const { summary, changes } = await ctx.db.sequelize.transaction(async (t) => {
 		// The card rows in id order (so concurrent bulk changes cannot deadlock), with their active visit if any.
 		const cards = await ctx.db.sequelize.query<LockedCard>(
-			`SELECT c.id::text AS id, c.status, r.location_id, r.date::text AS date, r.id::text AS reservation_id
+			`SELECT c.id::text AS id, c.status, r.location_id, r.date::text AS date, r.id::text AS reservation_id, coalesce(r.status = 'active', false) AS "hasActiveVisit"
 			   FROM card_records c
 			   LEFT JOIN reservation_persons p ON p.card_record_id = c.id AND p.active
 			   LEFT JOIN reservations r ON r.id = p.reservation_id
