@@ -147,7 +147,8 @@ describe('card data import', () => {
 			row('E-0011', { name: 'z'.repeat(101) }), // 12 length
 			row('E-0012', { sent: '2027/01/01' }), // 13 future sending date
 			'E-0013,見本,ミホン', // 14 column count
-			row('E-0001') // 15 duplicate of line 2
+			row('E-0001'), // 15 duplicate of line 2
+			row('E-0016', { address: 'NUL\u0000文字' }) // 16 a character Postgres cannot store
 		];
 		const f = await failure(lines.join('\n'));
 		const at = (line: number) => f.errors.filter((e) => e.line === line);
@@ -165,7 +166,8 @@ describe('card data import', () => {
 		expect(at(13)[0]).toMatchObject({ column: '通知書発送日', message: expect.stringContaining('未来') });
 		expect(at(14)[0]).toMatchObject({ column: null, message: expect.stringContaining('列の数（3）') });
 		expect(at(15)[0]).toMatchObject({ column: '交付通知書番号', message: expect.stringContaining('2行目 と同じ') });
-		expect(f.errorCount).toBe(13);
+		expect(at(16)[0]).toMatchObject({ column: null, message: expect.stringContaining('NUL') });
+		expect(f.errorCount).toBe(14);
 		expect(await tableCounts()).toEqual(before);
 		expect(await t.db.models.CardRecord.count({ where: { noticeId: 'E0001' } })).toBe(0);
 	});

@@ -112,7 +112,7 @@ describe('card endpoints', () => {
 		expect(await r.json()).toEqual({ to: 'returned', changed: 1, unchanged: 0, refused: [], notFound: [] });
 		const h = await call(historyRoute.GET, `/api/v1/staff/cards/${cardId}/history`, { role: 'viewer', params: { id: cardId } });
 		expect((await h.json()).history[0]).toMatchObject({ kind: 'status', from: 'notice_sent', to: 'returned', note: '返戻' });
-		for (const body of [{ cardIds: [], to: 'returned' }, { cardIds: ['x'], to: 'returned' }, { cardIds: [cardId], to: 'lost' }, { cardIds: [cardId], to: 'returned', extra: 1 }]) {
+		for (const body of [{ cardIds: [], to: 'returned' }, { cardIds: ['x'], to: 'returned' }, { cardIds: [cardId], to: 'lost' }, { cardIds: [cardId], to: 'returned', extra: 1 }, { cardIds: [cardId], to: 'cancelled', note: 'a\u0000' }]) {
 			const bad = await call(statusRoute.POST, '/api/v1/staff/cards/status', { role: 'clerk', method: 'POST', body: JSON.stringify(body), type: 'application/json' });
 			expect(bad.status, JSON.stringify(body)).toBe(400);
 		}
@@ -124,7 +124,7 @@ describe('card endpoints', () => {
 		const r = await call(cardsRoute.GET, '/api/v1/staff/cards?status=returned&limit=10&offset=0', { role: 'viewer' });
 		const body = await r.json();
 		expect(Object.keys(body.items[0]).sort()).toEqual(['birthDate', 'id', 'nameKana', 'noticeId', 'status', 'storageLocationId']);
-		for (const q of ['limit=100000', 'sort=name', 'from=2026-13-01', 'color=red', 'status=lost']) {
+		for (const q of ['limit=100000', 'sort=name', 'from=2026-13-01', 'color=red', 'status=lost', 'kana=%00', 'q=a%00b']) {
 			expect((await call(cardsRoute.GET, `/api/v1/staff/cards?${q}`, { role: 'viewer' })).status, q).toBe(400);
 		}
 	});

@@ -49,6 +49,7 @@ describe('card search', () => {
 		expect(await ids({ kana: 'ｱｵﾔﾏ' })).toEqual(['K0002/1981']);
 		expect(await ids({ storageLocationId: south, status: 'issued' })).toEqual(['K0003/1990']);
 		expect(await ids({ noticeId: '%' })).toEqual([]);
+		expect(await ids({ kana: '山田' })).toEqual([]);
 	});
 
 	it('R-S09 reservations: filter by visit date range, issuing location and purpose; the visit is on the row', async () => {

@@ -20,7 +20,7 @@ import { datesOf, lockSlots, runFrom, type SlotRow } from '../booking/slot-rows.
 import { BOOKABLE_STATUSES, type PersonCard } from '../booking/persons.ts';
 import { insertReservation } from '../booking/write.ts';
 import { openCsv, type EncodingChoice } from './csv-input.ts';
-import { MAX_REPORTED_ERRORS, type ImportError } from './import.ts';
+import { MAX_REPORTED_ERRORS, unreadableMessage, type ImportError } from './import.ts';
 
 const MAX_PARTY = 5;
 
@@ -56,8 +56,9 @@ async function readRows(ctx: AppContext, body: AsyncIterable<Uint8Array>, choice
 			if (header.errors.length) break;
 			continue;
 		}
-		if (rec.values.length !== width) {
-			errors.add({ line: rec.line, column: null, message: `列の数（${rec.values.length}）が見出しの列の数（${width}）と違います` });
+		const unreadable = unreadableMessage(rec.values);
+		if (unreadable || rec.values.length !== width) {
+			errors.add({ line: rec.line, column: null, message: unreadable ?? `列の数（${rec.values.length}）が見出しの列の数（${width}）と違います` });
 			continue;
 		}
 		const r = validateReservationRow(rec.values, header, { line: rec.line, locations, purposes, defaultPurposeId });
@@ -126,7 +127,7 @@ export async function importReservations(
 	input: { body: AsyncIterable<Uint8Array>; encoding: EncodingChoice; overrideReason?: string | null; ip?: string | null }
 ): Promise<ReservationImportResult> {
 	const staff = requireRole(principal, 'clerk');
-	const reason = input.overrideReason?.trim() || null;
+	const reason = input.overrideReason?.replace(/[\u0000-\u001F]/g, '').trim().slice(0, 500) || null;
 	const canOverride = hasRole(staff.role, 'supervisor');
 	if (reason && !canOverride) throw new AppError('forbidden', '定員を超える予約の取込は監督者または管理者のみ行えます。');
 	const errors = new Errors();

@@ -29,6 +29,13 @@ export interface ImportResult {
 	unknownColumns: string[];
 }
 
+/** Text Postgres cannot store or that did not decode: reported per row, never a 500. */
+export function unreadableMessage(values: readonly string[]): string | null {
+	if (values.some((v) => v.includes('\uFFFD'))) return '文字コードを読み取れない文字があります（UTF-8 か Shift_JIS で保存してください）';
+	if (values.some((v) => v.includes('\u0000'))) return '使えない制御文字（NUL）が含まれています';
+	return null;
+}
+
 /** At most this many errors are returned (the total is given too): enough to fix a file, small enough to show. */
 export const MAX_REPORTED_ERRORS = 1000;
 
@@ -62,8 +69,9 @@ export async function readCardFile(ctx: AppContext, body: AsyncIterable<Uint8Arr
 			if (header.errors.length) break; // without the columns no row can be read
 			continue;
 		}
-		if (rec.values.some((v) => v.includes('\uFFFD'))) {
-			fail({ line: rec.line, column: null, message: '文字コードを読み取れない文字があります（UTF-8 か Shift_JIS で保存してください）' });
+		const unreadable = unreadableMessage(rec.values);
+		if (unreadable) {
+			fail({ line: rec.line, column: null, message: unreadable });
 			continue;
 		}
 		if (rec.values.length !== width) {

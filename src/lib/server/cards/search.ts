@@ -68,10 +68,16 @@ export function cardWhere(f: CardFilter): { sql: string; bind: unknown[]; needsR
 		else if (kana) add('c.name_kana COLLATE "C" LIKE ?', `${escapeLike(kana)}%`);
 		else parts.push('false');
 	}
-	if (f.noticeId) add('c.notice_id COLLATE "C" LIKE ?', `${escapeLike(normalizeNoticeId(f.noticeId) ?? f.noticeId.trim())}%`);
+	// A filter that cannot be a notice ID or kana matches nothing (rather than being sent as typed).
+	if (f.noticeId) {
+		const n = normalizeNoticeId(f.noticeId);
+		if (n) add('c.notice_id COLLATE "C" LIKE ?', `${escapeLike(n)}%`);
+		else parts.push('false');
+	}
 	if (f.kana) {
 		const k = kanaSearchPrefix(f.kana);
-		add('c.name_kana COLLATE "C" LIKE ?', `${escapeLike(k || f.kana.trim())}%`);
+		if (k) add('c.name_kana COLLATE "C" LIKE ?', `${escapeLike(k)}%`);
+		else parts.push('false');
 	}
 	if (f.storageLocationId) add('c.storage_location_id = ?', f.storageLocationId);
 	const needsReservation = Boolean(f.locationId || f.purposeId || f.from || f.to);

@@ -39,7 +39,8 @@ export async function changeCardStatuses(
 	const ids = [...new Set(input.cardIds)];
 	if (ids.length === 0) throw new AppError('bad_request', 'カードが選ばれていません。');
 	if (ids.length > MAX_BULK) throw new AppError('bad_request', `一度に変更できるのは ${MAX_BULK}件までです。`);
-	const note = input.note?.trim() || null;
+	// Control characters (NUL cannot even be stored) are dropped from the note staff typed.
+	const note = input.note?.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '').trim().slice(0, 500) || null;
 	const { summary, changes } = await ctx.db.sequelize.transaction(async (t) => {
 		// The card rows in id order (so concurrent bulk changes cannot deadlock), with their active visit if any.
 		const cards = await ctx.db.sequelize.query<LockedCard>(
