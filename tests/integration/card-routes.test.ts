@@ -17,6 +17,7 @@ import * as cardsRoute from '../../src/routes/api/v1/staff/cards/+server.ts';
 import * as statusRoute from '../../src/routes/api/v1/staff/cards/status/+server.ts';
 import * as historyRoute from '../../src/routes/api/v1/staff/cards/[id]/history/+server.ts';
 import * as exportRoute from '../../src/routes/api/v1/staff/cards/export/+server.ts';
+import * as reservationsRoute from '../../src/routes/api/v1/staff/imports/reservations/+server.ts';
 
 let t: TestDatabase;
 const who: Partial<Record<Role, Principal>> = {};
@@ -53,14 +54,15 @@ const HEADER = '交付通知書番号,氏名,氏名カナ,生年月日,性別,�
 const csv = (...rows: string[]) => [HEADER, ...rows].join('\r\n');
 
 describe('card endpoints', () => {
-	it('R-S02 R-S08 R-S09 R-O04 every card endpoint refuses a request without a staff session (401 problem+json)', async () => {
+	it('R-S02 R-S08 R-S09 R-S16 R-O04 every card endpoint refuses a request without a staff session (401 problem+json)', async () => {
 		const calls: [string, Promise<Response>][] = [
 			['import', call(importRoute.POST, '/api/v1/staff/imports/cards', { method: 'POST', body: csv(), type: 'text/csv; charset=utf-8' })],
 			['sample', call(sampleRoute.GET, '/api/v1/staff/imports/cards/sample.csv')],
 			['list', call(cardsRoute.GET, '/api/v1/staff/cards')],
 			['status', call(statusRoute.POST, '/api/v1/staff/cards/status', { method: 'POST', body: JSON.stringify({ cardIds: [cardId], to: 'returned' }), type: 'application/json' })],
 			['history', call(historyRoute.GET, `/api/v1/staff/cards/${cardId}/history`, { params: { id: cardId } })],
-			['export', call(exportRoute.GET, '/api/v1/staff/cards/export')]
+			['export', call(exportRoute.GET, '/api/v1/staff/cards/export')],
+			['bookings import', call(reservationsRoute.POST, '/api/v1/staff/imports/reservations', { method: 'POST', body: csv(), type: 'text/csv' })]
 		];
 		for (const [name, p] of calls) {
 			const r = await p;
@@ -71,6 +73,10 @@ describe('card endpoints', () => {
 
 	it('R-S02 R-S08 R-S01 a viewer may search, read history and export, but not import or change statuses (403)', async () => {
 		expect((await call(importRoute.POST, '/api/v1/staff/imports/cards', { role: 'viewer', method: 'POST', body: csv(), type: 'text/csv' })).status).toBe(403);
+		expect((await call(reservationsRoute.POST, '/api/v1/staff/imports/reservations', { role: 'viewer', method: 'POST', body: csv(), type: 'text/csv' })).status).toBe(403);
+		// R-S16: over capacity needs a supervisor: a clerk naming a reason is refused before anything is read
+		const clerkOverride = await call(reservationsRoute.POST, '/api/v1/staff/imports/reservations?overrideReason=x', { role: 'clerk', method: 'POST', body: csv(), type: 'text/csv' });
+		expect(clerkOverride.status).toBe(403);
 		expect((await call(statusRoute.POST, '/api/v1/staff/cards/status', { role: 'viewer', method: 'POST', body: JSON.stringify({ cardIds: [cardId], to: 'returned' }), type: 'application/json' })).status).toBe(403);
 		expect((await call(cardsRoute.GET, '/api/v1/staff/cards?kana=テスト&sort=nameKana&dir=desc', { role: 'viewer' })).status).toBe(200);
 		expect((await call(historyRoute.GET, `/api/v1/staff/cards/${cardId}/history`, { role: 'viewer', params: { id: cardId } })).status).toBe(200);
