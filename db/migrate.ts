@@ -9,6 +9,7 @@ import * as lists from './migrations/20261125200000-lists.ts';
 import * as counterNotes from './migrations/20261125500000-counter-notes.ts';
 import * as emergency from './migrations/20261125700000-emergency.ts';
 import * as auditChainUsers from './migrations/20261125400000-audit-chain-users.ts';
+import * as cardImport from './migrations/20261125100000-card-import.ts';
 
 /**
  * Migrations are listed explicitly rather than globbed: the production server runs this file
@@ -21,6 +22,7 @@ const MIGRATIONS = [
 	{ name: '20261124000000-booking', module: booking },
 	{ name: '20261125000000-citizen-journey', module: citizenJourney },
 	{ name: '20261125010000-citizen-draft', module: citizenDraft },
+	{ name: '20261125100000-card-import', module: cardImport },
 	{ name: '20261125200000-lists', module: lists },
 	{ name: '20261125400000-audit-chain-users', module: auditChainUsers },
 	{ name: '20261125500000-counter-notes', module: counterNotes },

@@ -20,6 +20,9 @@ if (config.PUBLIC_ORIGIN) process.env.ORIGIN = config.PUBLIC_ORIGIN;
 // https, which would fail kit's CSRF origin check and mark cookies Secure on plain http. This
 // server speaks plain http itself; a TLS-terminating proxy in front sets X-Forwarded-Proto.
 if (!config.PUBLIC_ORIGIN) process.env.PROTOCOL_HEADER = 'x-forwarded-proto';
+// adapter-node refuses bodies over 512 KB by default; a card creation data file (R-S02) may be tens
+// of MB. The import endpoint enforces its own 50 MB limit while it streams; an operator may set another.
+process.env.BODY_SIZE_LIMIT ??= '52M';
 
 const handlerPath = fileURLToPath(new URL('../build/handler.js', import.meta.url));
 if (!existsSync(handlerPath)) {

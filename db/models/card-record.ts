@@ -13,6 +13,10 @@ export class CardRecord extends Model<InferAttributes<CardRecord>, InferCreation
 	declare storageLocationId: number;
 	declare boxPosition: CreationOptional<string>;
 	declare status: CreationOptional<CardStatus>;
+	/** 性別, JIS X 0303: 1 male, 2 female; null when the file did not say */
+	declare gender: CreationOptional<1 | 2 | null>;
+	/** 通知書発送日 */
+	declare noticeSentOn: CreationOptional<string | null>;
 	declare createdAt: CreationOptional<Date>;
 	declare updatedAt: CreationOptional<Date>;
 
@@ -28,6 +32,8 @@ export class CardRecord extends Model<InferAttributes<CardRecord>, InferCreation
 				storageLocationId: { type: DataTypes.INTEGER, allowNull: false },
 				boxPosition: { type: DataTypes.STRING(40), allowNull: false, defaultValue: '' },
 				status: { type: DataTypes.STRING(32), allowNull: false, defaultValue: 'notice_sent' },
+				gender: { type: DataTypes.SMALLINT, allowNull: true },
+				noticeSentOn: { type: DataTypes.DATEONLY, allowNull: true },
 				createdAt: DataTypes.DATE,
 				updatedAt: DataTypes.DATE
 			},

@@ -4,7 +4,7 @@ import { testContext } from '../harness/context.ts';
 import { makeLocation, makeSlot, makeStaff } from '../harness/factories.ts';
 import { listStaffSlots, setSlotCapacity } from '../../src/lib/server/slots.ts';
 import { availabilityRange, monthAvailability } from '../../src/lib/server/availability.ts';
-import { listCards } from '../../src/lib/server/cards.ts';
+import { listCards } from '../../src/lib/server/cards/search.ts';
 import { seedDemo } from '../../db/seeds/demo.ts';
 import type { Principal } from '../../src/lib/server/auth/session.ts';
 import type { Role } from '../../src/lib/domain/roles.ts';

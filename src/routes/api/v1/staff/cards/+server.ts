@@ -1,11 +1,12 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { api, json, parseWith, searchParams } from '$lib/server/http.ts';
-import { cardsQuery } from '$lib/server/schemas.ts';
-import { listCards } from '$lib/server/cards.ts';
+import { cardSearchQuery } from '$lib/server/cards/schemas.ts';
+import { listCards } from '$lib/server/cards/search.ts';
 
+/** R-S09: `?status=&q=&limit=&offset=` as before, plus noticeId, kana, storageLocationId, locationId, purposeId, from, to, sort, dir. */
 export const GET: RequestHandler = ({ url, locals }) =>
 	api(async () => {
-		const q = parseWith(cardsQuery, searchParams(url), 'query');
+		const q = parseWith(cardSearchQuery, searchParams(url), 'query');
 		return json(await listCards(appContext(), locals.principal, q));
 	});

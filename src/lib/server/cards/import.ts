@@ -1,0 +1,127 @@
+/**
+ * R-S02/R-S03: import card creation data (カード作成情報). Every row is validated while the file
+ * streams in; if any row is bad, all errors come back with their line numbers and nothing is
+ * written. Otherwise one transaction writes everything: new cards are created, changed cards are
+ * updated with a card_record_changes row each, equal cards are left alone (re-importing the same
+ * file changes nothing). Who may import: clerk and above.
+ */
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { requireRole, type Principal } from '../auth/session.ts';
+import { tokyoDateOf } from '../../domain/dates.ts';
+import { cardKey, IMPORT_COLUMNS, mapHeader, validateRow, type CardRow, type OptionalField } from '../../domain/cards/import-row.ts';
+import { openCsv, type CsvEncoding, type EncodingChoice } from './csv-input.ts';
+import { writeImport } from './import-write.ts';
+
+export interface ImportError {
+	line: number;
+	column: string | null;
+	message: string;
+}
+
+export interface ImportResult {
+	created: number;
+	updated: number;
+	unchanged: number;
+	rows: number;
+	encoding: CsvEncoding;
+	/** header names the import does not know; their values are ignored */
+	unknownColumns: string[];
+}
+
+/** Text Postgres cannot store or that did not decode: reported per row, never a 500. */
+export function unreadableMessage(values: readonly string[]): string | null {
+	if (values.some((v) => v.includes('\uFFFD'))) return '文字コードを読み取れない文字があります（UTF-8 か Shift_JIS で保存してください）';
+	if (values.some((v) => v.includes('\u0000'))) return '使えない制御文字（NUL）が含まれています';
+	return null;
+}
+
+/** At most this many errors are returned (the total is given too): enough to fix a file, small enough to show. */
+export const MAX_REPORTED_ERRORS = 1000;
+
+export interface ValidatedFile {
+	rows: CardRow[];
+	present: Record<OptionalField, boolean>;
+	encoding: CsvEncoding;
+	unknownColumns: string[];
+}
+
+/** Streams the file through the row rules; throws a 422 with every error (up to the cap) when any row is bad. */
+export async function readCardFile(ctx: AppContext, body: AsyncIterable<Uint8Array>, choice: EncodingChoice): Promise<ValidatedFile> {
+	const locations = (await ctx.db.models.Location.findAll({ attributes: ['id', 'code', 'nameJa'] })).map((l) => ({ id: l.id, code: l.code, nameJa: l.nameJa }));
+	const rules = { locations, today: tokyoDateOf(ctx.now()) };
+	const { encoding, records } = await openCsv(body, choice);
+	const errors: ImportError[] = [];
+	let errorCount = 0;
+	const fail = (e: ImportError) => {
+		errorCount++;
+		if (errors.length < MAX_REPORTED_ERRORS) errors.push(e);
+	};
+	const rows: CardRow[] = [];
+	const seen = new Map<string, number>();
+	let header: ReturnType<typeof mapHeader> | null = null;
+	let width = 0;
+	for await (const rec of records) {
+		if (!header) {
+			header = mapHeader(rec.values);
+			width = rec.values.length;
+			for (const e of header.errors) fail({ line: rec.line, ...e });
+			if (header.errors.length) break; // without the columns no row can be read
+			continue;
+		}
+		const unreadable = unreadableMessage(rec.values);
+		if (unreadable) {
+			fail({ line: rec.line, column: null, message: unreadable });
+			continue;
+		}
+		if (rec.values.length !== width) {
+			fail({ line: rec.line, column: null, message: `列の数（${rec.values.length}）が見出しの列の数（${width}）と違います` });
+			continue;
+		}
+		const r = validateRow(rec.values, header, rules);
+		if (!r.ok) {
+			for (const e of r.errors) fail({ line: rec.line, ...e });
+			continue;
+		}
+		const key = cardKey(r.row);
+		const first = seen.get(key);
+		if (first !== undefined) {
+			fail({ line: rec.line, column: '交付通知書番号', message: `交付通知書番号と生年月日が ${first}行目 と同じです（重複）` });
+			continue;
+		}
+		seen.set(key, rec.line);
+		rows.push(r.row);
+	}
+	if (!header) fail({ line: 1, column: null, message: 'ファイルが空です（1行目に見出しが必要です）' });
+	else if (errorCount === 0 && rows.length === 0) fail({ line: 2, column: null, message: 'データの行がありません' });
+	const unknownColumns = header?.unknown ?? [];
+	if (errorCount > 0) {
+		throw new AppError('unprocessable', `取り込めません: ${errorCount}件の誤りがあります。何も登録していません。`, {
+			extra: { errors, errorCount, unknownColumns, encoding }
+		});
+	}
+	const has = (k: OptionalField) => header!.index[k] !== undefined;
+	return { rows, present: { gender: has('gender'), address: has('address'), boxPosition: has('boxPosition'), noticeSentOn: has('noticeSentOn') }, encoding, unknownColumns };
+}
+
+export async function importCards(
+	ctx: AppContext,
+	principal: Principal | null,
+	input: { body: AsyncIterable<Uint8Array>; encoding: EncodingChoice; ip?: string | null }
+): Promise<ImportResult> {
+	const staff = requireRole(principal, 'clerk');
+	const file = await readCardFile(ctx, input.body, input.encoding);
+	const counts = await writeImport(ctx, file, { login: staff.login, ip: input.ip ?? null });
+	return { ...counts, rows: file.rows.length, encoding: file.encoding, unknownColumns: file.unknownColumns };
+}
+
+/** The sample file offered for download: the header in the order of DESIGN.md and two example rows. */
+export function sampleCsv(storage: { code: string; nameJa: string } | null): string {
+	const place = storage?.nameJa ?? '市役所本庁舎';
+	const lines = [
+		IMPORT_COLUMNS.map((c) => c.header).join(','),
+		`A-1234-5678,見本 太郎,ミホン タロウ,昭和60年1月2日,男,見本市中央町1-2-3,${place},箱1-001,2026/11/20`,
+		`A-1234-5679,見本 花子,ミホン ハナコ,1988/04/15,女,見本市中央町1-2-3,${storage?.code ?? place},箱1-002,2026-11-20`
+	];
+	return '\uFEFF' + lines.join('\r\n') + '\r\n';
+}
