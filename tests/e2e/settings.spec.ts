@@ -63,18 +63,19 @@ test('R-S06 R-S07 an admin adds a location, is told in Japanese what is wrong wi
 
 	// Overlapping time ranges are refused.
 	const addRange = page.getByRole('form', { name: '時間帯ごとの定員' });
-	for (const [start, end] of [
-		['10:00', '12:00'],
-		['11:00', '13:00']
-	]) {
+	// Each submission is awaited by what it shows, not by network idleness: under load the first
+	// answer (which regenerates slots) came after the second range was typed and sent.
+	const fillRange = async (start: string, end: string) => {
 		await addRange.getByLabel('日付').fill('2099-01-05');
 		await addRange.getByLabel('開始').fill(start);
 		await addRange.getByLabel('終了').fill(end);
 		await addRange.getByLabel('定員').fill('1');
 		await addRange.getByRole('button', { name: '追加' }).click();
-		await page.waitForLoadState('networkidle');
-	}
-	await expect(addRange.getByText('開始: 時間帯が重複しています')).toBeVisible();
+	};
+	await fillRange('10:00', '12:00');
+	await expect(page.getByRole('row', { name: /2099-01-05/ })).toHaveCount(1, { timeout: 15_000 });
+	await fillRange('11:00', '13:00');
+	await expect(addRange.getByText('開始: 時間帯が重複しています')).toBeVisible({ timeout: 15_000 });
 	await expect(page.getByRole('row', { name: /2099-01-05/ })).toHaveCount(1);
 
 	// The booking window: citizens from 3 days ahead; a bad fixed date is refused.

@@ -6,6 +6,7 @@
 import { customText } from './custom-text.ts';
 import Handlebars from 'handlebars';
 import { emergencyMail } from '../ops/emergency.ts';
+import { bulkMailFor } from './bulk.ts';
 import { createHmac } from 'node:crypto';
 import QRCode from 'qrcode';
 import { createEvent } from 'ics';
@@ -70,6 +71,13 @@ export async function composeMail(ctx: AppContext, row: OutboxRow): Promise<Comp
 				attachments: []
 			}
 		};
+	}
+	if (row.topic === 'bulk.message') {
+		// R-S12: the staff's text with this booking's values
+		const m = await bulkMailFor(ctx, String(row.payload.bulkMailId ?? ''), String(row.payload.reservationId ?? ''));
+		if (!m) return { kind: 'skip', reason: 'reservation_gone' };
+		if (!isDeliverableAddress(m.to)) return { kind: 'invalid', reason: 'invalid recipient address' };
+		return { kind: 'send', message: { ...base, to: m.to, subject: m.subject, text: m.text, html: m.html, attachments: [] } };
 	}
 	if (!isMailTopic(row.topic)) return { kind: 'invalid', reason: `unknown topic ${row.topic}` };
 

@@ -15,7 +15,7 @@ export const MAIL_TOPICS = [
 export type MailTopic = (typeof MAIL_TOPICS)[number];
 
 /** Every topic the outbox deliverer sends: the templated ones and the emergency notice (R-O07, plain text). */
-export const DELIVERED_TOPICS = [...MAIL_TOPICS, 'emergency.notice'] as const;
+export const DELIVERED_TOPICS = [...MAIL_TOPICS, 'emergency.notice', 'bulk.message'] as const;
 
 export const isMailTopic = (t: string): t is MailTopic => (MAIL_TOPICS as readonly string[]).includes(t);
 

@@ -1,0 +1,43 @@
+import { error } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { appContext } from '$lib/server/context.ts';
+import { bulkProgress, previewBulk, sendBulk, PLACEHOLDERS, type BulkDraft } from '$lib/server/mail/bulk.ts';
+import { attempt, int, text } from '$lib/server/forms.ts';
+import { hasRole } from '$lib/domain/roles.ts';
+import { tokyoDateOf } from '$lib/domain/dates.ts';
+
+/** R-S12 一斉メール: compose, choose by a search, preview one and the count, send, follow progress. */
+export const load: PageServerLoad = async ({ locals }) => {
+	if (!locals.principal || !hasRole(locals.principal.role, 'supervisor')) error(403, 'この画面は監督者・管理者のみ利用できます。');
+	const ctx = appContext();
+	const locations = await ctx.db.models.Location.findAll({ order: [['sortOrder', 'ASC'], ['id', 'ASC']] });
+	const progress = await bulkProgress(ctx, locals.principal);
+	return {
+		today: tokyoDateOf(ctx.now()),
+		placeholders: PLACEHOLDERS,
+		locations: locations.map((l) => ({ id: l.id, nameJa: l.nameJa })),
+		progress: progress.map((p) => ({ ...p, id: String(p.id), created_at: new Date(p.created_at).toISOString() }))
+	};
+};
+
+function draft(f: FormData): BulkDraft {
+	const loc = int(f, 'locationId');
+	return { subject: text(f, 'subject'), body: String(f.get('body') ?? '').replace(/\r\n/g, '\n'), criteria: { locationId: Number.isInteger(loc) && loc > 0 ? loc : null, from: text(f, 'from'), to: text(f, 'to') || text(f, 'from') } };
+}
+
+export const actions: Actions = {
+	preview: async ({ request, locals }) => {
+		const d = draft(await request.formData());
+		const r = await attempt(() => previewBulk(appContext(), locals.principal, d), { values: d });
+		if (!r.ok) return r.failure;
+		return { values: d, preview: r.value };
+	},
+	send: async ({ request, locals, getClientAddress }) => {
+		const f = await request.formData();
+		const d = draft(f);
+		const expected = int(f, 'expected');
+		const r = await attempt(() => sendBulk(appContext(), locals.principal, d, getClientAddress()), { values: d });
+		if (!r.ok) return r.failure;
+		return { values: d, sent: r.value, expected };
+	}
+};
