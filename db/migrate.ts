@@ -9,6 +9,7 @@ import * as lists from './migrations/20261125200000-lists.ts';
 import * as counterNotes from './migrations/20261125500000-counter-notes.ts';
 import * as emergency from './migrations/20261125700000-emergency.ts';
 import * as bulkMail from './migrations/20261125800000-bulk-mail.ts';
+import * as nodeStatus from './migrations/20261125900000-node-status.ts';
 import * as auditChainUsers from './migrations/20261125400000-audit-chain-users.ts';
 import * as cardImport from './migrations/20261125100000-card-import.ts';
 
@@ -28,7 +29,8 @@ const MIGRATIONS = [
 	{ name: '20261125400000-audit-chain-users', module: auditChainUsers },
 	{ name: '20261125500000-counter-notes', module: counterNotes },
 	{ name: '20261125700000-emergency', module: emergency },
-	{ name: '20261125800000-bulk-mail', module: bulkMail }
+	{ name: '20261125800000-bulk-mail', module: bulkMail },
+	{ name: '20261125900000-node-status', module: nodeStatus }
 ];
 
 export function migrator(sequelize: Sequelize) {

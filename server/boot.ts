@@ -10,6 +10,8 @@ import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { createRealtime, type Realtime } from './realtime/hub.ts';
 import { attachRedisAdapter } from './realtime/redis.ts';
 import { createMetrics } from './metrics.ts';
+import { hostname } from 'node:os';
+import { beat, collectStatus, leave } from '../src/lib/server/ops/status.ts';
 import { startJobs } from './jobs.ts';
 import { startMailSink } from './mail-sink.ts';
 import { createMailTransport } from '../src/lib/server/mail/transport.ts';
@@ -130,7 +132,20 @@ export async function boot(
 	closers.unshift(() => jobs.stop());
 
 	const metrics = createMetrics();
-	metrics.watch(realtime.io, db.sequelize);
+	metrics.watch(realtime.io, db.sequelize, () => collectStatus(ctx));
+
+	// R-O06: this node says it is alive every 10 s (the city's status page lists every node)
+	const nodeId = `${hostname().slice(0, 40)}-${randomBytes(4).toString('hex')}`;
+	const startedAt = new Date();
+	const heartbeat = () =>
+		beat(ctx, { nodeId, release: opts.release ?? 'dev', startedAt, sockets: realtime.io.engine.clientsCount }).catch((err) => log.warn({ err: err.message }, 'heartbeat failed'));
+	await heartbeat();
+	const beatTimer = setInterval(heartbeat, 10_000);
+	beatTimer.unref();
+	closers.unshift(async () => {
+		clearInterval(beatTimer);
+		await leave(ctx, nodeId).catch(() => undefined);
+	});
 
 	return {
 		ctx,

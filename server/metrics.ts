@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import client from 'prom-client';
 import type { Server } from 'socket.io';
 import type { Sequelize } from 'sequelize';
+import type { CityStatus } from '../src/lib/server/ops/status.ts';
 
 /** Prometheus metrics (R-O06): process defaults, HTTP, sockets, database pool. One registry per process. */
 export function createMetrics() {
@@ -14,7 +15,34 @@ export function createMetrics() {
 		buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
 		registers: [registry]
 	});
-	const sources: { io?: Server; sequelize?: Sequelize } = {};
+	const sources: { io?: Server; sequelize?: Sequelize; status?: () => Promise<CityStatus> } = {};
+	// R-O06: the city's status figures, read once per scrape (a scrape waits for one status read)
+	let scrape: Promise<CityStatus | null> | null = null;
+	const status = () => {
+		scrape ??= (sources.status?.() ?? Promise.resolve(null)).catch(() => null).finally(() => setTimeout(() => (scrape = null), 1000));
+		return scrape;
+	};
+	const opsGauge = (name: string, help: string, pick: (s: CityStatus) => number | null) =>
+		new client.Gauge({
+			name,
+			help,
+			registers: [registry],
+			async collect() {
+				const s = await status();
+				const v = s ? pick(s) : null;
+				if (v !== null && Number.isFinite(v)) this.set(v);
+			}
+		});
+	opsGauge('mynumber_nodes_alive', 'App nodes that sent a heartbeat in the last 30 s', (s) => s.nodes.filter((n) => n.alive).length);
+	opsGauge('mynumber_outbox_queued', 'Mails waiting in the outbox', (s) => s.outbox.queued);
+	opsGauge('mynumber_outbox_failed', 'Mails that failed after every retry', (s) => s.outbox.failed);
+	opsGauge('mynumber_outbox_oldest_queued_seconds', 'Age of the oldest waiting mail', (s) => s.outbox.oldestQueuedSeconds ?? 0);
+	opsGauge('mynumber_jobs_waiting', 'Jobs waiting in pg-boss', (s) => s.jobs?.waiting ?? null);
+	opsGauge('mynumber_jobs_failed_today', 'Jobs failed in the last 24 h', (s) => s.jobs?.failedToday ?? null);
+	opsGauge('mynumber_bookings_today', 'Bookings made today (Asia/Tokyo)', (s) => s.bookings.today);
+	opsGauge('mynumber_replicas', 'Streaming replicas attached to the primary', (s) => s.replicas.length);
+	opsGauge('mynumber_replica_lag_seconds', 'Largest replay lag of the replicas', (s) => (s.replicas.length ? Math.max(...s.replicas.map((r) => r.replayLagSeconds ?? 0)) : null));
+	opsGauge('mynumber_backup_last_age_seconds', 'Seconds since the last base backup finished', (s) => (s.backup?.lastFinishedAt ? (Date.now() - Date.parse(s.backup.lastFinishedAt)) / 1000 : null));
 	new client.Gauge({
 		name: 'socketio_connected_clients',
 		help: 'Socket.IO clients connected to this node',
@@ -51,9 +79,10 @@ export function createMetrics() {
 
 	return {
 		registry,
-		watch(io: Server, sequelize: Sequelize) {
+		watch(io: Server, sequelize: Sequelize, status?: () => Promise<CityStatus>) {
 			sources.io = io;
 			sources.sequelize = sequelize;
+			sources.status = status;
 		},
 		observe(req: IncomingMessage, res: ServerResponse) {
 			const end = httpDuration.startTimer({ method: req.method ?? 'GET', group: group(req.url ?? '/') });

@@ -5,7 +5,7 @@
 import type { CardStatus } from './domain/card-status.ts';
 
 const ja = {
-	nav: { menu: '職員メニュー', top: '職員トップ', slots: '枠の状況', checkin: '来庁受付', search: '予約の検索', book: '窓口・電話予約', settings: '予約の設定', boards: '壁掛け表示', logout: 'ログアウト', lists: '帳票出力', mail: 'メール送信状況', emergency: '緊急のお知らせ', audit: '操作ログ', users: '利用者管理', cards: 'カード検索', imports: 'カードデータ取込' },
+	nav: { menu: '職員メニュー', top: '職員トップ', slots: '枠の状況', checkin: '来庁受付', search: '予約の検索', book: '窓口・電話予約', settings: '予約の設定', boards: '壁掛け表示', logout: 'ログアウト', lists: '帳票出力', mail: 'メール送信状況', emergency: '緊急のお知らせ', audit: '操作ログ', users: '利用者管理', cards: 'カード検索', imports: 'カードデータ取込', status: '稼働状況' },
 	status: {
 		notice_sent: '通知書発送済',
 		reserved: '予約済',
@@ -161,7 +161,7 @@ const ja = {
 type Dict = typeof ja;
 
 const en: Dict = {
-	nav: { menu: 'Staff menu', top: 'Staff home', slots: 'Slots', checkin: 'Check-in', search: 'Find a booking', book: 'Counter / phone booking', settings: 'Booking settings', boards: 'Wall boards', logout: 'Log out', lists: 'Lists', mail: 'Mail status', emergency: 'Emergency notice', audit: 'Operation log', users: 'Staff users', cards: 'Card search', imports: 'Card data import' },
+	nav: { menu: 'Staff menu', top: 'Staff home', slots: 'Slots', checkin: 'Check-in', search: 'Find a booking', book: 'Counter / phone booking', settings: 'Booking settings', boards: 'Wall boards', logout: 'Log out', lists: 'Lists', mail: 'Mail status', emergency: 'Emergency notice', audit: 'Operation log', users: 'Staff users', cards: 'Card search', imports: 'Card data import', status: 'System status' },
 	status: {
 		notice_sent: 'Notice sent',
 		reserved: 'Reserved',
