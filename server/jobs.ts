@@ -6,6 +6,7 @@ import { deliverDue } from '../src/lib/server/mail/outbox.ts';
 import { queueReminders } from '../src/lib/server/mail/remind.ts';
 import type { MailTransport } from '../src/lib/server/mail/transport.ts';
 import { markNoShows } from '../src/lib/server/noshow/mark.ts';
+import { runRetention } from '../src/lib/server/ops/retention.ts';
 import { backupDue, runScheduledBackup } from '../db/backup/index.ts';
 
 /** Job names are constants (STYLE habit 10): a schedule and its worker can never disagree. */
@@ -21,7 +22,9 @@ export const JOBS = {
 	/** R-S13: bookings nobody came to by closing time become 未来庁; follow-up mails are queued */
 	markNoShows: 'no-shows-mark',
 	/** R-O02: the daily base backup and retention (embedded database, or BACKUP_DIR set on this node) */
-	backup: 'db-backup'
+	backup: 'db-backup',
+	/** R-O09: the city's retention rules, applied daily */
+	purgeRetention: 'retention-purge'
 } as const;
 
 type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -58,6 +61,8 @@ export async function startJobs(ctx: AppContext, databaseUrl: string, opts: { ma
 	await boss.schedule(JOBS.expireHolds, '* * * * *');
 	await boss.schedule(JOBS.regenerateSlots, '5 0 * * *', null, { tz: 'Asia/Tokyo' });
 	await boss.schedule(JOBS.markNoShows, '*/15 * * * *', null, { tz: 'Asia/Tokyo' });
+	await boss.schedule(JOBS.purgeRetention, '15 3 * * *', null, { tz: 'Asia/Tokyo' });
+	await boss.work(JOBS.purgeRetention, () => run(JOBS.purgeRetention, async () => ({ ...(await runRetention(ctx, { dryRun: false, actor: { type: 'system', id: null } })) })));
 	await boss.work(JOBS.markNoShows, () => run(JOBS.markNoShows, async () => ({ ...(await markNoShows(ctx)) })));
 	await boss.work(JOBS.expireHolds, () => run(JOBS.expireHolds, async () => ({ released: await expireHolds(ctx) })));
 	// R-O02: boot turns this on for the embedded database, or when BACKUP_DIR is set on this node.

@@ -87,8 +87,10 @@ const BATCH = 2000;
  */
 export async function verifyChain(db: Db, now: Date = new Date()): Promise<ChainReport> {
 	return db.sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ }, async (t) => {
-		let prev = GENESIS;
-		let expected = 1n;
+		// R-O09: after a retention purge the chain starts from the anchor (the last purged row's hash)
+		const [anchor] = await db.sequelize.query<{ seq: string; hash: string }>(`SELECT seq::text AS seq, hash FROM audit_chain_anchor`, { type: QueryTypes.SELECT, transaction: t });
+		let prev = anchor?.hash ?? GENESIS;
+		let expected = anchor ? BigInt(anchor.seq) + 1n : 1n;
 		let rows = 0;
 		let last: string | null = null;
 		let lastId: string | null = null;

@@ -1,0 +1,29 @@
+import { error } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { appContext } from '$lib/server/context.ts';
+import { retentionPreview, retentionPurgeNow, retentionRules, saveRetentionRules } from '$lib/server/ops/retention.ts';
+import { attempt, text } from '$lib/server/forms.ts';
+import { hasRole } from '$lib/domain/roles.ts';
+
+/** R-O09: the city's retention rules, a dry-run count of what they remove, and a purge now. */
+export const load: PageServerLoad = async ({ locals }) => {
+	if (!locals.principal || !hasRole(locals.principal.role, 'admin')) error(403, 'この画面は管理者のみ利用できます。');
+	const ctx = appContext();
+	return { rules: await retentionRules(ctx), preview: await retentionPreview(ctx, locals.principal) };
+};
+
+const optInt = (v: string) => (v === '' ? null : /^\d+$/.test(v) ? Number(v) : Number.NaN);
+
+export const actions: Actions = {
+	save: async ({ request, locals, getClientAddress }) => {
+		const f = await request.formData();
+		const r = await attempt(() => saveRetentionRules(appContext(), locals.principal, { reservationMonths: optInt(text(f, 'reservationMonths')), auditYears: optInt(text(f, 'auditYears')) }, getClientAddress()));
+		if (!r.ok) return r.failure;
+		return { saved: true };
+	},
+	purge: async ({ locals, getClientAddress }) => {
+		const r = await attempt(() => retentionPurgeNow(appContext(), locals.principal, getClientAddress()));
+		if (!r.ok) return r.failure;
+		return { purged: r.value };
+	}
+};
