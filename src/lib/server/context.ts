@@ -11,6 +11,10 @@ export interface Publisher {
 	slotsChanged(locationId: number, dates: readonly string[]): void;
 	/** Card statuses changed (reserved, checked in, issued, …): staff screens and boards follow (R-L03). */
 	cardStatusChanged(changes: readonly CardStatusChange[]): void;
+	/** Staff sessions ended (logout, user disabled): their open sockets are cut on every node (R-O04). */
+	sessionsRevoked?(sessionIds: readonly string[]): void;
+	/** Wall-board tokens revoked: boards using them are cut on every node (R-O04). */
+	boardTokensRevoked?(tokenIds: readonly number[]): void;
 }
 
 export interface CardStatusChange {
