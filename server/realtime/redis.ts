@@ -11,7 +11,7 @@ import type { Logger } from '../../src/lib/server/log.ts';
 export async function attachRedisAdapter(io: Server, url: string, log: Logger, key = 'mynumber', onReconnect?: () => unknown) {
 	const pub = createClient({
 		url,
-		socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000), connectTimeout: 3000 }
+		socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 500), connectTimeout: 3000 }
 	});
 	const sub = pub.duplicate();
 	let lastError = 0;
