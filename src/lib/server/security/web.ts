@@ -47,7 +47,7 @@ export function isDatabaseUnavailable(e: unknown): boolean {
 		const err = x as { code?: unknown; message?: unknown; name?: unknown; parent?: unknown; original?: unknown; cause?: unknown };
 		const code = typeof err.code === 'string' ? err.code : '';
 		if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|57P0[123]|08\d{3}|53300)$/.test(code)) return true;
-		if (typeof err.message === 'string' && /Connection terminated|connection is closed|terminating connection|Client has encountered a connection error/i.test(err.message)) return true;
+		if (typeof err.message === 'string' && /Connection terminated|connection is closed|terminating connection|Client has encountered a connection error|not currently accepting connections|the database system is (starting up|shutting down)/i.test(err.message)) return true;
 		if (typeof err.name === 'string' && /^Sequelize(Connection|HostNotReachable|AccessDenied).*Error$/.test(err.name)) return true;
 		x = err.parent ?? err.original ?? err.cause;
 	}
