@@ -8,6 +8,7 @@ import { problemFromError } from '$lib/server/http.ts';
 import { maintenancePage } from '$lib/server/citizen/maintenance-page.ts';
 import { citizenRate, crossSiteRefusal, databaseUnavailable, isDatabaseUnavailable, securityHeaders } from '$lib/server/security/web.ts';
 import { tooMany } from '$lib/server/security/limits.ts';
+import { AppError } from '$lib/server/errors.ts';
 
 function bearer(request: Request): string | null {
 	const h = request.headers.get('authorization');
@@ -57,6 +58,11 @@ const guarded: Handle = async ({ event, resolve }) => {
 		if (wait) return problemFromError(tooMany(wait, { ja: '短時間に多くの要求がありました。', en: 'Too many requests.' }, ctx.now()), event.locals.lang);
 	}
 	event.locals.principal = await authenticate(ctx, staffToken);
+	// R-O04 broken access control: the staff API answers nobody without a session, before any route
+	// reads a body (use cases still check each role themselves).
+	if (path.startsWith('/api/v1/staff/') && !event.locals.principal && !(path === '/api/v1/staff/session' && event.request.method === 'POST')) {
+		return problemFromError(new AppError('unauthenticated', 'ログインが必要です。', { en: 'Please sign in.' }), event.locals.lang);
+	}
 	event.locals.citizen = citizenSide && citizenToken ? await authenticateCitizen(ctx, citizenToken) : null;
 
 	// R-C13: while closed, the citizen site answers 503 with the planned end; staff pages keep working.

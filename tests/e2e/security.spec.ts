@@ -2,6 +2,7 @@ import { expect, test, type APIRequestContext } from '@playwright/test';
 import { readFileSync, statSync } from 'node:fs';
 import pg from 'pg';
 import argon2 from 'argon2';
+import { io as connect } from 'socket.io-client';
 import { ARTIFACTS, e2eState } from './state.ts';
 import { apiLogin, nodes, uiLogin } from './helpers.ts';
 
@@ -138,7 +139,8 @@ test('R-O04 CSRF and cross-site sockets: a page of another origin on the same si
 	expect(formRes.status()).toBe(403);
 	// the same requests by API with a foreign Origin or Sec-Fetch-Site: 403 problem+json
 	const cookie = (await page.context().cookies(a.url)).find((c) => c.name === 'mn_session')!;
-	for (const h of [{ origin: b.url }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }]) {
+	const foreign: Record<string, string>[] = [{ origin: b.url }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }];
+	for (const h of foreign) {
 		const r = await request.post(`${a.url}/api/v1/staff/board-tokens`, { headers: { cookie: `mn_session=${cookie.value}`, ...h }, data: { locationId: 1, label: 'csrf' } });
 		expect(r.status(), JSON.stringify(h)).toBe(403);
 		expect((await r.json()).code).toBe('cross_site');
@@ -219,8 +221,10 @@ test('R-O04 clickjacking: no page of ours can be framed, by header and by CSP', 
 	expect(framed).toBe(0);
 });
 
-test('R-O04 R-O05 R-S01 broken access control: every staff endpoint and socket namespace by role, and settings loads and actions by themselves', async ({ request }) => {
+test('R-O04 R-O05 R-S01 broken access control: every staff endpoint and socket namespace by role, and settings loads and actions by themselves', async ({ request, playwright }) => {
 	const { a } = nodes();
+	// a context with no cookies for the anonymous calls (the fixture's keeps the login cookies)
+	const anonymous = await playwright.request.newContext();
 	const sizes = logSizes();
 	const tokens = Object.fromEntries(await Promise.all((['viewer', 'clerk', 'supervisor', 'admin'] as const).map(async (r) => [r, await apiLogin(request, a.url, r)] as const)));
 	const slot = (await db((c) => c.query(`SELECT id FROM slots ORDER BY starts_at DESC LIMIT 1`))).rows[0].id;
@@ -228,14 +232,14 @@ test('R-O04 R-O05 R-S01 broken access control: every staff endpoint and socket n
 	const matrix: [string, string, unknown, 'viewer' | 'clerk' | 'supervisor' | 'admin'][] = [
 		['GET', '/api/v1/staff/cards?limit=1', undefined, 'viewer'],
 		['GET', `/api/v1/staff/slots?locationId=1&date=2026-12-01`, undefined, 'viewer'],
-		['POST', '/api/v1/staff/reservations', { slotId: String(slot), persons: [] }, 'clerk'],
-		['PATCH', `/api/v1/staff/slots/${slot}`, { capacity: -1, reason: 'x' }, 'supervisor'],
+		['POST', '/api/v1/staff/reservations', { slotId: String(slot), persons: [{ noticeId: 'ZZ0000000000', birthDate: '1980-01-01' }] }, 'clerk'],
+		['PATCH', '/api/v1/staff/slots/999999999', { capacity: 1, reason: '権限の確認' }, 'supervisor'],
 		['GET', '/api/v1/staff/board-tokens', undefined, 'admin'],
 		['POST', '/api/v1/staff/board-tokens', { locationId: 999999, label: 'x' }, 'admin']
 	];
 	const order = ['viewer', 'clerk', 'supervisor', 'admin'];
 	for (const [method, path, data, least] of matrix) {
-		const anon = await request.fetch(a.url + path, { method, data });
+		const anon = await anonymous.fetch(a.url + path, { method, data });
 		expect(anon.status(), `${method} ${path} anonymous`).toBe(401);
 		for (const role of order) {
 			const r = await request.fetch(a.url + path, { method, data, headers: bearer(tokens[role]) });
@@ -243,6 +247,18 @@ test('R-O04 R-O05 R-S01 broken access control: every staff endpoint and socket n
 			else expect([200, 201, 400, 404, 409, 422], `${method} ${path} as ${role}`).toContain(r.status());
 		}
 	}
+	// socket namespaces: /staff and /board need a session (or a board token); /public is open but carries levels only
+	const socketOutcome = (ns: string, auth?: Record<string, string>) =>
+		new Promise<string>((resolve) => {
+			const s = connect(a.url + ns, { transports: ['websocket'], forceNew: true, reconnection: false, ...(auth ? { auth } : {}) });
+			s.on('connect', () => (s.close(), resolve('connected')));
+			s.on('connect_error', (e) => (s.close(), resolve(e.message)));
+		});
+	expect(await socketOutcome('/staff')).toBe('unauthenticated');
+	expect(await socketOutcome('/board')).toBe('unauthenticated');
+	expect(await socketOutcome('/board', { boardToken: 'guessed-board-token' })).toBe('unauthenticated');
+	expect(await socketOutcome('/staff', { token: tokens.viewer })).toBe('connected');
+	expect(await socketOutcome('/public')).toBe('connected');
 	// settings: the page's own data is refused to a viewer, even asked for directly
 	for (const path of ['/staff/settings/__data.json', '/staff/settings/purposes/__data.json', '/staff/settings/maintenance/__data.json', '/staff/settings/locations/1/__data.json', '/staff/boards/__data.json']) {
 		const r = await request.get(a.url + path, { headers: bearer(tokens.viewer) });
@@ -250,15 +266,16 @@ test('R-O04 R-O05 R-S01 broken access control: every staff endpoint and socket n
 		expect(body, path).not.toMatch(/holdMinutes|maxPersonsPerBooking|precautionsJa|tokens"|dateExceptions/);
 		expect(r.status(), path).toBeLessThan(500);
 	}
-	// settings actions: unauthenticated and viewer posts are 401/403, a 101-character name is a 400 — never a 500
-	const before = await db((c) => c.query(`SELECT date_exceptions::text AS d, patterns::text AS p FROM location_schedules WHERE location_id = 1`).then((r) => r.rows[0], () => null));
+	// settings actions: unauthenticated and viewer posts are 401/403, a 101-character name is a 422 — never a 500
+	const before = await db((c) => c.query(`SELECT date_exceptions::text AS d, patterns::text AS p FROM location_schedules WHERE location_id = 1`).then((r) => r.rows[0]));
+	expect(before).toBeTruthy();
 	for (const [path, form] of [
 		['/staff/settings/locations/1/exceptions?/addDate', { date: '2027-01-10', kind: 'closed', note: 'x' }],
 		['/staff/settings/locations/1/patterns?/save', { index: 'new', nameJa: 'x', open: '09:00', close: '17:00', slotMinutes: '30', capacity: '1' }],
 		['/staff/settings?/createLocation', { code: 'evil', nameJa: 'x', nameEn: 'x', sortOrder: '1' }],
 		['/staff/settings/maintenance?/save', { active: 'on' }]
 	] as const) {
-		const anon = await action(request, a.url + path, form);
+		const anon = await action(anonymous, a.url + path, form);
 		const anonBody = await anon.json().catch(() => ({}));
 		expect(anon.status(), path).toBeLessThan(500);
 		expect(anonBody.status ?? anon.status(), path).toBe(401);
@@ -268,11 +285,12 @@ test('R-O04 R-O05 R-S01 broken access control: every staff endpoint and socket n
 	const long = await action(request, `${a.url}/staff/settings?/createLocation`, { code: `long${Date.now() % 10000}`, nameJa: 'あ'.repeat(101), nameEn: 'Long', sortOrder: '1' }, bearer(tokens.admin));
 	const longBody = await long.json();
 	expect(longBody.type).toBe('failure');
-	expect(longBody.status).toBe(400);
+	expect(longBody.status).toBe(422);
 	expect(JSON.stringify(longBody)).toContain('100文字以内');
-	const after = await db((c) => c.query(`SELECT date_exceptions::text AS d, patterns::text AS p FROM location_schedules WHERE location_id = 1`).then((r) => r.rows[0], () => null));
+	const after = await db((c) => c.query(`SELECT date_exceptions::text AS d, patterns::text AS p FROM location_schedules WHERE location_id = 1`).then((r) => r.rows[0]));
 	expect(after).toEqual(before);
 	expect(errorsSince(sizes)).toEqual([]);
+	await anonymous.dispose();
 });
 
 test('R-O04 brute force: wrong logins lock that user ID from that client only, unknown IDs alike; others still get in', async ({ request }) => {
