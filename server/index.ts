@@ -70,7 +70,8 @@ server.listen(config.PORT, config.HOST, () => {
 		`    職員 (staff):         ${origin}/staff/login`
 	];
 	if (app.demo) {
-		lines.push(`    デモ職員 (demo staff), password ${app.demo.password}${app.demo.generated ? '  (generated; set DEMO_PASSWORD to fix it)' : ''}`);
+		// R-O05: a password the operator set is never written to the log; a generated one must be shown once.
+		lines.push(`    デモ職員 (demo staff), password ${app.demo.generated ? `${app.demo.password}  (generated; set DEMO_PASSWORD to fix it)` : 'DEMO_PASSWORD の値 (the value of DEMO_PASSWORD)'}`);
 		for (const s of DEMO_STAFF) lines.push(`      ${s.login.padEnd(11)} ${s.role}`);
 	}
 	console.log(lines.join('\n') + '\n');
