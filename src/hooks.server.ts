@@ -58,6 +58,13 @@ const guarded: Handle = async ({ event, resolve }) => {
 		if (wait) return problemFromError(tooMany(wait, { ja: '短時間に多くの要求がありました。', en: 'Too many requests.' }, ctx.now()), event.locals.lang);
 	}
 	event.locals.principal = await authenticate(ctx, staffToken);
+	// R-O04 broken access control: staff pages (and their __data.json, which runs a page's load even
+	// when its layout would redirect) need a session before any load runs; roles are checked by each load.
+	if (!event.locals.principal && (path === '/staff' || path.startsWith('/staff/')) && !/^\/staff\/(login|logout)(\/|$)/.test(path) && (event.request.method === 'GET' || event.request.method === 'HEAD')) {
+		const login = `/staff/login?next=${encodeURIComponent(path.replace(/\/__data\.json$/, '') || '/staff')}`;
+		if (path.endsWith('/__data.json')) return new Response(JSON.stringify({ type: 'redirect', location: login }), { headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+		return new Response(null, { status: 303, headers: { location: login, 'cache-control': 'no-store' } });
+	}
 	// R-O04 broken access control: the staff API answers nobody without a session, before any route
 	// reads a body (use cases still check each role themselves).
 	if (path.startsWith('/api/v1/staff/') && !event.locals.principal && !(path === '/api/v1/staff/session' && event.request.method === 'POST')) {

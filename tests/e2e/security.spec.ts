@@ -259,6 +259,12 @@ test('R-O04 R-O05 R-S01 broken access control: every staff endpoint and socket n
 	expect(await socketOutcome('/board', { boardToken: 'guessed-board-token' })).toBe('unauthenticated');
 	expect(await socketOutcome('/staff', { token: tokens.viewer })).toBe('connected');
 	expect(await socketOutcome('/public')).toBe('connected');
+	// every staff page's data, asked for directly without a session: never a 500, never data
+	for (const path of ['/staff/__data.json', '/staff/slots/__data.json?locationId=1', '/staff/reservations/new/__data.json?locationId=1', '/staff/boards/__data.json', '/staff/settings/__data.json']) {
+		const r = await anonymous.get(a.url + path);
+		expect(r.status(), path).toBeLessThan(500);
+		expect(await r.text(), path).not.toMatch(/displayName|nameJa|tokens"/);
+	}
 	// settings: the page's own data is refused to a viewer, even asked for directly
 	for (const path of ['/staff/settings/__data.json', '/staff/settings/purposes/__data.json', '/staff/settings/maintenance/__data.json', '/staff/settings/locations/1/__data.json', '/staff/boards/__data.json']) {
 		const r = await request.get(a.url + path, { headers: bearer(tokens.viewer) });
