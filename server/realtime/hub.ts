@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace } from 'socket.io';
 import { parse as parseCookie } from 'cookie';
+import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { AppContext, Publisher } from '../../src/lib/server/context.ts';
 import { authenticate, type Principal } from '../../src/lib/server/auth/session.ts';
@@ -54,6 +55,15 @@ function failure(ctx: AppContext, e: unknown): Ack<never> {
 function switchRoom(socket: { rooms: Set<string>; id: string; leave(r: string): unknown; join(r: string): unknown }, room: string) {
 	for (const r of socket.rooms) if (r !== socket.id && !isIdentityRoom(r)) socket.leave(r);
 	socket.join(room);
+}
+
+/** A staff socket ends when its session expires (R-S01), not only on logout. */
+function endWithSession(socket: { disconnect(close: boolean): unknown; once(ev: 'disconnect', fn: () => void): unknown }, token: string | null) {
+	const exp = token ? (jwt.decode(token) as { exp?: number } | null)?.exp : undefined;
+	if (!exp) return;
+	const timer = setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(exp * 1000 - Date.now(), 2 ** 31 - 1)));
+	timer.unref();
+	socket.once('disconnect', () => clearTimeout(timer));
 }
 
 type Handshake = { auth?: Record<string, unknown>; headers: Record<string, string | string[] | undefined> };
@@ -114,6 +124,7 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 			if (!principal || !hasRole(principal.role, 'viewer')) return next(new Error('unauthenticated'));
 			socket.data.principal = principal;
 			socket.join(sessionRoom(principal.sessionId));
+			endWithSession(socket, staffToken(socket.handshake));
 			next();
 		} catch (e) {
 			ctx.log.error({ err: e }, 'socket auth failed');
@@ -144,6 +155,7 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 			if (principal && hasRole(principal.role, 'viewer')) {
 				socket.data.principal = principal;
 				socket.join(sessionRoom(principal.sessionId));
+				endWithSession(socket, staffToken(socket.handshake));
 				return next();
 			}
 			const grant = await boardTokenGrant(ctx, boardToken(socket.handshake));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createServer, type Server as HttpServer } from 'node:http';
+import jwt from 'jsonwebtoken';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
@@ -137,6 +138,17 @@ describe('sockets are cut when their credential ends', () => {
 		expect(await Promise.all(cut)).toEqual(['io server disconnect', 'io server disconnect']);
 		expect(k.connected).toBe(true);
 	}, 60_000);
+});
+
+describe('session expiry', () => {
+	it('R-S01 R-O04 a staff socket ends when its session token expires, without a logout', async () => {
+		const s = await login(nodes[0].ctx, { login: 'secsuper', password: 'pw-sec-super-1' });
+		// the same session, signed to expire in two seconds (as any token does at the end of its TTL)
+		const short = jwt.sign({ sid: s.principal.sessionId, role: 'supervisor' }, nodes[0].ctx.jwtSecret, { subject: String(s.principal.userId), expiresIn: 2, algorithm: 'HS256' });
+		const sock = client(nodes[1].url, '/staff', { auth: { token: short } });
+		expect(await emitAck(sock, 'subscribe', { locationId, date: DATE })).toHaveProperty('data');
+		expect(await disconnected(sock, 5000)).toBe('io server disconnect');
+	}, 30_000);
 });
 
 describe('Origin of the handshake', () => {
