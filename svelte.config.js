@@ -8,6 +8,24 @@ const config = {
 		adapter: adapter({ out: 'build' }),
 		// Mutating requests must come from our own origin (R-O04 CSRF); PUBLIC_ORIGIN is checked by kit
 		csrf: { trustedOrigins: [] },
+		// R-O04 XSS and clickjacking: scripts only from us, each inline one carrying this response's
+		// nonce (hashes on prerendered pages). style-src keeps 'unsafe-inline' because Svelte writes
+		// style attributes and transitions inline; styles cannot run code.
+		csp: {
+			mode: 'auto',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self', 'unsafe-inline'],
+				'img-src': ['self', 'data:'],
+				'font-src': ['self'],
+				'connect-src': ['self', 'ws:', 'wss:'],
+				'frame-ancestors': ['none'],
+				'form-action': ['self'],
+				'base-uri': ['self'],
+				'object-src': ['none']
+			}
+		},
 		alias: {
 			$db: 'db',
 			$server: 'server'

@@ -9,7 +9,7 @@ import { setAppContext, type AppContext, type Publisher } from '../src/lib/serve
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { createRealtime, type Realtime } from './realtime/hub.ts';
 import { attachRedisAdapter } from './realtime/redis.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, metricsAllowed } from './metrics.ts';
 import { hostname } from 'node:os';
 import { beat, collectStatus, leave } from '../src/lib/server/ops/status.ts';
 import { startJobs } from './jobs.ts';
@@ -86,7 +86,9 @@ export async function boot(
 		events: {
 			slotsChanged: (l, d) => events.target?.slotsChanged(l, d),
 			cardStatusChanged: (c) => events.target?.cardStatusChanged(c),
-			noticeChanged: (n) => events.target?.noticeChanged?.(n)
+			noticeChanged: (n) => events.target?.noticeChanged?.(n),
+			sessionsRevoked: (ids) => events.target?.sessionsRevoked?.(ids),
+			boardTokensRevoked: (ids) => events.target?.boardTokensRevoked?.(ids)
 		},
 		redis: { mode: config.REDIS_URL ? 'redis' : 'memory', ping: () => redisPing() },
 		now: () => new Date(),
@@ -98,7 +100,7 @@ export async function boot(
 	const realtime = createRealtime(httpServer, ctx, { release: opts.release });
 	events.target = realtime.publisher;
 	if (config.REDIS_URL) {
-		const redis = await attachRedisAdapter(realtime.io, config.REDIS_URL, log, config.REDIS_KEY);
+		const redis = await attachRedisAdapter(realtime.io, config.REDIS_URL, log, config.REDIS_KEY, () => realtime.resync());
 		redisPing = redis.ping;
 		ctx.redis.client = redis.client;
 		closers.unshift(() => redis.close());
@@ -168,6 +170,10 @@ export async function boot(
 				return true;
 			}
 			if (path === '/metrics') {
+				if (!metricsAllowed(req, config.METRICS_TOKEN)) {
+					res.writeHead(403, { 'content-type': 'application/problem+json; charset=utf-8' }).end(JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, detail: 'メトリクスは運用トークンまたは内部ネットワークからのみ参照できます。' }));
+					return true;
+				}
 				void metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));
 				return true;
 			}

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
 import client from 'prom-client';
 import type { Server } from 'socket.io';
 import type { Sequelize } from 'sequelize';
@@ -92,3 +93,32 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Loopback, RFC 1918 and unique-local IPv6 addresses (IPv4-mapped forms included). */
+export function isPrivateAddress(address: string | undefined): boolean {
+	if (!address) return false;
+	const a = address.toLowerCase().replace(/^::ffff:/, '');
+	if (a === '::1') return true;
+	if (/^f[cd][0-9a-f]{2}:/.test(a)) return true;
+	const m = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(a);
+	if (!m) return false;
+	const [x, y] = [Number(m[1]), Number(m[2])];
+	return x === 127 || x === 10 || (x === 172 && y >= 16 && y <= 31) || (x === 192 && y === 168);
+}
+
+/**
+ * R-O05: /metrics tells an attacker how busy and how big the service is. It answers an operations
+ * token (`Authorization: Bearer METRICS_TOKEN`) from anywhere, or a private address that came
+ * straight to the node — a request forwarded by a proxy (X-Forwarded-For) arrives from the proxy's
+ * private address and is not trusted for that.
+ */
+export function metricsAllowed(req: IncomingMessage, token: string | undefined): boolean {
+	const auth = req.headers.authorization;
+	if (token && typeof auth === 'string') {
+		const given = Buffer.from(auth.replace(/^Bearer\s+/i, ''));
+		const want = Buffer.from(token);
+		if (given.length === want.length && timingSafeEqual(given, want)) return true;
+	}
+	if (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined) return false;
+	return isPrivateAddress(req.socket.remoteAddress);
+}

@@ -11,6 +11,8 @@ declare global {
 			citizen: CitizenPrincipal | null;
 			/** R-C13, on citizen paths */
 			maintenance?: MaintenanceState;
+			/** set by handleError when the database was unreachable: the hook answers 503 instead of 500 (R-O05) */
+			databaseDown?: boolean;
 		}
 		interface Error {
 			message: string;

@@ -6,13 +6,36 @@ import { authenticateCitizen, citizenClaims, CITIZEN_COOKIE } from '$lib/server/
 import { isCitizenPath, maintenanceError, maintenanceState } from '$lib/server/citizen/maintenance.ts';
 import { problemFromError } from '$lib/server/http.ts';
 import { maintenancePage } from '$lib/server/citizen/maintenance-page.ts';
+import { citizenRate, crossSiteRefusal, databaseUnavailable, isDatabaseUnavailable, securityHeaders } from '$lib/server/security/web.ts';
+import { tooMany } from '$lib/server/security/limits.ts';
+import { AppError } from '$lib/server/errors.ts';
 
 function bearer(request: Request): string | null {
 	const h = request.headers.get('authorization');
 	return h && /^Bearer\s+/i.test(h) ? h.replace(/^Bearer\s+/i, '').trim() : null;
 }
 
-export const handle: Handle = async ({ event, resolve }) => {
+export const handle: Handle = async (input) => {
+	const { event } = input;
+	let response: Response;
+	try {
+		response = await guarded(input);
+	} catch (e) {
+		// R-O05: the database away is a 503 with Retry-After, never a 500 with a stack (recovery needs no restart).
+		if (!isDatabaseUnavailable(e)) throw e;
+		appContext().log.warn({ route: event.route.id }, 'database unavailable');
+		response = databaseUnavailable(event.url.pathname.startsWith('/api/'), event.locals.lang ?? 'ja');
+	}
+	if (event.locals.databaseDown && response.status === 500) response = databaseUnavailable(event.url.pathname.startsWith('/api/'), event.locals.lang ?? 'ja');
+	try {
+		securityHeaders(response.headers, event.url.protocol === 'https:');
+	} catch {
+		// a fetched response with immutable headers (never ours): leave it
+	}
+	return response;
+};
+
+const guarded: Handle = async ({ event, resolve }) => {
 	const ctx = appContext();
 	const path = event.url.pathname;
 	// ?lang= switches the language and is remembered in a cookie; Japanese is the default.
@@ -26,7 +49,27 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const citizenToken = auth && citizenClaims(ctx, auth) ? auth : (event.cookies.get(CITIZEN_COOKIE) ?? null);
 	const staffToken = auth && !citizenClaims(ctx, auth) ? auth : (event.cookies.get(SESSION_COOKIE) ?? null);
 	const citizenSide = isCitizenPath(path);
+	// R-O04 CSRF: state-changing requests riding on a cookie must come from our own origin.
+	const refused = crossSiteRefusal(event.request, event.url, auth !== null);
+	if (refused) return refused;
+	// R-O04 brute force / bots: every citizen API endpoint is limited per client address.
+	if (citizenSide && path.startsWith('/api/')) {
+		const wait = await citizenRate(ctx, event.getClientAddress());
+		if (wait) return problemFromError(tooMany(wait, { ja: '短時間に多くの要求がありました。', en: 'Too many requests.' }, ctx.now()), event.locals.lang);
+	}
 	event.locals.principal = await authenticate(ctx, staffToken);
+	// R-O04 broken access control: staff pages (and their __data.json, which runs a page's load even
+	// when its layout would redirect) need a session before any load runs; roles are checked by each load.
+	if (!event.locals.principal && (path === '/staff' || path.startsWith('/staff/')) && !/^\/staff\/(login|logout)(\/|$)/.test(path) && (event.request.method === 'GET' || event.request.method === 'HEAD')) {
+		const login = `/staff/login?next=${encodeURIComponent(path.replace(/\/__data\.json$/, '') || '/staff')}`;
+		if (path.endsWith('/__data.json')) return new Response(JSON.stringify({ type: 'redirect', location: login }), { headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+		return new Response(null, { status: 303, headers: { location: login, 'cache-control': 'no-store' } });
+	}
+	// R-O04 broken access control: the staff API answers nobody without a session, before any route
+	// reads a body (use cases still check each role themselves).
+	if (path.startsWith('/api/v1/staff/') && !event.locals.principal && !(path === '/api/v1/staff/session' && event.request.method === 'POST')) {
+		return problemFromError(new AppError('unauthenticated', 'ログインが必要です。', { en: 'Please sign in.' }), event.locals.lang);
+	}
 	event.locals.citizen = citizenSide && citizenToken ? await authenticateCitizen(ctx, citizenToken) : null;
 
 	// R-C13: while closed, the citizen site answers 503 with the planned end; staff pages keep working.
@@ -46,10 +89,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event, {
 		transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.lang)
 	});
-	// R-O04: clickjacking, MIME sniffing, referrer leaks of manage links.
-	response.headers.set('X-Frame-Options', 'DENY');
-	response.headers.set('X-Content-Type-Options', 'nosniff');
-	response.headers.set('Referrer-Policy', 'same-origin');
+	// R-O04: clickjacking, MIME sniffing, referrer leaks of manage links: see securityHeaders above.
 	if (path.startsWith('/staff') || path.startsWith('/api/v1/staff') || path.startsWith('/manage') || path.startsWith('/start') || path.startsWith('/api/v1/citizen') || path.startsWith('/api/v1/holds')) {
 		response.headers.set('Cache-Control', 'no-store');
 	}
@@ -59,7 +99,11 @@ export const handle: Handle = async ({ event, resolve }) => {
 export const handleError: HandleServerError = ({ error, event, status }) => {
 	// Only the route and the error's own message are logged: never bodies, cookies or query strings.
 	const ctx = appContext();
-	if (status !== 404) ctx.log.error({ err: error, route: event.route.id, method: event.request.method }, 'request failed');
+	if (isDatabaseUnavailable(error)) {
+		// answered as 503 by the handle hook; one line without the stack
+		event.locals.databaseDown = true;
+		ctx.log.warn({ route: event.route.id, method: event.request.method }, 'database unavailable');
+	} else if (status !== 404) ctx.log.error({ err: error, route: event.route.id, method: event.request.method }, 'request failed');
 	const en = event.locals.lang === 'en';
 	return {
 		message: status === 404 ? (en ? 'Page not found.' : 'ページが見つかりません。') : en ? 'An error occurred on the server.' : 'サーバーでエラーが発生しました。',

@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace } from 'socket.io';
 import { parse as parseCookie } from 'cookie';
+import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { AppContext, Publisher } from '../../src/lib/server/context.ts';
 import { authenticate, type Principal } from '../../src/lib/server/auth/session.ts';
@@ -11,7 +12,7 @@ import { listStaffSlots } from '../../src/lib/server/slots.ts';
 import { dateString, locationIdParam, monthString } from '../../src/lib/server/schemas.ts';
 import { AppError, isAppError } from '../../src/lib/server/errors.ts';
 import { boardCounters } from '../../src/lib/server/board/counters.ts';
-import { BOARD_COOKIE, boardTokenLocation } from '../../src/lib/server/board/tokens.ts';
+import { BOARD_COOKIE, boardTokenGrant, boardTokenLocation } from '../../src/lib/server/board/tokens.ts';
 import { tokyoDateOf } from '../../src/lib/domain/dates.ts';
 import {
 	NAMESPACES,
@@ -24,17 +25,23 @@ import {
 	type StaffServerToClient
 } from '../../src/lib/realtime/events.ts';
 import { createCoalescer } from './coalescer.ts';
+import { originAllowed } from './origin.ts';
+import { resendRooms, type RoomStates } from './resync.ts';
 
 const publicRoom = (locationId: number, month: string) => `pub:${locationId}:${month}`;
 const staffRoom = (locationId: number, date: string) => `staff:${locationId}:${date}`;
 const boardRoom = (locationId: number) => `board:${locationId}`;
+/** Rooms a socket keeps for its whole life, so that logout and revocation can cut it on every node. */
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+export const boardTokenRoom = (tokenId: number) => `board-token:${tokenId}`;
+const isIdentityRoom = (r: string) => r.startsWith('session:') || r.startsWith('board-token:');
 
 const publicSubscribe = z.strictObject({ locationId: locationIdParam, month: monthString });
 const staffSubscribe = z.strictObject({ locationId: locationIdParam, date: dateString });
 const boardSubscribe = z.strictObject({ locationId: locationIdParam });
 
 /** A board socket is either a signed-in staff member (any location) or a board token (its one location). */
-type SocketData = { principal?: Principal; boardLocationId?: number };
+type SocketData = { principal?: Principal; boardLocationId?: number; boardTokenId?: number };
 
 /** Only whitelisted messages reach clients; anything unexpected is logged and reported generically. */
 function failure(ctx: AppContext, e: unknown): Ack<never> {
@@ -44,10 +51,19 @@ function failure(ctx: AppContext, e: unknown): Ack<never> {
 	return { error: { code: 'internal', message: 'サーバーでエラーが発生しました。' } };
 }
 
-/** Leaves every room but the socket's own before joining the one it asked for. */
+/** Leaves every room but the socket's own (and its identity room) before joining the one it asked for. */
 function switchRoom(socket: { rooms: Set<string>; id: string; leave(r: string): unknown; join(r: string): unknown }, room: string) {
-	for (const r of socket.rooms) if (r !== socket.id) socket.leave(r);
+	for (const r of socket.rooms) if (r !== socket.id && !isIdentityRoom(r)) socket.leave(r);
 	socket.join(room);
+}
+
+/** A staff socket ends when its session expires (R-S01), not only on logout. */
+function endWithSession(socket: { disconnect(close: boolean): unknown; once(ev: 'disconnect', fn: () => void): unknown }, token: string | null) {
+	const exp = token ? (jwt.decode(token) as { exp?: number } | null)?.exp : undefined;
+	if (!exp) return;
+	const timer = setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(exp * 1000 - Date.now(), 2 ** 31 - 1)));
+	timer.unref();
+	socket.once('disconnect', () => clearTimeout(timer));
 }
 
 type Handshake = { auth?: Record<string, unknown>; headers: Record<string, string | string[] | undefined> };
@@ -75,7 +91,16 @@ function boardToken(handshake: Handshake): string | null {
  */
 export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { release?: string } = {}) {
 	const release = opts.release ?? 'dev';
-	const io = new Server(httpServer, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
+	const io = new Server(httpServer, {
+		serveClient: false,
+		cors: { origin: false },
+		pingInterval: 10_000,
+		pingTimeout: 8_000,
+		// Subscriptions are tiny; nothing a client sends needs more (R-O04 request-size limits).
+		maxHttpBufferSize: 16 * 1024,
+		// R-O04 CSRF/CSWSH: a page of another origin (even on the same site) may not open a socket with our cookie.
+		allowRequest: (req, cb) => cb(null, originAllowed(req.headers, ctx.config.PUBLIC_ORIGIN))
+	});
 
 	const pub = io.of(NAMESPACES.public) as unknown as Namespace<PublicClientToServer, PublicServerToClient>;
 	pub.on('connection', (socket) => {
@@ -98,6 +123,8 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 			const principal = await authenticate(ctx, staffToken(socket.handshake));
 			if (!principal || !hasRole(principal.role, 'viewer')) return next(new Error('unauthenticated'));
 			socket.data.principal = principal;
+			socket.join(sessionRoom(principal.sessionId));
+			endWithSession(socket, staffToken(socket.handshake));
 			next();
 		} catch (e) {
 			ctx.log.error({ err: e }, 'socket auth failed');
@@ -127,11 +154,15 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 			const principal = await authenticate(ctx, staffToken(socket.handshake));
 			if (principal && hasRole(principal.role, 'viewer')) {
 				socket.data.principal = principal;
+				socket.join(sessionRoom(principal.sessionId));
+				endWithSession(socket, staffToken(socket.handshake));
 				return next();
 			}
-			const locationId = await boardTokenLocation(ctx, boardToken(socket.handshake));
-			if (locationId === null) return next(new Error('unauthenticated'));
-			socket.data.boardLocationId = locationId;
+			const grant = await boardTokenGrant(ctx, boardToken(socket.handshake));
+			if (grant === null) return next(new Error('unauthenticated'));
+			socket.data.boardLocationId = grant.locationId;
+			socket.data.boardTokenId = grant.id;
+			socket.join(boardTokenRoom(grant.id));
 			next();
 		} catch (e) {
 			ctx.log.error({ err: e }, 'board socket auth failed');
@@ -157,6 +188,12 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 			}
 		});
 	});
+
+	const states: RoomStates = {
+		publicMonth: (locationId, month) => monthAvailability(ctx, locationId, month),
+		staffDay: async (locationId, date) => ({ locationId, date, slots: await listStaffSlots(ctx, locationId, date) }),
+		board: (locationId) => boardCounters(ctx, locationId)
+	};
 
 	const coalescer = createCoalescer(
 		ctx.config.REALTIME_COALESCE_MS,
@@ -201,12 +238,29 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 			// R-O07: every citizen page and wall board, on every node (through the adapter)
 			(pub as unknown as { emit(e: string, d: unknown): void }).emit('notice', { banner });
 			(board as unknown as { emit(e: string, d: unknown): void }).emit('notice', { banner });
+		},
+		// Through the adapter, so with Redis the sockets of every node are cut (R-O04).
+		sessionsRevoked(ids) {
+			for (const id of ids) for (const nsp of [staff, board]) nsp.in(sessionRoom(id)).disconnectSockets(true);
+		},
+		boardTokensRevoked(ids) {
+			for (const id of ids) board.in(boardTokenRoom(id)).disconnectSockets(true);
 		}
 	};
 
 	return {
 		io,
 		publisher,
+		/**
+		 * After Redis comes back (R-L04): pushes made on other nodes while it was away never reached
+		 * this node's clients, so send every room this node serves its current state, and cut sockets
+		 * whose session or board token ended meanwhile (their cut could not reach this node).
+		 */
+		resync: () =>
+			resendRooms({ pub, staff, board }, states, {
+				stillAllowed: async (data: SocketData, handshake: Handshake) =>
+					data.principal ? (await authenticate(ctx, staffToken(handshake))) !== null : data.boardTokenId !== undefined ? (await boardTokenGrant(ctx, boardToken(handshake)))?.id === data.boardTokenId : true
+			}).catch((e) => ctx.log.error({ err: e }, 'realtime resync failed')),
 		/**
 		 * Sends what is pending, then disconnects this node's clients so they reconnect to another
 		 * node. Not io.close(): that also closes the http server, which the caller closes itself

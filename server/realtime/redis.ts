@@ -8,10 +8,10 @@ import type { Logger } from '../../src/lib/server/log.ts';
  * subscriber. While Redis is down each node keeps serving its own clients; the clients reconnect
  * by themselves and the adapter resubscribes, so cross-node fan-out resumes without a restart.
  */
-export async function attachRedisAdapter(io: Server, url: string, log: Logger, key = 'mynumber') {
+export async function attachRedisAdapter(io: Server, url: string, log: Logger, key = 'mynumber', onReconnect?: () => unknown) {
 	const pub = createClient({
 		url,
-		socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000), connectTimeout: 3000 }
+		socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 500), connectTimeout: 3000 }
 	});
 	const sub = pub.duplicate();
 	let lastError = 0;
@@ -23,9 +23,24 @@ export async function attachRedisAdapter(io: Server, url: string, log: Logger, k
 				log.warn({ client: name, err: err.message }, 'redis unavailable; serving local clients only');
 			}
 		});
-		c.on('ready', () => log.info({ client: name }, 'redis connected'));
+		c.on('ready', () => {
+			log.info({ client: name }, 'redis connected');
+			if (started) reconnected();
+		});
 	}
+	// R-L04: once both connections are back (and the subscriber has resubscribed), let the hub
+	// re-send what this node's clients watch — pushes from other nodes were lost meanwhile.
+	let started = false;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const reconnected = () => {
+		clearTimeout(timer);
+		timer = setTimeout(() => {
+			if (pub.isReady && sub.isReady) void onReconnect?.();
+			else reconnected();
+		}, 250);
+	};
 	await Promise.all([pub.connect(), sub.connect()]);
+	started = true;
 	io.adapter(createAdapter(pub, sub, { key: `${key}#socket.io` }));
 	return {
 		/** The publisher connection, shared with rate limits (rate-limiter-flexible) */
@@ -40,6 +55,8 @@ export async function attachRedisAdapter(io: Server, url: string, log: Logger, k
 		},
 		/** Graceful close; a client still waiting for Redis (down, reconnecting) is destroyed after a second. */
 		async close() {
+			clearTimeout(timer);
+			started = false;
 			await Promise.allSettled(
 				[pub, sub].map((c) =>
 					Promise.race([c.close(), new Promise<void>((r) => setTimeout(r, 1000))]).finally(() => {

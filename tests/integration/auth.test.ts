@@ -42,27 +42,28 @@ describe('staff sign-in', () => {
 		expect(wrongPw.message).not.toMatch(/パスワードが違|存在しません/);
 	});
 
-	it('R-S01 five wrong passwords lock the account for 15 minutes, with the time to retry', async () => {
-		const { ctx, clock } = testContext(t.db, { now: new Date('2026-11-24T01:00:00Z') });
+	it('R-S01 five wrong passwords lock the account for 15 minutes from that client, with the time to retry', async () => {
+		const { ctx } = testContext(t.db, { now: new Date('2026-11-24T01:00:00Z') });
 		const user = await makeStaff(t.db, 'supervisor', 'pw-super-123');
-		for (let i = 0; i < 4; i++) expect((await attempt(login(ctx, { login: user.login, password: 'bad' }))).status).toBe(401);
-		const fifth = await attempt(login(ctx, { login: user.login, password: 'bad' }));
+		const ip = '198.51.100.21';
+		for (let i = 0; i < 4; i++) expect((await attempt(login(ctx, { login: user.login, password: 'bad', ip }))).status).toBe(401);
+		const fifth = await attempt(login(ctx, { login: user.login, password: 'bad', ip }));
 		expect(fifth.status).toBe(423);
 		expect(fifth.message).toContain('10:15'); // 01:00Z + 15 min = 10:15 in Tokyo
 		expect(fifth.extra.retryAt).toBe('2026-11-24T01:15:00.000Z');
-		// Even the right password is refused while locked.
-		expect((await attempt(login(ctx, { login: user.login, password: 'pw-super-123' }))).status).toBe(423);
-		clock.now = new Date('2026-11-24T01:15:01Z');
-		await expect(login(ctx, { login: user.login, password: 'pw-super-123' })).resolves.toMatchObject({ role: 'supervisor' });
+		// Even the right password is refused while locked, from that client …
+		expect((await attempt(login(ctx, { login: user.login, password: 'pw-super-123', ip }))).status).toBe(423);
+		// … but the lock is per user and client (R-O04): the supervisor at another address signs in.
+		await expect(login(ctx, { login: user.login, password: 'pw-super-123', ip: '198.51.100.22' })).resolves.toMatchObject({ role: 'supervisor' });
 	});
 
 	it('R-S01 concurrent wrong passwords cannot slip past the limit', async () => {
 		const { ctx } = testContext(t.db);
 		const user = await makeStaff(t.db, 'clerk', 'pw-race-123');
-		const results = await Promise.allSettled(Array.from({ length: 12 }, () => login(ctx, { login: user.login, password: 'bad' })));
+		const ip = '198.51.100.23';
+		const results = await Promise.allSettled(Array.from({ length: 12 }, () => login(ctx, { login: user.login, password: 'bad', ip })));
 		expect(results.every((r) => r.status === 'rejected')).toBe(true);
-		await user.reload();
-		expect(user.lockedUntil).not.toBeNull();
+		expect((await attempt(login(ctx, { login: user.login, password: 'pw-race-123', ip }))).status).toBe(423);
 	});
 
 	it('R-S01 logout revokes the session at once; an expired session no longer authenticates', async () => {

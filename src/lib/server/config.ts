@@ -41,6 +41,12 @@ export const configSchema = z.object({
 	SESSION_TTL_MINUTES: int(480, 5, 7 * 24 * 60),
 	LOGIN_MAX_FAILURES: int(5, 1, 100),
 	LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
+	/** R-O04: wrong staff logins from one client address (any user IDs) before it gets 429 for LOGIN_LOCK_MINUTES */
+	LOGIN_MAX_FAILURES_PER_IP: int(30, 1, 10_000),
+	/** R-O04: requests per minute one client address may send to the citizen API (per node while Redis is down) */
+	CITIZEN_REQUESTS_PER_MINUTE: int(600, 1, 1_000_000),
+	/** R-O05: a Bearer token that may read /metrics from anywhere; without it only private addresses may */
+	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 	/** Where mail goes (smtp://host:port or smtps://user:pass@host:port). Unset: a local SMTP sink starts with the app. */
 	SMTP_URL: url(['smtp:', 'smtps:']).optional(),
 	MAIL_FROM: z.string().max(200).default('マイナンバーカード予約 <noreply@example.city.lg.jp>'),

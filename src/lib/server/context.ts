@@ -13,6 +13,10 @@ export interface Publisher {
 	cardStatusChanged(changes: readonly CardStatusChange[]): void;
 	/** R-O07: the emergency banner changed (null: none); every citizen page and board follows */
 	noticeChanged?(banner: { id: string; messageJa: string; messageEn: string; at: string } | null): void;
+	/** Staff sessions ended (logout, user disabled): their open sockets are cut on every node (R-O04). */
+	sessionsRevoked?(sessionIds: readonly string[]): void;
+	/** Wall-board tokens revoked: boards using them are cut on every node (R-O04). */
+	boardTokensRevoked?(tokenIds: readonly number[]): void;
 }
 
 export interface CardStatusChange {

@@ -47,6 +47,9 @@ export function validatePurpose(p: Purpose): FieldError[] {
 	if (typeof p.code !== 'string' || !CODE_RE.test(p.code)) errors.push({ field: 'code', message: MESSAGES.code });
 	if (blank(p.nameJa)) errors.push({ field: 'nameJa', message: MESSAGES.required });
 	if (blank(p.nameEn)) errors.push({ field: 'nameEn', message: MESSAGES.required });
+	// the columns hold 100 characters (R-O04: bad input is a 4xx, never a database error)
+	if (typeof p.nameJa === 'string' && p.nameJa.length > 100) errors.push({ field: 'nameJa', message: '100文字以内で入力してください' });
+	if (typeof p.nameEn === 'string' && p.nameEn.length > 100) errors.push({ field: 'nameEn', message: '100文字以内で入力してください' });
 	if (!Number.isInteger(p.durationSlots) || p.durationSlots < 1) {
 		errors.push({ field: 'durationSlots', message: MESSAGES.durationSlots });
 	}

@@ -6,6 +6,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
 import { hasRole, isRole, type Role } from '../../domain/roles.ts';
+import { failureLock, limitKey, recordFailure, resetLimit, tooMany } from '../security/limits.ts';
 
 export interface Principal {
 	userId: number;
@@ -35,54 +36,66 @@ function lockedMessage(until: Date): string {
 	return `ログインに続けて失敗したため、アカウントを一時的にロックしました。${hhmm} 以降に再度お試しください。`;
 }
 
-/** R-S01: verify the password, enforce the lockout, open a session row, sign the token. Every outcome is audited. */
+/** Wrong passwords per user ID *and* client address: an attacker elsewhere cannot lock a clerk out (R-S01, R-O04). */
+const userIpSpec = (ctx: AppContext) => ({ points: ctx.config.LOGIN_MAX_FAILURES, seconds: ctx.config.LOGIN_LOCK_MINUTES * 60, blockSeconds: ctx.config.LOGIN_LOCK_MINUTES * 60 });
+/** Wrong passwords per client address across all user IDs (password spraying): 429 with Retry-After. */
+const ipSpec = (ctx: AppContext) => ({ points: ctx.config.LOGIN_MAX_FAILURES_PER_IP, seconds: ctx.config.LOGIN_LOCK_MINUTES * 60, blockSeconds: ctx.config.LOGIN_LOCK_MINUTES * 60 });
+
+function ipTooMany(ctx: AppContext, seconds: number): AppError {
+	return tooMany(seconds, { ja: 'この端末からのログインの失敗が続いたため、しばらく受け付けません。', en: 'Too many failed sign-ins from this device.' }, ctx.now());
+}
+
+function locked(ctx: AppContext, seconds: number): AppError {
+	const until = new Date(ctx.now().getTime() + seconds * 1000);
+	return new AppError('locked', lockedMessage(until), { extra: { retryAt: until.toISOString(), retryAfter: seconds } });
+}
+
+/**
+ * R-S01: verify the password, enforce the lockouts, open a session row, sign the token. Every outcome is audited.
+ * Failures are counted by rate-limiter-flexible (Redis, per-node memory while Redis is down), keyed by the
+ * user ID as typed plus the client address, never by the user alone; an unknown user ID goes through the
+ * very same steps (same message, same argon2 work, same lock), so the answers do not tell which IDs exist.
+ */
 export async function login(
 	ctx: AppContext,
 	input: { login: string; password: string; ip?: string | null }
 ): Promise<LoginResult> {
 	const { StaffUser, StaffSession } = ctx.db.models;
-	const now = ctx.now();
+	const ip = input.ip ?? '';
+	const userIpKey = limitKey('login', input.login, ip);
+	const ipKey = limitKey('ip', ip);
+	const ipBlocked = await failureLock(ctx, 'staff-login-ip', ipSpec(ctx), ipKey);
+	if (ipBlocked) {
+		await audit(ctx, { actorType: 'anonymous', actorId: null, action: 'login.rate_limited', ip: input.ip });
+		throw ipTooMany(ctx, ipBlocked);
+	}
+	const lockedFor = await failureLock(ctx, 'staff-login', userIpSpec(ctx), userIpKey);
 	const user = await StaffUser.findOne({ where: { login: input.login } });
-	if (!user || !user.active) {
-		await argon2.verify(await DUMMY(), input.password).catch(() => false);
-		await audit(ctx, { actorType: 'anonymous', actorId: null, action: 'login.failed', detail: { reason: 'unknown_user' }, ip: input.ip });
-		throw new AppError('unauthenticated', GENERIC);
+	const known = !!user && user.active;
+	// The hash is verified even when locked or unknown, so every refusal costs the same time.
+	const ok = (await argon2.verify(known ? user.passwordHash : await DUMMY(), input.password).catch(() => false)) && known;
+	const actor = known ? { actorType: 'staff' as const, actorId: user.login } : { actorType: 'anonymous' as const, actorId: null };
+	if (lockedFor) {
+		await audit(ctx, { ...actor, action: 'login.locked', ip: input.ip });
+		throw locked(ctx, lockedFor);
 	}
-	if (user.lockedUntil && user.lockedUntil > now) {
-		await audit(ctx, { actorType: 'staff', actorId: user.login, action: 'login.locked', ip: input.ip });
-		throw new AppError('locked', lockedMessage(user.lockedUntil), { extra: { retryAt: user.lockedUntil.toISOString() } });
-	}
-	const ok = await argon2.verify(user.passwordHash, input.password).catch(() => false);
-	if (!ok) {
-		// One atomic UPDATE so concurrent wrong attempts cannot slip past the limit.
-		const max = ctx.config.LOGIN_MAX_FAILURES;
-		const lockUntil = new Date(now.getTime() + ctx.config.LOGIN_LOCK_MINUTES * 60_000);
-		const [rows] = (await ctx.db.sequelize.query(
-			`UPDATE staff_users SET
-				failed_attempts = CASE WHEN failed_attempts + 1 >= :max THEN 0 ELSE failed_attempts + 1 END,
-				locked_until = CASE WHEN failed_attempts + 1 >= :max THEN :lockUntil::timestamptz ELSE locked_until END,
-				updated_at = now()
-			 WHERE id = :id RETURNING locked_until`,
-			{ replacements: { max, lockUntil: lockUntil.toISOString(), id: user.id } }
-		)) as [{ locked_until: Date | null }[], unknown];
-		const lockedNow = rows[0]?.locked_until && new Date(rows[0].locked_until) > now;
+	if (!ok || !user) {
+		const lockedNow = await recordFailure(ctx, 'staff-login', userIpSpec(ctx), userIpKey);
+		const ipNow = await recordFailure(ctx, 'staff-login-ip', ipSpec(ctx), ipKey);
 		await audit(ctx, {
-			actorType: 'staff',
-			actorId: user.login,
+			...actor,
 			action: lockedNow ? 'login.locked_out' : 'login.failed',
-			detail: { reason: 'bad_password' },
+			detail: { reason: known ? 'bad_password' : 'unknown_user' },
 			ip: input.ip
 		});
-		if (lockedNow) {
-			const until = new Date(rows[0].locked_until!);
-			throw new AppError('locked', lockedMessage(until), { extra: { retryAt: until.toISOString() } });
-		}
+		if (lockedNow) throw locked(ctx, lockedNow);
+		if (ipNow) throw ipTooMany(ctx, ipNow);
 		throw new AppError('unauthenticated', GENERIC);
 	}
+	await resetLimit(ctx, 'staff-login', userIpSpec(ctx), userIpKey);
 	const sessionId = randomUUID();
-	const expiresAt = new Date(now.getTime() + ctx.config.SESSION_TTL_MINUTES * 60_000);
+	const expiresAt = new Date(ctx.now().getTime() + ctx.config.SESSION_TTL_MINUTES * 60_000);
 	await ctx.db.sequelize.transaction(async (transaction) => {
-		await user.update({ failedAttempts: 0, lockedUntil: null }, { transaction });
 		await StaffSession.create({ id: sessionId, staffUserId: user.id, expiresAt }, { transaction });
 		await audit(ctx, { actorType: 'staff', actorId: user.login, action: 'login', targetType: 'session', targetId: sessionId, ip: input.ip }, transaction);
 	});
@@ -128,6 +141,8 @@ export async function logout(ctx: AppContext, principal: Principal, ip?: string 
 		await ctx.db.models.StaffSession.update({ revokedAt: ctx.now() }, { where: { id: principal.sessionId }, transaction });
 		await audit(ctx, { actorType: 'staff', actorId: principal.login, action: 'logout', targetType: 'session', targetId: principal.sessionId, ip }, transaction);
 	});
+	// After commit: sockets opened with this session stop receiving pushes, on every node.
+	ctx.events.sessionsRevoked?.([principal.sessionId]);
 }
 
 /** Throws 401 without a principal and 403 when its role is below `needed`. */

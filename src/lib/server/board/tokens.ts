@@ -63,6 +63,8 @@ export async function revokeBoardToken(ctx: AppContext, principal: Principal | n
 		if (rows.length === 0) throw new AppError('not_found', '有効な表示用トークンが見つかりません。');
 		await audit(ctx, { actorType: 'staff', actorId: admin.login, action: 'board_token.revoked', targetType: 'board_token', targetId: input.id, ip: input.ip }, transaction);
 	});
+	// After commit: boards showing with this token are cut on every node (R-O04).
+	ctx.events.boardTokensRevoked?.([input.id]);
 }
 
 export async function listBoardTokens(ctx: AppContext, principal: Principal | null): Promise<BoardToken[]> {
@@ -73,10 +75,15 @@ export async function listBoardTokens(ctx: AppContext, principal: Principal | nu
 
 /** The location a live (unrevoked) token opens, or null. */
 export async function boardTokenLocation(ctx: AppContext, token: string | null | undefined): Promise<number | null> {
+	return (await boardTokenGrant(ctx, token))?.locationId ?? null;
+}
+
+/** The live token's id (sockets join a room per token so revocation can cut them) and its location, or null. */
+export async function boardTokenGrant(ctx: AppContext, token: string | null | undefined): Promise<{ id: number; locationId: number } | null> {
 	if (!token || token.length > 100) return null;
-	const [row] = await ctx.db.sequelize.query<{ location_id: number }>(`SELECT location_id FROM board_tokens WHERE token_hash = :h AND revoked_at IS NULL`, {
+	const [row] = await ctx.db.sequelize.query<{ id: number; location_id: number }>(`SELECT id, location_id FROM board_tokens WHERE token_hash = :h AND revoked_at IS NULL`, {
 		replacements: { h: hash(token) },
 		type: QueryTypes.SELECT
 	});
-	return row?.location_id ?? null;
+	return row ? { id: row.id, locationId: row.location_id } : null;
 }

@@ -155,6 +155,10 @@ export function validateLocation(l: LocationInput): FieldError[] {
 	if (!CODE_RE.test(l.code)) errors.push({ field: 'code', message: 'コードは半角英小文字・数字・ハイフン・アンダースコア（32文字以内）で入力してください' });
 	if (!l.nameJa.trim()) errors.push({ field: 'nameJa', message: '入力してください' });
 	if (!l.nameEn.trim()) errors.push({ field: 'nameEn', message: '入力してください' });
+	// R-O04: the columns' own limits, checked before the database would refuse them with a 500
+	if (l.nameJa.length > 100) errors.push({ field: 'nameJa', message: '100文字以内で入力してください' });
+	if (l.nameEn.length > 100) errors.push({ field: 'nameEn', message: '100文字以内で入力してください' });
+	if (l.addressJa.length > 200) errors.push({ field: 'addressJa', message: '200文字以内で入力してください' });
 	if (!Number.isInteger(l.sortOrder) || l.sortOrder < 0 || l.sortOrder > 9999) errors.push({ field: 'sortOrder', message: '0〜9999の整数で入力してください' });
 	return errors;
 }

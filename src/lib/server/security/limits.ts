@@ -19,13 +19,16 @@ export interface LimitSpec {
 }
 
 const KEY = Symbol.for('mynumber.limiters');
-type Holder = { [KEY]?: Map<string, RateLimiterAbstract> };
+type Holder = { [KEY]?: { memory: Map<string, RateLimiterAbstract>; byClient: WeakMap<object, Map<string, RateLimiterAbstract>> } };
 
 function limiter(ctx: AppContext, name: string, spec: LimitSpec): RateLimiterAbstract {
 	const holder = globalThis as Holder;
-	const cache = (holder[KEY] ??= new Map());
+	const caches = (holder[KEY] ??= { memory: new Map(), byClient: new WeakMap() });
 	const client = ctx.redis.client;
-	const id = `${name}:${spec.points}:${spec.seconds}:${spec.blockSeconds ?? 0}:${client ? 'r' : 'm'}`;
+	// One set of limiters per Redis connection (several nodes may live in one test process).
+	let cache = client ? caches.byClient.get(client) : caches.memory;
+	if (!cache) caches.byClient.set(client!, (cache = new Map()));
+	const id = `${ctx.config.REDIS_KEY}:${name}:${spec.points}:${spec.seconds}:${spec.blockSeconds ?? 0}`;
 	let l = cache.get(id);
 	if (!l) {
 		const opts = { keyPrefix: `${ctx.config.REDIS_KEY}:rl:${name}`, points: spec.points, duration: spec.seconds, blockDuration: spec.blockSeconds ?? 0 };
@@ -90,7 +93,15 @@ export async function recordFailure(ctx: AppContext, name: string, spec: LimitSp
 }
 
 export async function resetLimit(ctx: AppContext, name: string, spec: LimitSpec, key: string): Promise<void> {
-	await limiter(ctx, name, spec).delete(key);
+	const l = limiter(ctx, name, spec);
+	// delete() does not fall back to the insurance limiter: with Redis away it would wait for Redis
+	// forever. Clear the per-node count then, and never let a reset hold up a request.
+	const insurance = (l as { insuranceLimiter?: RateLimiterAbstract }).insuranceLimiter;
+	if (ctx.redis.client && !ctx.redis.client.isReady) {
+		await insurance?.delete(key);
+		return;
+	}
+	await Promise.race([Promise.all([l.delete(key), insurance?.delete(key)]), new Promise((r) => setTimeout(r, 1000).unref())]).catch(() => {});
 }
 
 /** The 429 every limit answers with: when to retry, in seconds and as a time of day (R-C14). */

@@ -113,7 +113,9 @@ async function revokeSessions(ctx: AppContext, userId: number, t: Transaction, k
 	const [rows] = (await ctx.db.sequelize.query(
 		`UPDATE staff_sessions SET revoked_at = :now WHERE staff_user_id = :userId AND revoked_at IS NULL AND expires_at > :now AND (CAST(:keep AS uuid) IS NULL OR id <> CAST(:keep AS uuid)) RETURNING id`,
 		{ replacements: { userId, now: ctx.now().toISOString(), keep }, transaction: t }
-	)) as [unknown[], unknown];
+	)) as [{ id: string }[], unknown];
+	// after commit only: the user's open sockets are cut on every node (R-O04)
+	if (rows.length) t.afterCommit(() => ctx.events.sessionsRevoked?.(rows.map((r) => String(r.id))));
 	return rows.length;
 }
 

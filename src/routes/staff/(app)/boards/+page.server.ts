@@ -1,17 +1,17 @@
-import { error, fail } from '@sveltejs/kit';
+import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { issueBoardToken, listBoardTokens, revokeBoardToken } from '$lib/server/board/tokens.ts';
 import { boardTokenBody, locationIdParam } from '$lib/server/schemas.ts';
-import { hasRole } from '$lib/domain/roles.ts';
+import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
 import { isAppError } from '$lib/server/errors.ts';
 
 export const load: PageServerLoad = async ({ locals }) => {
-	if (!hasRole(locals.principal!.role, 'admin')) error(403, 'この画面は管理者のみ利用できます。');
+	requirePageRole(locals.principal, 'admin');
 	return { tokens: await listBoardTokens(appContext(), locals.principal) };
 };
 
-export const actions: Actions = {
+export const actions: Actions = guardActions('admin', {
 	issue: async ({ request, locals, url, getClientAddress }) => {
 		const f = await request.formData();
 		const body = boardTokenBody.safeParse({ locationId: Number(f.get('locationId')), label: String(f.get('label') ?? '') });
@@ -35,4 +35,4 @@ export const actions: Actions = {
 		}
 		return { revoked: true };
 	}
-};
+});

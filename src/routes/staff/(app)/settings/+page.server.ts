@@ -3,8 +3,10 @@ import { appContext } from '$lib/server/context.ts';
 import { createLocation } from '$lib/server/scheduling/settings.ts';
 import { citySettings, saveCitySettings } from '$lib/server/scheduling/purposes.ts';
 import { attempt, int, locationFields } from '$lib/server/forms.ts';
+import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
 
-export const load: PageServerLoad = async () => {
+export const load: PageServerLoad = async ({ locals }) => {
+	requirePageRole(locals.principal, 'admin');
 	const ctx = appContext();
 	const locations = await ctx.db.models.Location.findAll({ order: [['sortOrder', 'ASC'], ['id', 'ASC']] });
 	return {
@@ -13,7 +15,7 @@ export const load: PageServerLoad = async () => {
 	};
 };
 
-export const actions: Actions = {
+export const actions: Actions = guardActions('admin', {
 	createLocation: async ({ request, locals, getClientAddress }) => {
 		const f = await request.formData();
 		const input = locationFields(f);
@@ -28,4 +30,4 @@ export const actions: Actions = {
 		if (!r.ok) return r.failure;
 		return { form: 'city', saved: true, report: null };
 	}
-};
+});

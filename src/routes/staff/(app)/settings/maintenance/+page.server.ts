@@ -1,13 +1,12 @@
-import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { maintenanceState, setMaintenance } from '$lib/server/citizen/maintenance.ts';
 import { attempt, checked, text } from '$lib/server/forms.ts';
-import { hasRole } from '$lib/domain/roles.ts';
+import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
 
 /** R-C13: admins switch the citizen site into maintenance with a planned end, or announce it ahead. */
 export const load: PageServerLoad = async ({ locals }) => {
-	if (!locals.principal || !hasRole(locals.principal.role, 'admin')) error(403, 'この画面は管理者のみ利用できます。');
+	requirePageRole(locals.principal, 'admin');
 	return { state: await maintenanceState(appContext()) };
 };
 
@@ -19,7 +18,7 @@ function tokyoInstant(v: string): Date | null | 'bad' {
 	return Number.isNaN(d.getTime()) ? 'bad' : d;
 }
 
-export const actions: Actions = {
+export const actions: Actions = guardActions('admin', {
 	save: async ({ request, locals, getClientAddress }) => {
 		const f = await request.formData();
 		const from = tokyoInstant(text(f, 'from'));
@@ -34,4 +33,4 @@ export const actions: Actions = {
 		if (!r.ok) return r.failure;
 		return { saved: true };
 	}
-};
+});

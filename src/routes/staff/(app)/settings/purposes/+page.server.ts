@@ -2,11 +2,15 @@ import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { listPurposes, savePurpose } from '$lib/server/scheduling/purposes.ts';
 import { attempt, checked, int, text } from '$lib/server/forms.ts';
+import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
 
-export const load: PageServerLoad = async () => ({ list: await listPurposes(appContext()) });
+export const load: PageServerLoad = async ({ locals }) => {
+	requirePageRole(locals.principal, 'admin');
+	return { list: await listPurposes(appContext()) };
+};
 
 /** R-S17 purposes; R-C08 their precautions, editable by staff. */
-export const actions: Actions = {
+export const actions: Actions = guardActions('admin', {
 	default: async ({ request, locals, getClientAddress }) => {
 		const f = await request.formData();
 		const key = text(f, 'id');
@@ -24,4 +28,4 @@ export const actions: Actions = {
 		if (!r.ok) return r.failure;
 		return { key, saved: true, report: null };
 	}
-};
+});

@@ -3,8 +3,9 @@ import { appContext } from '$lib/server/context.ts';
 import { saveSchedule, updateLocation } from '$lib/server/scheduling/settings.ts';
 import { attempt, locationFields } from '$lib/server/forms.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
+import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
 
-export const actions: Actions = {
+export const actions: Actions = guardActions('admin', {
 	basics: async ({ request, params, locals, getClientAddress }) => {
 		const f = await request.formData();
 		const input = locationFields(f);
@@ -19,4 +20,4 @@ export const actions: Actions = {
 		if (!r.ok) return r.failure;
 		return { form: 'purposes', saved: true, report: r.value.report };
 	}
-};
+});

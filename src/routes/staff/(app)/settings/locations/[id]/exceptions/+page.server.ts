@@ -5,6 +5,7 @@ import { attempt, int, text } from '$lib/server/forms.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
 import type { DateException, TimeRangeException } from '$lib/domain/schedule/index.ts';
 import type { Principal } from '$lib/server/auth/session.ts';
+import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
 
 async function save(locals: { principal: Principal | null }, id: string, ip: string, form: string, patch: { dateExceptions?: DateException[]; rangeExceptions?: TimeRangeException[] }, values?: unknown) {
 	const r = await attempt(() => saveSchedule(appContext(), locals.principal, locationIdParam.parse(id), patch, ip), { form, values });
@@ -13,7 +14,7 @@ async function save(locals: { principal: Principal | null }, id: string, ip: str
 }
 
 /** R-S06: 臨時休業 and 臨時開庁日 by date, and capacities per time range of a day. */
-export const actions: Actions = {
+export const actions: Actions = guardActions('admin', {
 	addDate: async ({ request, params, locals, getClientAddress }) => {
 		const f = await request.formData();
 		const current = await scheduleFor(appContext(), locals.principal, locationIdParam.parse(params.id));
@@ -43,4 +44,4 @@ export const actions: Actions = {
 		const index = int(f, 'index');
 		return save(locals, params.id, getClientAddress(), 'range:deleted', { rangeExceptions: current.rules.rangeExceptions.filter((_, i) => i !== index) });
 	}
-};
+});

@@ -5,6 +5,7 @@ import { saveSchedule, scheduleFor } from '$lib/server/scheduling/settings.ts';
 import { attempt, int, text } from '$lib/server/forms.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
 import { patternUsage, type HoursPattern } from '$lib/domain/schedule/index.ts';
+import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
 
 const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
 
@@ -24,7 +25,7 @@ function patternFrom(f: FormData, id: string): HoursPattern {
 }
 
 /** R-S06: named hours patterns (通常・短縮・延長 and any the city adds), edited one at a time. */
-export const actions: Actions = {
+export const actions: Actions = guardActions('admin', {
 	save: async ({ request, params, locals, getClientAddress }) => {
 		const ctx = appContext();
 		const locationId = locationIdParam.parse(params.id);
@@ -60,4 +61,4 @@ export const actions: Actions = {
 		if (!r.ok) return r.failure;
 		return { index: 'deleted', saved: true, report: r.value.report };
 	}
-};
+});

@@ -3,9 +3,10 @@ import { appContext } from '$lib/server/context.ts';
 import { saveSchedule } from '$lib/server/scheduling/settings.ts';
 import { attempt, int, text } from '$lib/server/forms.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
+import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
 
 /** R-S07: earliest day for citizens and for staff (same-day cut-off), latest day by days or a fixed date. */
-export const actions: Actions = {
+export const actions: Actions = guardActions('admin', {
 	default: async ({ request, params, locals, getClientAddress }) => {
 		const f = await request.formData();
 		const maxMode = text(f, 'maxMode') === 'date' ? ('date' as const) : ('days' as const);
@@ -21,4 +22,4 @@ export const actions: Actions = {
 		if (!r.ok) return r.failure;
 		return { saved: true, report: r.value.report };
 	}
-};
+});
