@@ -42,6 +42,9 @@ const { handler } = await import(pathToFileURL(handlerPath).href);
 // R-O04 request-size limits: adapter-node refuses bodies over BODY_SIZE_LIMIT (default 512K) as they
 // stream; a declared Content-Length over it is refused here at once, as problem+json.
 const bodyLimit = parseSize(process.env.BODY_SIZE_LIMIT ?? '512K');
+// Only the card and booking file uploads (R-S02, R-S16) may be large; every other endpoint takes 512 KB.
+const SMALL_BODY = Math.min(bodyLimit, 512 * 1024);
+const limitFor = (url: string) => (url.startsWith('/api/v1/staff/imports') || url.startsWith('/staff/imports') ? bodyLimit : SMALL_BODY);
 function parseSize(v: string): number {
 	const m = /^(\d+)([KMG]?)$/i.exec(v.trim());
 	if (!m) return Infinity;
@@ -51,7 +54,7 @@ function parseSize(v: string): number {
 server.on('request', (req, res) => {
 	// Socket.IO answers its own path on the same server.
 	if (req.url?.startsWith('/socket.io/')) return;
-	if (Number(req.headers['content-length'] ?? 0) > bodyLimit) {
+	if (Number(req.headers['content-length'] ?? 0) > limitFor(req.url ?? '/')) {
 		res.writeHead(413, { 'content-type': 'application/problem+json; charset=utf-8', connection: 'close' });
 		res.end(JSON.stringify({ type: 'about:blank', title: 'Content Too Large', status: 413, detail: '送信されたデータが大きすぎます。' }));
 		return;

@@ -12,6 +12,7 @@ export type ErrorCode =
 	| 'unprocessable'
 	| 'rate_limited'
 	| 'gone'
+	| 'too_large'
 	| 'unavailable';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -24,6 +25,7 @@ const STATUS: Record<ErrorCode, number> = {
 	unprocessable: 422,
 	rate_limited: 429,
 	gone: 410,
+	too_large: 413,
 	unavailable: 503
 };
 

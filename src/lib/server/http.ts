@@ -19,6 +19,7 @@ const TITLES: Record<number, string> = {
 	422: 'Unprocessable Content',
 	423: 'Locked',
 	410: 'Gone',
+	413: 'Content Too Large',
 	429: 'Too Many Requests',
 	500: 'Internal Server Error',
 	503: 'Service Unavailable'
@@ -63,8 +64,16 @@ export async function readJson<T extends z.ZodType>(request: Request, schema: T)
 		throw new AppError('bad_request', 'Content-Type must be application/json', { errors: [{ field: '(body)', message: 'expected application/json' }] });
 	}
 	let body: unknown;
+	let text: string;
 	try {
-		body = await request.json();
+		text = await request.text();
+	} catch {
+		throw new AppError('bad_request', 'Malformed JSON body', { errors: [{ field: '(body)', message: 'unreadable body' }] });
+	}
+	// R-O04: a JSON body is small; only the file uploads (not JSON) may be large
+	if (text.length > 512 * 1024) throw new AppError('too_large', '送信されたデータが大きすぎます。', { en: 'The request is too large.' });
+	try {
+		body = JSON.parse(text);
 	} catch {
 		throw new AppError('bad_request', 'Malformed JSON body', { errors: [{ field: '(body)', message: 'malformed JSON' }] });
 	}
