@@ -161,14 +161,24 @@ export function report(r: StormResult, name: string): void {
 	console.log('\n' + md + '\n');
 	const svg = chart(`bench:storm — ${r.command}`, [
 		{
-			title: 'Booking as the clients grow',
+			title: 'Bookings/s as the clients grow',
 			xLabel: 'concurrent clients',
-			yLabel: 'bookings/s · p99 ms',
+			yLabel: 'bookings per second',
 			logX: true,
 			series: [
-				{ name: 'bookings/s', color: '#1565c0', points: r.levels.map((l) => [l.clients, l.bookingsPerSecond]) },
-				{ name: 'confirm p99 ms', color: '#c62828', points: r.levels.map((l) => [l.clients, l.confirm.p99]) },
-				{ name: 'hold p99 ms', color: '#ef6c00', dashed: true, points: r.levels.map((l) => [l.clients, l.hold.p99]) }
+				{ name: 'app (HTTP journey)', color: '#1565c0', points: r.levels.map((l) => [l.clients, l.bookingsPerSecond]) },
+				{ name: 'pg, core SQL only', color: '#2e7d32', dashed: true, points: r.levels.map((l) => [l.clients, l.sqlPerSecond]) }
+			]
+		},
+		{
+			title: 'Booking p99 as the clients grow',
+			xLabel: 'concurrent clients',
+			yLabel: 'p99 ms',
+			logX: true,
+			series: [
+				{ name: 'hold', color: '#ef6c00', points: r.levels.map((l) => [l.clients, l.hold.p99]) },
+				{ name: 'confirm', color: '#c62828', points: r.levels.map((l) => [l.clients, l.confirm.p99]) },
+				{ name: 'pg hold+confirm', color: '#2e7d32', dashed: true, points: r.levels.map((l) => [l.clients, l.sqlP99]) }
 			]
 		},
 		{

@@ -64,17 +64,18 @@ export function chart(title: string, panels: Panel[]): string {
 			`<text x="${ox + (W + m.l) / 2}" y="${fy(0) + 34}" text-anchor="middle">${esc(p.xLabel)}</text>`,
 			`<text transform="translate(${ox + 14} ${(fy(0) + fy(ymax)) / 2}) rotate(-90)" text-anchor="middle">${esc(p.yLabel)}</text>`
 		);
-		p.series.forEach((s, j) => {
+		let lx = ox + m.l;
+		p.series.forEach((s) => {
 			const ok = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
 			const d = ok.map(([x, y], i) => `${i ? 'L' : 'M'}${fx(x).toFixed(1)},${fy(y).toFixed(1)}`).join(' ');
 			out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
 			for (const [x, y] of ok) out.push(`<circle cx="${fx(x).toFixed(1)}" cy="${fy(y).toFixed(1)}" r="3" fill="${s.color}"/>`);
 			const ly = fy(0) + 50;
-			const lx = ox + m.l + j * 130;
 			out.push(
 				`<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
 				`<text x="${lx + 22}" y="${ly}">${esc(s.name)}</text>`
 			);
+			lx += 40 + s.name.length * 7;
 		});
 	});
 	out.push('</svg>');
