@@ -13,7 +13,8 @@
  * (booking at 10/50/200 clients; fan-out at 1,000/2,000/5,000/10,000 sockets).
  *
  * Env: STORM_SCALE (1; --quick = 0.1) scales sockets, citizens and fan-out sizes;
- * STORM_CLIENT_PROCS (4), STORM_FANOUT_PUSHES (30; quick 10), STORM_CONCURRENCY (100).
+ * STORM_CLIENT_PROCS (4), STORM_FANOUT_PUSHES (30; quick 10), STORM_CONCURRENCY (100),
+ * STORM_NODE_ARGS (extra flags for the app nodes, e.g. "--cpu-prof --cpu-prof-dir=prof").
  * Writes docs/bench/storm[-quick].{json,md,svg}.
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -101,8 +102,10 @@ async function main() {
 		LOG_LEVEL: 'warn',
 		SMTP_URL: sink.smtpUrl
 	};
+	const nodeArgs = (process.env.STORM_NODE_ARGS ?? '').split(' ').filter(Boolean);
 	const start = async (name: string, script: string, extra: Record<string, string>, ready: string) => {
-		const p = await startProcess(name, script, { ...env, ...extra }, { logDir, readyPath: ready, readyMs: 120_000 });
+		const app = script === 'server/index.ts';
+		const p = await startProcess(name, script, { ...env, ...extra }, { logDir, readyPath: ready, readyMs: 120_000, nodeArgs: app ? nodeArgs : [] });
 		cleanups.push(() => p.stop());
 		return p;
 	};
