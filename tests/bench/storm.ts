@@ -29,7 +29,7 @@ import { createTestDatabase } from '../harness/database.ts';
 import { appStats, bareStats, collectGarbage, hostCpu, hostCpuPct, sleep, startProcess, type Proc, type ProcStats } from './lib/procs.ts';
 import { login, pickTarget, setCapacity } from './lib/app.ts';
 import { Fleet, type Group } from './lib/fleet.ts';
-import { send, closeAgents } from './lib/http.ts';
+import { send, closeAgents, noAnswer } from './lib/http.ts';
 import { runJourneys, drive, STEPS, type Citizen, type Commit } from './lib/journey.ts';
 import { fanoutRound, type FanoutRound } from './lib/fanout-rounds.ts';
 import { cpuByName, cpuOfPid, pct } from './lib/sysload.ts';
@@ -231,6 +231,7 @@ async function main() {
 	const driverElu0 = performance.eventLoopUtilization();
 	await fleet.mark();
 	log(`storm: ${CITIZENS} citizens, ${CONCURRENCY} at a time, ${PER_TIME} per time (${FREE_PER_TIME} places each); a supervisor changes a capacity every 0.5 s`);
+	noAnswer.clear();
 	const storm = await runJourneys(citizens, CONCURRENCY, {
 		urls,
 		db,
@@ -242,6 +243,7 @@ async function main() {
 		}
 	});
 	stormDone = true;
+	const stormNoAnswer = [...noAnswer];
 	await supervisorLoop;
 	const load = await fleet.load();
 	const driverElu = performance.eventLoopUtilization(driverElu0).utilization;
@@ -289,8 +291,9 @@ async function main() {
 		stale.all.set(q.commit, Math.max(stale.all.get(q.commit) ?? 0, d));
 	});
 
-	const { rows: [check] } = await db.query<{ over: string; lost: string; reservations: string; mails: string }>(
+	const { rows: [check] } = await db.query<{ over: string; unpublished: string; lost: string; reservations: string; mails: string }>(
 		`SELECT (SELECT count(*) FROM slots WHERE booked + held > capacity) AS over,
+		        (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS unpublished,
 		        (SELECT count(*) FROM unnest($1::text[]) n WHERE NOT EXISTS (SELECT 1 FROM reservations r WHERE r.booking_number = n AND r.status = 'active')) AS lost,
 		        (SELECT count(*) FROM reservations WHERE source = 'citizen' AND status = 'active') AS reservations,
 		        (SELECT count(*) FROM outbox WHERE topic = 'citizen.link' AND published_at IS NOT NULL) AS mails`,
@@ -355,11 +358,13 @@ async function main() {
 			bookings: storm.confirmed.length,
 			steps: Object.fromEntries(STEPS.map((s) => [s, { ...pct(storm.latencies[s]), statuses: [...storm.statuses[s]] }])),
 			supervisor: { ...pct(sup.latencies), statuses: [...sup.statuses] },
+			noAnswer: stormNoAnswer,
 			overCapacity: Number(check.over),
 			overCapacityAtEnd: Number(check2.over),
 			lost: Number(check.lost),
 			reservations: Number(check.reservations),
 			mailsSent: Number(check.mails),
+			outboxUnpublished: Number(check.unpublished),
 			mailsAtSink: await sink.count(),
 			commits: commits.length,
 			staleness: { all: pct([...stale.all.values()]), public: pct(stale.public), staff: pct(stale.staff), never: stale.never },

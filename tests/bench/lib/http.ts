@@ -7,6 +7,12 @@
 import { Agent, request } from 'node:http';
 
 const agents = new Map<string, Agent>();
+/** Requests that got no HTTP answer, by error code (ECONNRESET, timeout, …). */
+export const noAnswer = new Map<string, number>();
+const fail = (e: unknown) => {
+	const code = (e as { code?: string }).code ?? (e as Error).message ?? 'error';
+	noAnswer.set(code, (noAnswer.get(code) ?? 0) + 1);
+};
 
 function agentFor(localAddress: string): Agent {
 	let a = agents.get(localAddress);
@@ -52,11 +58,11 @@ export function send(
 					}
 					resolve({ status: res.statusCode ?? 0, body });
 				});
-				res.on('error', () => resolve({ status: 0, body: null }));
+				res.on('error', (e) => (fail(e), resolve({ status: 0, body: null })));
 			}
 		);
 		req.setTimeout(opts.timeoutMs ?? 30_000, () => req.destroy(new Error('timeout')));
-		req.on('error', () => resolve({ status: 0, body: null }));
+		req.on('error', (e) => (fail(e), resolve({ status: 0, body: null })));
 		if (payload) req.write(payload);
 		req.end();
 	});

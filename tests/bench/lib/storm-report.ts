@@ -24,6 +24,8 @@ export interface StormResult {
 		lost: number;
 		reservations: number;
 		mailsSent: number;
+		outboxUnpublished?: number;
+		noAnswer?: [string, number][];
 		mailsAtSink: number;
 		commits: number;
 		staleness: { all: Pct; public: Pct; staff: Pct; never: number };
@@ -97,7 +99,8 @@ export function report(r: StormResult, name: string): void {
 		row(['server memory per socket (RSS, per node)', '≤ 16 KiB', s.memory.map((m) => `${f1(m.rssKiBPerSocket)} KiB (heap ${f1(m.heapKiBPerSocket)})`).join(' / '), yes(memMax <= 16)]),
 		'',
 		`**The storm**: ${s.bookings} bookings in ${f1(s.seconds)} s = **${f1(s.bookings / s.seconds)} bookings/s**; ${s.commits} commits watched (bookings and capacity changes); ` +
-			`${s.mailsSent} link mails sent by the nodes (${s.mailsAtSink} seen at the sink).`,
+			`${s.mailsAtSink} mails (links and booking mails) had reached the SMTP sink when the sockets were checked${s.outboxUnpublished !== undefined ? `, ${s.outboxUnpublished} outbox rows still unpublished` : ''}.` +
+			(s.noAnswer?.length ? ` Requests without an HTTP answer: ${s.noAnswer.map(([k, n]) => `${k}×${n}`).join(', ')}.` : ''),
 		'',
 		row(['step', 'p50 / p99 / max ms', 'answers']),
 		row(['---', '---', '---']),

@@ -24,7 +24,7 @@ const nice = (x: number) => {
 	for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= x) return m * p;
 	return 10 * p;
 };
-const fmt = (x: number) => (x >= 1000 ? `${+(x / 1000).toFixed(1)}k` : `${+x.toFixed(1)}`);
+const fmt = (x: number) => (x >= 1000 ? `${+(x / 1000).toFixed(2)}k` : `${+x.toFixed(1)}`);
 
 export function chart(title: string, panels: Panel[]): string {
 	const W = 440;
