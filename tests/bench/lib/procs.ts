@@ -49,13 +49,13 @@ export async function startProcess(
 	name: string,
 	script: string,
 	env: Record<string, string>,
-	opts: { logDir: string; readyPath: string; readyMs?: number }
+	opts: { logDir: string; readyPath: string; readyMs?: number; nodeArgs?: string[] }
 ): Promise<Proc> {
 	const port = await freePort();
 	const inspectPort = await freePort();
 	const logFile = `${opts.logDir}/${name}.log`;
 	const out = openSync(logFile, 'a');
-	const child = spawn(process.execPath, [`--inspect=127.0.0.1:${inspectPort}`, script], {
+	const child = spawn(process.execPath, [`--inspect=127.0.0.1:${inspectPort}`, ...(opts.nodeArgs ?? []), script], {
 		env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
 		stdio: ['ignore', out, out]
 	});
