@@ -46,8 +46,10 @@ const guarded: Handle = async ({ event, resolve }) => {
 
 	// A Bearer token is a staff or a citizen token (its kind is in the signed claims); cookies are separate.
 	const auth = bearer(event.request);
-	const citizenToken = auth && citizenClaims(ctx, auth) ? auth : (event.cookies.get(CITIZEN_COOKIE) ?? null);
-	const staffToken = auth && !citizenClaims(ctx, auth) ? auth : (event.cookies.get(SESSION_COOKIE) ?? null);
+	// one signature check tells which kind a Bearer token is
+	const bearerIsCitizen = !!auth && !!citizenClaims(ctx, auth);
+	const citizenToken = bearerIsCitizen ? auth : (event.cookies.get(CITIZEN_COOKIE) ?? null);
+	const staffToken = auth && !bearerIsCitizen ? auth : (event.cookies.get(SESSION_COOKIE) ?? null);
 	const citizenSide = isCitizenPath(path);
 	// R-O04 CSRF: state-changing requests riding on a cookie must come from our own origin.
 	const refused = crossSiteRefusal(event.request, event.url, auth !== null);

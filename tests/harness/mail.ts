@@ -78,3 +78,4 @@ export function decodeQr(png: Buffer): string | null {
 	const img = PNG.sync.read(png);
 	return jsQR(new Uint8ClampedArray(img.data), img.width, img.height)?.data ?? null;
 }
+

@@ -1,36 +1,22 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
+import { describe, expect, it } from 'vitest';
 import { testContext } from '../harness/context.ts';
 import { mailBooking } from '../harness/mail.ts';
-import { startMailSink, type MailSink } from '../../server/mail-sink.ts';
-import { createMailTransport, type MailTransport } from '../../src/lib/server/mail/transport.ts';
 import { deliverDue } from '../../src/lib/server/mail/outbox.ts';
 import { bulkProgress, previewBulk, sendBulk } from '../../src/lib/server/mail/bulk.ts';
 import type { Principal } from '../../src/lib/server/auth/session.ts';
+import { mailTestSetup } from '../harness/mail-setup.ts';
 
-let t: TestDatabase;
-let sink: MailSink;
-let transport: MailTransport;
-beforeAll(async () => {
-	t = await createTestDatabase(inject('databaseUrl'), 'bulkmail');
-	sink = await startMailSink();
-	transport = createMailTransport(sink.smtpUrl);
-});
-afterAll(async () => {
-	transport?.close();
-	await sink?.close();
-	await t?.drop();
-});
+const env = mailTestSetup('bulkmail');
 
 const as = (role: Principal['role']): Principal => ({ userId: 1, login: role, displayName: role, role, locationId: null, sessionId: 's' });
 
 describe('R-S12 bulk mail', () => {
 	it('R-S12 the bookings of a day that must close: preview one rendered mail and the count, send through the outbox, every recipient recorded with its result', async () => {
-		const { ctx } = testContext(t.db);
-		const a = await mailBooking(t.db, { date: '2026-12-03', hhmm: '10:30' });
-		const b = await mailBooking(t.db, { date: '2026-12-03', hhmm: '11:00' });
-		await mailBooking(t.db, { date: '2026-12-04' }); // another day: not chosen
-		await mailBooking(t.db, { date: '2026-12-03', email: null }); // no email: not counted
+		const { ctx } = testContext(env.t.db);
+		const a = await mailBooking(env.t.db, { date: '2026-12-03', hhmm: '10:30' });
+		const b = await mailBooking(env.t.db, { date: '2026-12-03', hhmm: '11:00' });
+		await mailBooking(env.t.db, { date: '2026-12-04' }); // another day: not chosen
+		await mailBooking(env.t.db, { date: '2026-12-03', email: null }); // no email: not counted
 		const draft = {
 			subject: '【{{cityName}}】{{date}}の窓口休止のお知らせ（{{bookingNumber}}）',
 			body: '{{name}} 様\n{{date}} {{time}}（{{locationName}}）のご予約は、窓口休止のため変更をお願いします。\n{{manageUrl}}',
@@ -47,22 +33,22 @@ describe('R-S12 bulk mail', () => {
 		expect(sent.recipients).toBe(2);
 		expect((await bulkProgress(ctx, as('supervisor')))[0]).toMatchObject({ recipients: 2, waiting: 2, sent: 0, failed: 0 });
 		// the test clock stands still: let the mail job run a minute later
-		const report = await deliverDue(testContext(t.db, { now: new Date(Date.now() + 60_000) }).ctx, transport, { limit: 50 });
+		const report = await deliverDue(testContext(env.t.db, { now: new Date(Date.now() + 60_000) }).ctx, env.transport, { limit: 50 });
 		expect(report, JSON.stringify(report)).toMatchObject({ sent: 2 });
-		const mails = sink.messages().filter((m) => m.subject.includes('窓口休止'));
+		const mails = env.sink.messages().filter((m) => m.subject.includes('窓口休止'));
 		expect(mails.map((m) => m.to[0]).sort()).toEqual([a.email, b.email].sort());
 		expect(mails.find((m) => m.to[0] === a.email)?.subject).toContain(a.bookingNumber);
 		expect((await bulkProgress(ctx, as('supervisor')))[0]).toMatchObject({ recipients: 2, waiting: 0, sent: 2, failed: 0 });
-		const [audits] = (await t.db.sequelize.query(`SELECT detail FROM audit_log WHERE action = 'mail.bulk_sent'`)) as [{ detail: { recipients: number } }[], unknown];
+		const [audits] = (await env.t.db.sequelize.query(`SELECT detail FROM audit_log WHERE action = 'mail.bulk_sent'`)) as [{ detail: { recipients: number } }[], unknown];
 		expect(audits[0].detail.recipients).toBe(2);
 	});
 
 	it('R-S12 R-O04 only supervisors and admins; unknown placeholders, broken templates and header injection in the subject are refused, nothing written', async () => {
-		const { ctx } = testContext(t.db);
+		const { ctx } = testContext(env.t.db);
 		const ok = { subject: 'お知らせ', body: '本文', criteria: { locationId: null, from: '2026-12-03', to: '2026-12-03' } };
 		for (const role of ['viewer', 'clerk'] as const) await expect(sendBulk(ctx, as(role), ok)).rejects.toMatchObject({ status: 403 });
 		await expect(previewBulk(ctx, null, ok)).rejects.toMatchObject({ status: 401 });
-		const [[before]] = (await t.db.sequelize.query(`SELECT count(*)::int AS n FROM outbox`)) as [{ n: number }[], unknown];
+		const [[before]] = (await env.t.db.sequelize.query(`SELECT count(*)::int AS n FROM outbox`)) as [{ n: number }[], unknown];
 		for (const bad of [
 			{ ...ok, body: '{{noticeId}}' },
 			{ ...ok, body: '{{#each x}}' },
@@ -72,7 +58,7 @@ describe('R-S12 bulk mail', () => {
 		]) {
 			await expect(sendBulk(ctx, as('admin'), bad)).rejects.toMatchObject({ status: 400 });
 		}
-		const [[after]] = (await t.db.sequelize.query(`SELECT count(*)::int AS n FROM outbox`)) as [{ n: number }[], unknown];
+		const [[after]] = (await env.t.db.sequelize.query(`SELECT count(*)::int AS n FROM outbox`)) as [{ n: number }[], unknown];
 		expect(after.n).toBe(before.n);
 	});
 });

@@ -1,38 +1,24 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
 import { decodeQr, enqueueMail, everything, mailBooking, mailsOf, outboxRow, type MailBooking } from '../harness/mail.ts';
-import { startMailSink, type MailSink } from '../../server/mail-sink.ts';
-import { createMailTransport, type MailTransport } from '../../src/lib/server/mail/transport.ts';
 import { deliverDue } from '../../src/lib/server/mail/outbox.ts';
 import { verifyLinkToken, manageTokenRef, manageTokenValid } from '../../src/lib/server/citizen/tokens.ts';
+import { mailTestSetup } from '../harness/mail-setup.ts';
 
-let t: TestDatabase;
-let sink: MailSink;
-let transport: MailTransport;
-beforeAll(async () => {
-	t = await createTestDatabase(inject('databaseUrl'), 'mail');
-	sink = await startMailSink();
-	transport = createMailTransport(sink.smtpUrl);
-});
-afterAll(async () => {
-	transport?.close();
-	await sink?.close();
-	await t?.drop();
-});
+const env = mailTestSetup('mail');
 
 const NOW = new Date('2026-11-24T01:00:00Z'); // 10:00 in Tokyo
 
 type Booking = MailBooking;
-const booking = (over: Parameters<typeof mailBooking>[1] = {}) => mailBooking(t.db, over);
-const enqueue = (topic: string, payload: Record<string, unknown>) => enqueueMail(t.db, topic, payload, NOW);
-const received = (id: string) => mailsOf(sink.messages(), id);
+const booking = (over: Parameters<typeof mailBooking>[1] = {}) => mailBooking(env.t.db, over);
+const enqueue = (topic: string, payload: Record<string, unknown>) => enqueueMail(env.t.db, topic, payload, NOW);
+const received = (id: string) => mailsOf(env.sink.messages(), id);
 
 async function deliverOnce(topic: string, b: Booking) {
-	const { ctx } = testContext(t.db, { now: NOW });
+	const { ctx } = testContext(env.t.db, { now: NOW });
 	const id = await enqueue(topic, { reservationId: b.reservationId });
-	const report = await deliverDue(ctx, transport);
+	const report = await deliverDue(ctx, env.transport);
 	const mails = received(id);
 	return { id, report, mails, ctx };
 }
@@ -65,14 +51,14 @@ describe('booking mails', () => {
 		// The manage link is signed for this booking.
 		const url = m.text.match(/http:\/\/127\.0\.0\.1:3000\/manage\/(\S+)/);
 		expect(url).not.toBeNull();
-		const [[r]] = (await t.db.sequelize.query(`SELECT public_ref, token_version FROM reservations WHERE id = :id`, { replacements: { id: b.reservationId } })) as [
+		const [[r]] = (await env.t.db.sequelize.query(`SELECT public_ref, token_version FROM reservations WHERE id = :id`, { replacements: { id: b.reservationId } })) as [
 			{ public_ref: string; token_version: number }[],
 			unknown
 		];
 		expect(manageTokenRef(url![1])).toBe(r.public_ref);
 		expect(manageTokenValid(ctx.jwtSecret, url![1], r.token_version)).toBe(true);
 		expect(m.messageId).toMatch(new RegExp(`^<outbox-${id}\\.[0-9a-f]{12}@127\\.0\\.0\\.1>$`));
-		expect((await outboxRow(t.db, id)).published_at).not.toBeNull();
+		expect((await outboxRow(env.t.db, id)).published_at).not.toBeNull();
 	});
 
 	it('R-C09 the QR code (inline and as a file) decodes to the check-in code only; the .ics has DTSTART, DTEND, LOCATION with the address and the booking number', async () => {
@@ -118,7 +104,7 @@ describe('booking mails', () => {
 		expect(added.text).toContain('追加しました');
 		expect(added.attachments).toHaveLength(3);
 
-		await t.db.sequelize.query(`UPDATE reservations SET status = 'cancelled', cancelled_at = now() WHERE id = :id`, { replacements: { id: b.reservationId } });
+		await env.t.db.sequelize.query(`UPDATE reservations SET status = 'cancelled', cancelled_at = now() WHERE id = :id`, { replacements: { id: b.reservationId } });
 		const cancelled = (await deliverOnce('reservation.cancelled', b)).mails[0];
 		expect(cancelled.subject).toBe(`【デモ市】予約を取り消しました（予約番号 ${b.bookingNumber}）`);
 		expect(cancelled.text).toContain('2026年11月25日（水）10:30〜11:00');
@@ -130,7 +116,7 @@ describe('booking mails', () => {
 
 	it('R-S13 the no-show follow-up invites to book again', async () => {
 		const b = await booking();
-		await t.db.sequelize.query(`UPDATE reservations SET status = 'no_show' WHERE id = :id`, { replacements: { id: b.reservationId } });
+		await env.t.db.sequelize.query(`UPDATE reservations SET status = 'no_show' WHERE id = :id`, { replacements: { id: b.reservationId } });
 		const m = (await deliverOnce('reservation.no_show', b)).mails[0];
 		expect(m.subject).toContain(b.bookingNumber);
 		expect(m.text).toContain('ご来庁を確認できませんでした');
@@ -139,28 +125,28 @@ describe('booking mails', () => {
 
 	it('R-C09 a booking without an address is marked done and nothing is sent', async () => {
 		const b = await booking({ email: null });
-		const before = sink.messages().length;
+		const before = env.sink.messages().length;
 		const { id, report } = await deliverOnce('reservation.created', b);
 		expect(report).toEqual({ sent: 0, skipped: 1, retried: 0, failed: 0 });
-		expect((await outboxRow(t.db, id)).published_at).not.toBeNull();
-		expect(sink.messages().length).toBe(before);
+		expect((await outboxRow(env.t.db, id)).published_at).not.toBeNull();
+		expect(env.sink.messages().length).toBe(before);
 	});
 });
 
 describe('sign-in link mail', () => {
 	async function link(over: { usedAt?: Date; expiresAt?: Date; lang?: 'ja' | 'en' } = {}) {
 		const id = randomUUID();
-		await t.db.sequelize.query(`INSERT INTO citizen_links (id, email, lang, expires_at, used_at) VALUES (:id, :email, :lang, :exp, :used)`, {
+		await env.t.db.sequelize.query(`INSERT INTO citizen_links (id, email, lang, expires_at, used_at) VALUES (:id, :email, :lang, :exp, :used)`, {
 			replacements: { id, email: `link-${id.slice(0, 6)}@example.jp`, lang: over.lang ?? 'ja', exp: (over.expiresAt ?? new Date(NOW.getTime() + 30 * 60_000)).toISOString(), used: over.usedAt?.toISOString() ?? null }
 		});
 		return id;
 	}
 
 	it('R-C02 the link mail carries a signed single-use link, how long it is valid and what to do if not asked for', async () => {
-		const { ctx } = testContext(t.db, { now: NOW });
+		const { ctx } = testContext(env.t.db, { now: NOW });
 		const linkId = await link();
 		const out = await enqueue('citizen.link', { linkId });
-		await deliverDue(ctx, transport);
+		await deliverDue(ctx, env.transport);
 		const [m] = received(out);
 		expect(m.subject).toBe('【デモ市】マイナンバーカード受取予約のURLをお送りします');
 		const token = m.text.match(/http:\/\/127\.0\.0\.1:3000\/start\/(\S+)/)![1];
@@ -171,29 +157,29 @@ describe('sign-in link mail', () => {
 	});
 
 	it('R-C02 English link mail; a used or expired link is not mailed', async () => {
-		const { ctx } = testContext(t.db, { now: NOW });
+		const { ctx } = testContext(env.t.db, { now: NOW });
 		const en = await enqueue('citizen.link', { linkId: await link({ lang: 'en' }) });
 		const used = await enqueue('citizen.link', { linkId: await link({ usedAt: NOW }) });
 		const expired = await enqueue('citizen.link', { linkId: await link({ expiresAt: new Date(NOW.getTime() - 1000) }) });
-		const report = await deliverDue(ctx, transport);
+		const report = await deliverDue(ctx, env.transport);
 		expect(report).toMatchObject({ sent: 1, skipped: 2 });
 		expect(received(en)[0].text).toContain('valid for 30 minutes');
 		expect(received(used)).toHaveLength(0);
 		expect(received(expired)).toHaveLength(0);
-		expect((await outboxRow(t.db, used)).published_at).not.toBeNull();
+		expect((await outboxRow(env.t.db, used)).published_at).not.toBeNull();
 	});
 });
 
 it('R-S13 an admin’s own no-show follow-up text replaces the built-in one, with its placeholders filled', async () => {
 	const { composeMail } = await import('../../src/lib/server/mail/compose.ts');
-	const { ctx } = testContext(t.db);
-	const b = await mailBooking(t.db, { lang: 'ja' });
-	await t.db.sequelize.query(`DELETE FROM mail_texts WHERE key = 'reservation.no_show'`);
-	await t.db.sequelize.query(
+	const { ctx } = testContext(env.t.db);
+	const b = await mailBooking(env.t.db, { lang: 'ja' });
+	await env.t.db.sequelize.query(`DELETE FROM mail_texts WHERE key = 'reservation.no_show'`);
+	await env.t.db.sequelize.query(
 		`INSERT INTO mail_texts (key, lang, subject, body) VALUES ('reservation.no_show', 'ja', '【{{cityName}}】予約番号 {{bookingNumber}}', '{{date}} {{time}} {{locationName}}\n{{bookingUrl}}\n<b>再予約</b>')`
 	);
 	try {
-		const id = await enqueueMail(t.db, 'reservation.no_show', { reservationId: b.reservationId });
+		const id = await enqueueMail(env.t.db, 'reservation.no_show', { reservationId: b.reservationId });
 		const c = await composeMail(ctx, { id, topic: 'reservation.no_show', payload: { reservationId: b.reservationId }, attempts: 0 } as never);
 		expect(c.kind).toBe('send');
 		if (c.kind !== 'send') return;
@@ -202,6 +188,6 @@ it('R-S13 an admin’s own no-show follow-up text replaces the built-in one, wit
 		expect(c.message.text).toContain('http://');
 		expect(c.message.html).toContain('&lt;b&gt;再予約&lt;/b&gt;');
 	} finally {
-		await t.db.sequelize.query(`DELETE FROM mail_texts WHERE key = 'reservation.no_show'`);
+		await env.t.db.sequelize.query(`DELETE FROM mail_texts WHERE key = 'reservation.no_show'`);
 	}
 });

@@ -59,14 +59,6 @@ export async function consume(ctx: AppContext, name: string, spec: LimitSpec, ke
 	}
 }
 
-/** Seconds until `key` may try again, or null when it is not blocked (reads, counts nothing). */
-export async function blockedFor(ctx: AppContext, name: string, spec: LimitSpec, key: string): Promise<number | null> {
-	const res = await limiter(ctx, name, spec).get(key);
-	if (!res) return null;
-	if (res.consumedPoints > spec.points) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-	return null;
-}
-
 /**
  * Failure counting with a lockout (R-C14, staff login): `spec.points` failures within
  * `spec.seconds` lock the key for `spec.blockSeconds`. Returns the seconds left when locked.
