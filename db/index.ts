@@ -44,6 +44,12 @@ export interface Db {
 	models: Models;
 	/** the models bound to db.read (the same objects as `models` without a replica) */
 	readModels: Models;
+	/**
+	 * One named (prepared) statement on a connection of the primary's pool, without the ORM: the
+	 * booking's hot path (issue 11). The statement runs on its own (autocommit), so it is one
+	 * transaction; Postgres parses and plans it once per connection.
+	 */
+	prepared<R>(name: string, text: string, values: unknown[]): Promise<R[]>;
 	close(): Promise<void>;
 }
 
@@ -74,9 +80,22 @@ export function createDb(url: string, opts: DbOptions = {}): Db {
 		read,
 		models,
 		readModels: read === sequelize ? models : bindModels(models, read),
+		prepared: (name, text, values) => preparedOn(sequelize, name, text, values),
 		close: async () => {
 			await sequelize.close();
 			if (read !== sequelize) await read.close();
 		}
 	};
+}
+
+type PoolOf = { connectionManager: { getConnection(o: { type: 'write' }): Promise<pg.Client>; releaseConnection(c: pg.Client): Promise<void> } };
+
+export async function preparedOn<R>(sequelize: Sequelize, name: string, text: string, values: unknown[]): Promise<R[]> {
+	const pool = (sequelize as unknown as PoolOf).connectionManager;
+	const conn = await pool.getConnection({ type: 'write' });
+	try {
+		return (await conn.query({ name, text, values })).rows as R[];
+	} finally {
+		await pool.releaseConnection(conn);
+	}
 }

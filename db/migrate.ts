@@ -11,6 +11,7 @@ import * as emergency from './migrations/20261125700000-emergency.ts';
 import * as bulkMail from './migrations/20261125800000-bulk-mail.ts';
 import * as nodeStatus from './migrations/20261125900000-node-status.ts';
 import * as retention from './migrations/20261125910000-retention.ts';
+import * as bookingFunctions from './migrations/20261126000000-booking-functions.ts';
 import * as auditChainUsers from './migrations/20261125400000-audit-chain-users.ts';
 import * as cardImport from './migrations/20261125100000-card-import.ts';
 
@@ -32,7 +33,8 @@ const MIGRATIONS = [
 	{ name: '20261125700000-emergency', module: emergency },
 	{ name: '20261125800000-bulk-mail', module: bulkMail },
 	{ name: '20261125900000-node-status', module: nodeStatus },
-	{ name: '20261125910000-retention', module: retention }
+	{ name: '20261125910000-retention', module: retention },
+	{ name: '20261126000000-booking-functions', module: bookingFunctions }
 ];
 
 export function migrator(sequelize: Sequelize) {

@@ -20,7 +20,7 @@ import { startMailSink } from '../../server/mail-sink.ts';
 import { createMailTransport, sendMail } from '../../src/lib/server/mail/transport.ts';
 import { deliverDue } from '../../src/lib/server/mail/outbox.ts';
 import { composeMail } from '../../src/lib/server/mail/compose.ts';
-import type { Db } from '../../db/index.ts';
+import { preparedOn, type Db } from '../../db/index.ts';
 
 const N = Number(process.env.BENCH_MAILS ?? 300);
 const NOW = new Date('2026-11-24T01:00:00Z');
@@ -62,7 +62,7 @@ try {
 
 	const ids = await enqueueAll();
 	const seqB = new Sequelize(t.url, { dialect: 'postgres', dialectModule: pg, logging: false, pool: { max: 10, min: 0 } });
-	const dbB: Db = { sequelize: seqB, models: t.db.models, read: seqB, readModels: t.db.models, close: () => seqB.close() };
+	const dbB: Db = { sequelize: seqB, models: t.db.models, read: seqB, readModels: t.db.models, prepared: (n, q, v) => preparedOn(seqB, n, q, v), close: () => seqB.close() };
 	const ctxB = testContext(dbB, { now: NOW }).ctx;
 	const [ta, tb] = [createMailTransport(sink.smtpUrl), createMailTransport(sink.smtpUrl)];
 	t0 = performance.now();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Sequelize } from 'sequelize';
 import pg from 'pg';
-import type { Db } from '../../db/index.ts';
+import { preparedOn, type Db } from '../../db/index.ts';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
 import { enqueueMail, mailBooking, mailsOf, outboxRow } from '../harness/mail.ts';
@@ -42,7 +42,7 @@ const NOW = new Date('2026-11-24T01:00:00Z'); // 10:00 in Tokyo
  */
 function secondPool(url: string, max: number): Db {
 	const sequelize = new Sequelize(url, { dialect: 'postgres', dialectModule: pg, logging: false, pool: { max, min: 0 } });
-	return { sequelize, models: t.db.models, read: sequelize, readModels: t.db.models, close: () => sequelize.close() };
+	return { sequelize, models: t.db.models, read: sequelize, readModels: t.db.models, prepared: (n, q, v) => preparedOn(sequelize, n, q, v), close: () => sequelize.close() };
 }
 const staff = (role: Role): Principal => ({ userId: 1, login: `${role}-1`, displayName: role, role, locationId: null, sessionId: randomUUID() });
 

@@ -8,19 +8,17 @@ import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../../../../db/index.ts';
-import { AppError, isAppError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { tokyoIso } from '../slots.ts';
-import { loadBookingSettings } from '../scheduling/settings-read.ts';
-import { inTransaction } from './tx.ts';
-import { adjust, datesOf, lockSlots, readSlots, runFrom, take } from './slot-rows.ts';
-import { assertBookable, assertPartySize, choosePurpose } from './rules.ts';
-import { releaseExpiredWithin } from './hold-release.ts';
-import { checkPersonCards, type PersonCard } from './persons.ts';
+import { BOOKING_SETTINGS_COLUMNS, toBookingSettings, type BookingSettingsJson } from '../scheduling/settings-read.ts';
+import { inTransaction, retrying, synchronousCommit } from './tx.ts';
+import { adjust, datesOf, lockSlots, runOf, SLOT_COLUMNS, SLOT_NOT_FOUND, toRow, type RawSlot } from './slot-rows.ts';
+import { assertBookable, assertPartySize, choosePurpose, slotPassed } from './rules.ts';
+import { BOOKABLE_STATUSES, checkPersonCards, mapDoubleBooking, type PersonCard } from './persons.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
 import type { CitizenPrincipal } from '../citizen/session.ts';
-import { assertNotLocked, failedAttempt, lockVerifiedCards, type CitizenPersonInput } from '../citizen/verify.ts';
+import { assertNotLocked, failedAttempt, verifiablePersons, type CitizenPersonInput } from '../citizen/verify.ts';
 import { manageToken, manageUrl } from '../citizen/tokens.ts';
-import { insertReservation, recordCreated } from './write.ts';
 import { publish } from './staff-book.ts';
 
 export interface HoldCreated {
@@ -53,95 +51,115 @@ const IN_OTHER_HOLD = {
 	en: 'A person you entered is being booked in another session. Finish that one, or try again in about ten minutes.'
 };
 
+/** What a hold reads before it takes any lock, in one round trip: rows and settings that a booking never changes. */
+async function holdContext(db: Db, slotId: string) {
+	const [row] = await db.sequelize.query<BookingSettingsJson & { slot: RawSlot; bookable: boolean; day: RawSlot[] }>(
+		`SELECT row_to_json(s) AS slot,
+		        (SELECT citizen_bookable FROM locations WHERE id = s.location_id) AS bookable,
+		        (SELECT json_agg(d ORDER BY d.starts_at) FROM (SELECT ${SLOT_COLUMNS} FROM slots WHERE location_id = s.location_id AND date = s.date) d) AS day,
+		        ${BOOKING_SETTINGS_COLUMNS('s.location_id')}
+		   FROM (SELECT ${SLOT_COLUMNS} FROM slots WHERE id = :slotId) s`,
+		{ replacements: { slotId }, type: QueryTypes.SELECT }
+	);
+	if (!row?.bookable) throw new AppError('not_found', SLOT_NOT_FOUND, { en: 'That time was not found.', errors: [{ field: 'slotId', message: '見つかりません。' }] });
+	return { head: toRow(row.slot), day: row.day.map(toRow), ...toBookingSettings(row.slot.location_id, row) };
+}
+
+/** A refusal raised by the booking functions (SQLSTATE MNR01, db/migrations/20261126000000-booking-functions.ts). */
+function refusal(e: unknown): { reason: string; detail: { cards?: CardJson[] } } | null {
+	const err = e as { code?: string; message?: string; detail?: string };
+	if (err?.code !== 'MNR01') return null;
+	return { reason: String(err.message), detail: err.detail ? JSON.parse(err.detail) : {} };
+}
+
+interface CardJson {
+	id: string;
+	notice_id: string;
+	md: string;
+	status: CardStatus;
+	active_booking: string | null;
+}
+
+/** Words a card refusal exactly as every booking does (R-C12, the card's status), persons in the order given. */
+function cardRefusal(cards: CardJson[], order: (c: CardJson) => number): never {
+	const persons: PersonCard[] = cards.map((c) => ({ index: order(c), cardId: c.id, noticeId: c.notice_id, status: c.status })).sort((a, b) => a.index - b.index);
+	checkPersonCards(persons, new Map(cards.map((c) => [c.id, { status: c.status, activeBooking: c.active_booking }])), 'citizen');
+	throw new AppError('conflict', FULL.ja, { en: FULL.en });
+}
+
+const HOLD_SQL = 'SELECT citizen_hold($1, $2, $3, $4, $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9, $10, $11::text[], $12) AS r';
+const CONFIRM_SQL = 'SELECT citizen_confirm($1, $2, $3, $4::text[], $5, $6, $7, $8) AS r';
+
 /**
- * R-C15 with R-C03: a citizen session picks a time for verified persons. In one transaction:
- * the persons' cards are found by notice ID + birth month/day and locked (a failure counts
- * towards the lockout, R-C14); none may be booked (R-C12) or held by another session; the
- * session's earlier hold, if any, is given back (one live hold per session); exactly as many
- * places as persons are held with the conditional UPDATE. Lock order: cards, slots, holds.
+ * R-C15 with R-C03: a citizen session picks a time for verified persons. The rules on settings
+ * (open day, window, purpose, party size) are checked first on rows a booking never changes;
+ * then one call (citizen_hold) does what needs locks, in one transaction: the persons' cards are
+ * found by notice ID + birth month/day and locked (a failure counts towards the lockout, R-C14);
+ * none may be booked (R-C12) or held by another session; the session's earlier hold, if any, is
+ * given back (one live hold per session); exactly as many places as persons are held with the
+ * conditional UPDATE. Lock order: cards, slots, holds.
  */
 export async function createHold(ctx: AppContext, citizen: CitizenPrincipal, input: HoldInput, ip: string | null = null): Promise<HoldCreated> {
 	const now = ctx.now();
 	const client = { sessionId: citizen.sessionId, ip };
 	const typedPersons = 'persons' in input ? input.persons : null;
 	if (typedPersons) await assertNotLocked(ctx, client, typedPersons);
-	const partySize = typedPersons ? typedPersons.length : (input as { verifiedCardIds: string[] }).verifiedCardIds.length;
+	const cardIds = typedPersons ? null : (input as { verifiedCardIds: string[] }).verifiedCardIds;
+	const partySize = typedPersons ? typedPersons.length : cardIds!.length;
+
+	const { head, day, settings, purposes, city } = await holdContext(ctx.db, input.slotId);
+	assertPartySize(city.maxPersonsPerBooking, partySize, 'persons');
+	const purpose = choosePurpose(purposes, input.purposeId);
+	const run = runOf(day, head, purpose.durationSlots);
+	assertBookable(settings, 'citizen', now, run[0]);
+	const persons = typedPersons ? verifiablePersons(typedPersons) : null;
+	if (typedPersons && !persons) throw await failedAttempt(ctx, client, typedPersons);
+
 	const holdId = randomUUID();
-
-	const done = await inTransaction(ctx, async (t) => {
-		const probe = await runFrom(ctx.db, t, input.slotId, 1);
-		const location = await ctx.db.models.Location.findByPk(probe.locationId, { transaction: t });
-		if (!location?.citizenBookable) {
-			throw new AppError('not_found', '指定された枠が見つかりません。', { en: 'That time was not found.', errors: [{ field: 'slotId', message: '見つかりません。' }] });
-		}
-		const { settings, purposes, city } = await loadBookingSettings(ctx.db, probe.locationId, t);
-		assertPartySize(city.maxPersonsPerBooking, partySize, 'persons');
-		const purpose = choosePurpose(purposes, input.purposeId);
-		const { ids } = await runFrom(ctx.db, t, input.slotId, purpose.durationSlots);
-		assertBookable(settings, 'citizen', now, probe.rows[0]);
-
-		const cards = typedPersons ? await lockVerifiedCards(ctx, t, typedPersons) : await lockCardsById(ctx.db, t, (input as { verifiedCardIds: string[] }).verifiedCardIds);
-		if (!cards) return { kind: 'not_verified' as const };
-		const cardIds = cards.map((c) => c.cardId);
-		const [other] = await ctx.db.sequelize.query<{ id: string }>(
-			`SELECT id FROM holds WHERE released_at IS NULL AND expires_at > :now AND card_ids && ARRAY[:cardIds]::bigint[]
-			   AND citizen_session_id IS DISTINCT FROM :sid LIMIT 1`,
-			{ replacements: { now: now.toISOString(), cardIds, sid: citizen.sessionId }, type: QueryTypes.SELECT, transaction: t }
-		);
-		if (other) throw new AppError('conflict', IN_OTHER_HOLD.ja, { en: IN_OTHER_HOLD.en, extra: { reason: 'held_elsewhere' } });
-
-		const mine = await ctx.db.sequelize.query<{ id: string; slot_ids: string[]; location_id: number }>(
-			`SELECT id, slot_ids, location_id FROM holds WHERE citizen_session_id = :sid AND released_at IS NULL`,
-			{ replacements: { sid: citizen.sessionId }, type: QueryTypes.SELECT, transaction: t }
-		);
-		const oldSlotIds = mine.flatMap((h) => h.slot_ids.map(String));
-		const locked = await lockSlots(ctx.db, t, [...new Set([...ids, ...oldSlotIds])]);
-		const replaced: { locationId: number; dates: string[] }[] = [];
-		for (const h of mine) {
-			const live = await ctx.db.sequelize.query<HoldRow>(`SELECT * FROM holds WHERE id = :id AND released_at IS NULL FOR UPDATE`, {
-				replacements: { id: h.id },
-				type: QueryTypes.SELECT,
-				transaction: t
-			});
-			if (!live.length) continue;
-			await release(ctx.db, t, { ...live[0], slot_ids: live[0].slot_ids.map(String) }, 'cancelled', now);
-			replaced.push({ locationId: h.location_id, dates: datesOf(locked.filter((s) => h.slot_ids.map(String).includes(s.id))) });
-		}
-		await releaseExpiredWithin(ctx.db, t, ids, now);
-		const short = await take(ctx.db, t, ids, cards.length, 'held');
-		if (short.length > 0) {
-			throw new AppError('conflict', FULL.ja, { en: FULL.en, errors: [{ field: 'slotId', message: '満員です。' }], extra: { reason: 'full' } });
-		}
-		const expiresAt = new Date(now.getTime() + city.holdMinutes * 60_000);
-		await ctx.db.models.Hold.create(
-			{
-				id: holdId,
-				locationId: probe.locationId,
-				purposeId: purpose.id,
-				slotIds: ids,
-				partySize: cards.length,
-				citizenSessionId: citizen.sessionId,
+	const expiresAt = new Date(now.getTime() + city.holdMinutes * 60_000);
+	let done: { party_size: number; replaced: { location_id: number; dates: string[] }[]; slots: { id: string; date: string; starts_at: string; ends_at: string }[] };
+	try {
+		[{ r: done }] = await retrying(() =>
+			ctx.db.prepared<{ r: typeof done }>('citizen_hold', HOLD_SQL, [
+				holdId,
+				citizen.sessionId,
+				head.locationId,
+				purpose.id,
+				run.map((x) => x.id),
+				persons?.map((p) => p.noticeId) ?? null,
+				persons?.map((p) => p.monthDay) ?? null,
 				cardIds,
-				expiresAt
-			},
-			{ transaction: t }
+				now,
+				expiresAt,
+				BOOKABLE_STATUSES,
+				synchronousCommit(ctx.config)
+			])
 		);
-		const slots = locked.filter((s) => ids.includes(s.id));
-		return { kind: 'held' as const, slots, purpose, locationId: probe.locationId, expiresAt, partySize: cards.length, replaced };
-	});
-	if (done.kind === 'not_verified') throw await failedAttempt(ctx, client, typedPersons ?? []);
-	for (const r of done.replaced) ctx.events.slotsChanged(r.locationId, r.dates);
-	ctx.events.slotsChanged(done.locationId, datesOf(done.slots));
+	} catch (e) {
+		const r = refusal(e);
+		if (!r) throw e;
+		if (r.reason === 'not_verified') throw await failedAttempt(ctx, client, typedPersons ?? []);
+		if (r.reason === 'card') {
+			cardRefusal(r.detail.cards ?? [], (c) => (persons ? persons.findIndex((p) => p.noticeId === c.notice_id && p.monthDay === c.md) : cardIds!.indexOf(c.id)));
+		}
+		if (r.reason === 'held_elsewhere') throw new AppError('conflict', IN_OTHER_HOLD.ja, { en: IN_OTHER_HOLD.en, extra: { reason: 'held_elsewhere' } });
+		if (r.reason === 'slot_not_found') throw new AppError('not_found', SLOT_NOT_FOUND, { en: 'That time was not found.', errors: [{ field: 'slotId', message: SLOT_NOT_FOUND }] });
+		throw new AppError('conflict', FULL.ja, { en: FULL.en, errors: [{ field: 'slotId', message: '満員です。' }], extra: { reason: 'full' } });
+	}
+	for (const r of done.replaced) ctx.events.slotsChanged(r.location_id, [...r.dates].sort());
+	ctx.events.slotsChanged(head.locationId, datesOf(done.slots));
+	const first = done.slots[0];
+	const last = done.slots[done.slots.length - 1];
 	return {
 		holdId,
-		expiresAt: tokyoIso(done.expiresAt),
-		precautions: citizen.lang === 'en' ? done.purpose.precautionsEn : done.purpose.precautionsJa,
-		locationId: done.locationId,
-		slotId: done.slots[0].id,
-		startsAt: tokyoIso(done.slots[0].startsAt),
-		endsAt: tokyoIso(done.slots[done.slots.length - 1].endsAt),
-		partySize: done.partySize,
-		purpose: { id: done.purpose.id, nameJa: done.purpose.nameJa, nameEn: done.purpose.nameEn }
+		expiresAt: tokyoIso(expiresAt),
+		precautions: citizen.lang === 'en' ? purpose.precautionsEn : purpose.precautionsJa,
+		locationId: head.locationId,
+		slotId: first.id,
+		startsAt: tokyoIso(new Date(first.starts_at)),
+		endsAt: tokyoIso(new Date(last.ends_at)),
+		partySize: done.party_size,
+		purpose: { id: purpose.id, nameJa: purpose.nameJa, nameEn: purpose.nameEn }
 	};
 }
 
@@ -170,13 +188,6 @@ async function findHold(db: Db, holdId: string, sessionId: string, t?: Transacti
 	return { ...row, slot_ids: row.slot_ids.map(String), card_ids: (row.card_ids ?? []).map(String) };
 }
 
-/** A hold already confirmed (answer with its booking) or otherwise released (answer that it is gone). */
-function holdSettled(h: HoldRow): { kind: 'again'; reservationId: string } | { kind: 'gone' } | null {
-	if (h.release_reason === 'confirmed' && h.reservation_id) return { kind: 'again', reservationId: String(h.reservation_id) };
-	if (h.released_at) return { kind: 'gone' };
-	return null;
-}
-
 async function release(db: Db, t: Transaction, h: HoldRow, reason: 'expired' | 'cancelled', now: Date): Promise<void> {
 	await db.sequelize.query(`UPDATE holds SET released_at = :now, release_reason = :reason WHERE id = :id`, {
 		replacements: { id: h.id, now: now.toISOString(), reason },
@@ -197,96 +208,79 @@ export interface CitizenReservation {
 	partySize: number;
 }
 
+interface ReservationJson {
+	id: string;
+	booking_number: string;
+	public_ref: string;
+	token_version: number;
+	location_id: number;
+	purpose_id: number;
+	date: string;
+	starts_at: string;
+	ends_at: string;
+	party_size: number;
+}
+
+type Confirmed =
+	| { kind: 'again'; reservation: ReservationJson }
+	| { kind: 'expired'; location_id: number; dates: string[] }
+	| { kind: 'booked'; reservation: ReservationJson; dates: string[]; card_changes: { cardId: string; from: string }[] };
+
 /**
- * Turns a live hold into the booking in one transaction: the held places become booked places
- * (no capacity check is needed: they were already counted), the verified cards are booked
- * (R-C12 checked again under their locks), the confirmation mail is written to the outbox.
- * An expired hold is released and reported, never confirmed. A second confirm of the same hold
- * answers the same booking.
+ * Turns a live hold into the booking in one call (citizen_confirm, one transaction): the held
+ * places become booked places (no capacity check is needed: they were already counted), the
+ * verified cards are booked (R-C12 checked again under their locks), the audit row and the
+ * confirmation mail's outbox row are written. An expired hold is released and reported, never
+ * confirmed. A second confirm of the same hold answers the same booking.
  */
 export async function confirmHold(ctx: AppContext, citizen: CitizenPrincipal, holdId: string, ip: string | null = null): Promise<CitizenReservation> {
 	const now = ctx.now();
-	const done = await inTransaction(ctx, async (t) => {
-		const h = await findHold(ctx.db, holdId, citizen.sessionId, t);
-		const settled = holdSettled(h);
-		if (settled) return settled;
-		if (new Date(h.expires_at).getTime() <= now.getTime()) {
-			// slots, then the hold: the order the expiry job uses
-			const slots = await lockSlots(ctx.db, t, h.slot_ids);
-			const live = await findHold(ctx.db, holdId, citizen.sessionId, t, true);
-			if (live.released_at) return holdSettled(live)!;
-			await release(ctx.db, t, live, 'expired', now);
-			return { kind: 'expired' as const, locationId: h.location_id, dates: datesOf(slots) };
-		}
-		const seen = await readSlots(ctx.db, t, h.slot_ids);
-		if (seen[0].startsAt.getTime() <= now.getTime()) assertBookable(null, 'citizen', now, seen[0]);
-		// cards, then slots, then the hold (the order every booking takes)
-		let cards;
-		try {
-			cards = await lockCardsById(ctx.db, t, h.card_ids);
-		} catch (e) {
-			// a double click: the other request confirmed this very hold while we waited for the cards
-			const again = isAppError(e) ? holdSettled(await findHold(ctx.db, holdId, citizen.sessionId, t)) : null;
-			if (again?.kind === 'again') return again;
+	let done: Confirmed;
+	try {
+		[{ r: done }] = await retrying(() =>
+			ctx.db.prepared<{ r: Confirmed }>('citizen_confirm', CONFIRM_SQL, [holdId, citizen.sessionId, now, BOOKABLE_STATUSES, citizen.email, citizen.lang, ip, synchronousCommit(ctx.config)])
+		);
+	} catch (e) {
+		const r = refusal(e);
+		if (!r) {
+			if ((e as { code?: string })?.code === '23505') throw mapDoubleBooking(e, [{ index: 0, cardId: '', noticeId: '', status: 'notice_sent' }], 'citizen');
 			throw e;
 		}
-		const base = { locationId: h.location_id, purposeId: h.purpose_id, slots: seen, cards, source: 'citizen' as const, actor: { type: 'citizen' as const, id: null, ip } };
-		const written = await insertReservation(ctx.db, t, { ...base, email: citizen.email, lang: citizen.lang, audience: 'citizen' });
-		await lockSlots(ctx.db, t, h.slot_ids);
-		const live = await findHold(ctx.db, holdId, citizen.sessionId, t, true);
-		if (live.released_at) throw new AppError('conflict', HOLD_GONE.ja, { en: HOLD_GONE.en, extra: { reason: 'hold_released' } });
-		// the held places become booked places: already counted, so no capacity check is needed
-		await adjust(ctx.db, t, h.slot_ids, { held: -h.party_size, booked: h.party_size });
-		await ctx.db.sequelize.query(
-			`UPDATE holds SET released_at = :now, release_reason = 'confirmed', reservation_id = :rid WHERE id = :id`,
-			{ replacements: { id: h.id, now: now.toISOString(), rid: written.id }, transaction: t }
-		);
-		await recordCreated(ctx.db, t, base, written.id, { holdId: h.id });
-		return { kind: 'booked' as const, written, locationId: h.location_id, dates: datesOf(seen) };
-	});
-	if (done.kind === 'gone') throw new AppError('conflict', HOLD_GONE.ja, { en: HOLD_GONE.en, extra: { reason: 'hold_released' } });
+		if (r.reason === 'hold_not_found') throw new AppError('not_found', HOLD_NOT_FOUND.ja, { en: HOLD_NOT_FOUND.en });
+		if (r.reason === 'passed') throw slotPassed();
+		if (r.reason === 'card') {
+			const cards = r.detail.cards ?? [];
+			const order = await holdCardOrder(ctx.db, holdId);
+			cardRefusal(cards, (c) => order.indexOf(c.id));
+		}
+		throw new AppError('conflict', HOLD_GONE.ja, { en: HOLD_GONE.en, extra: { reason: 'hold_released' } });
+	}
 	if (done.kind === 'expired') {
-		ctx.events.slotsChanged(done.locationId, done.dates);
+		ctx.events.slotsChanged(done.location_id, [...done.dates].sort());
 		throw new AppError('conflict', HOLD_EXPIRED.ja, { en: HOLD_EXPIRED.en, extra: { reason: 'hold_expired' } });
 	}
-	const reservationId = done.kind === 'again' ? done.reservationId : done.written.id;
+	const r = done.reservation;
 	if (done.kind === 'booked') {
-		publish(ctx, done.locationId, done.dates, done.written.cardChanges);
-		ctx.kickOutbox();
+		const dates = [...done.dates].sort();
+		publish(ctx, r.location_id, dates, done.card_changes.map((c) => ({ cardId: c.cardId, locationId: r.location_id, date: r.date, from: c.from, to: 'reserved' })));
 	}
-	return citizenReservation(ctx, reservationId);
-}
-
-/** The verified cards of a hold, locked in id order, checked again for R-C12 and their status. */
-async function lockCardsById(db: Db, t: Transaction, ids: readonly string[]): Promise<PersonCard[]> {
-	const rows = await db.sequelize.query<{ id: string; notice_id: string; status: CardStatus; active_booking: string | null }>(
-		`SELECT c.id, c.notice_id, c.status,
-		        (SELECT r.booking_number FROM reservation_persons p JOIN reservations r ON r.id = p.reservation_id
-		          WHERE p.card_record_id = c.id AND p.active LIMIT 1) AS active_booking
-		   FROM card_records c WHERE c.id = ANY (ARRAY[:ids]::bigint[]) ORDER BY c.id FOR UPDATE OF c`,
-		{ replacements: { ids }, type: QueryTypes.SELECT, transaction: t }
-	);
-	const cards = ids.map((id, index) => {
-		const r = rows.find((x) => String(x.id) === id)!;
-		return { index, cardId: id, noticeId: r.notice_id, status: r.status };
-	});
-	checkPersonCards(cards, new Map(rows.map((r) => [String(r.id), { status: r.status, activeBooking: r.active_booking }])), 'citizen');
-	return cards;
-}
-
-async function citizenReservation(ctx: AppContext, id: string): Promise<CitizenReservation> {
-	const r = (await ctx.db.models.Reservation.findByPk(id))!;
 	return {
-		reservationId: String(r.id),
-		reservationNumber: r.bookingNumber,
-		manageUrl: manageUrl(ctx.publicOrigin, manageToken(ctx.jwtSecret, r.publicRef, r.tokenVersion)),
-		locationId: r.locationId,
-		purposeId: r.purposeId,
+		reservationId: r.id,
+		reservationNumber: r.booking_number,
+		manageUrl: manageUrl(ctx.publicOrigin, manageToken(ctx.jwtSecret, r.public_ref, r.token_version)),
+		locationId: r.location_id,
+		purposeId: r.purpose_id,
 		date: r.date,
-		startsAt: tokyoIso(new Date(r.startsAt)),
-		endsAt: tokyoIso(new Date(r.endsAt)),
-		partySize: r.partySize
+		startsAt: tokyoIso(new Date(r.starts_at)),
+		endsAt: tokyoIso(new Date(r.ends_at)),
+		partySize: r.party_size
 	};
+}
+
+/** The persons' order of a hold's cards, to word a refusal (read only when refusing). */
+async function holdCardOrder(db: Db, holdId: string): Promise<string[]> {
+	const [row] = await db.sequelize.query<{ card_ids: string[] }>(`SELECT card_ids FROM holds WHERE id = :id`, { replacements: { id: holdId }, type: QueryTypes.SELECT });
+	return (row?.card_ids ?? []).map(String);
 }
 
 export const MAX_EXTENSIONS = 2;

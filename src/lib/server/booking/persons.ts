@@ -127,8 +127,8 @@ export function checkPersonCards(cards: readonly PersonCard[], meta: ReadonlyMap
  * same time: the loser's insert fails, and this turns that failure into the same message.
  */
 export function mapDoubleBooking(e: unknown, cards: readonly PersonCard[], audience: Audience): unknown {
-	if (!(e instanceof UniqueConstraintError)) return e;
-	const parent = e.parent as { constraint?: string; detail?: string } | undefined;
+	// through Sequelize (UniqueConstraintError) or straight from pg (the hot path's prepared calls)
+	const parent = (e instanceof UniqueConstraintError ? e.parent : (e as { code?: string })?.code === '23505' ? e : undefined) as { constraint?: string; detail?: string } | undefined;
 	if (parent?.constraint !== ONE_ACTIVE_PER_CARD) return e;
 	const id = /\(card_record_id\)=\((\d+)\)/.exec(parent.detail ?? '')?.[1];
 	const card = cards.find((c) => c.cardId === id) ?? cards[0];

@@ -9,11 +9,14 @@ import type { SlotRow } from './slot-rows.ts';
 
 const slotField = (message: string) => [{ field: 'slotId', message }];
 
+/** The time of the slot has come or gone: nobody can book it any more. */
+export function slotPassed(): AppError {
+	return new AppError('unprocessable', 'この枠の受付時間は過ぎています。別の時間を選んでください。', { en: 'This time has passed. Please choose another time.', errors: slotField('過去の枠です。') });
+}
+
 /** R-S07 and R-S06: the first slot of the run must be inside the actor's window on an open day. */
 export function assertBookable(settings: LocationSettings | null, actor: Actor, now: Date, first: SlotRow): void {
-	if (first.startsAt.getTime() <= now.getTime()) {
-		throw new AppError('unprocessable', 'この枠の受付時間は過ぎています。別の時間を選んでください。', { en: 'This time has passed. Please choose another time.', errors: slotField('過去の枠です。') });
-	}
+	if (first.startsAt.getTime() <= now.getTime()) throw slotPassed();
 	if (!settings) return;
 	const day = resolveDay(settings.rules, first.date);
 	if (!day.open) {

@@ -23,7 +23,7 @@ export interface SlotRow {
 	held: number;
 }
 
-interface Raw {
+export interface RawSlot {
 	id: string;
 	location_id: number;
 	date: string;
@@ -34,9 +34,9 @@ interface Raw {
 	held: number;
 }
 
-const COLUMNS = 'id, location_id, date, starts_at, ends_at, capacity, booked, held';
+export const SLOT_COLUMNS = 'id, location_id, date, starts_at, ends_at, capacity, booked, held';
 
-function toRow(r: Raw): SlotRow {
+export function toRow(r: RawSlot): SlotRow {
 	const startsAt = new Date(r.starts_at);
 	const endsAt = new Date(r.ends_at);
 	return {
@@ -60,7 +60,7 @@ export const SLOT_NOT_FOUND = '指定された枠が見つかりません。';
  * without locks: the caller locks them and finds out there if they changed meanwhile.
  */
 export async function runFrom(db: Db, t: Transaction, slotId: string, count: number): Promise<{ ids: string[]; locationId: number; rows: SlotRow[] }> {
-	const [first] = await db.sequelize.query<Raw>(`SELECT ${COLUMNS} FROM slots WHERE id = :slotId`, {
+	const [first] = await db.sequelize.query<RawSlot>(`SELECT ${SLOT_COLUMNS} FROM slots WHERE id = :slotId`, {
 		replacements: { slotId },
 		type: QueryTypes.SELECT,
 		transaction: t
@@ -68,20 +68,26 @@ export async function runFrom(db: Db, t: Transaction, slotId: string, count: num
 	if (!first) throw new AppError('not_found', SLOT_NOT_FOUND, { en: 'That time was not found.', errors: [{ field: 'slotId', message: SLOT_NOT_FOUND }] });
 	if (count <= 1) return { ids: [String(first.id)], locationId: first.location_id, rows: [toRow(first)] };
 	const day = (
-		await db.sequelize.query<Raw>(`SELECT ${COLUMNS} FROM slots WHERE location_id = :loc AND date = :date ORDER BY starts_at`, {
+		await db.sequelize.query<RawSlot>(`SELECT ${SLOT_COLUMNS} FROM slots WHERE location_id = :loc AND date = :date ORDER BY starts_at`, {
 			replacements: { loc: first.location_id, date: first.date },
 			type: QueryTypes.SELECT,
 			transaction: t
 		})
 	).map(toRow);
-	const head = toRow(first);
+	const rows = runOf(day, toRow(first), count);
+	return { ids: rows.map((s) => s.id), locationId: first.location_id, rows };
+}
+
+/** The `count` consecutive slots of `day` starting at `head` (R-S17), or a conflict saying the visit does not fit. */
+export function runOf(day: readonly SlotRow[], head: SlotRow, count: number): SlotRow[] {
+	if (count <= 1) return [head];
 	const run = findConsecutiveSlots(day, { date: head.date, start: head.start }, count);
 	if (!run.ok) {
 		throw new AppError('conflict', `この用件には${count}枠続けて必要ですが、この時間からは続けて予約できません。別の時間を選んでください。`, {
 			errors: [{ field: 'slotId', message: '続けて予約できる枠がありません。' }]
 		});
 	}
-	return { ids: run.slots.map((s) => s.id), locationId: first.location_id, rows: run.slots };
+	return run.slots;
 }
 
 /** The rows without locking them, in time order: their times never change, so checks on them hold. */
@@ -100,7 +106,7 @@ export async function lockSlots(db: Db, t: Transaction, ids: readonly string[]):
 
 async function selectSlots(db: Db, t: Transaction, ids: readonly string[], lock: string): Promise<SlotRow[]> {
 	const unique = [...new Set(ids)];
-	const rows = await db.sequelize.query<Raw>(`SELECT ${COLUMNS} FROM slots WHERE id IN (:ids) ORDER BY id ${lock}`, {
+	const rows = await db.sequelize.query<RawSlot>(`SELECT ${SLOT_COLUMNS} FROM slots WHERE id IN (:ids) ORDER BY id ${lock}`, {
 		replacements: { ids: unique },
 		type: QueryTypes.SELECT,
 		transaction: t

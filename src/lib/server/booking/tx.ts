@@ -33,25 +33,15 @@ export function synchronousCommit(config: SyncConfig | undefined): string | null
 }
 
 /**
- * Runs `work` in one transaction; on a serialization failure or a deadlock runs it again, a
- * bounded number of times with a short random back-off, so two racing bookings both finish
- * instead of one failing for a reason the user cannot act on. Anything else is thrown as is.
- * `work` must not publish anything: the caller publishes after this returns (after commit).
+ * Runs `attempt` again on a serialization failure or a deadlock, a bounded number of times with
+ * a short random back-off, so two racing bookings both finish instead of one failing for a
+ * reason the user cannot act on. Anything else is thrown as is.
  */
-export async function inTransaction<T>(
-	ctx: Pick<AppContext, 'db'> & { config?: SyncConfig },
-	work: (t: Transaction) => Promise<T>,
-	opts: RetryOptions = {}
-): Promise<T> {
+export async function retrying<T>(run: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
 	const attempts = opts.attempts ?? 5;
-	const sync = synchronousCommit(ctx.config);
 	for (let attempt = 1; ; attempt++) {
 		try {
-			return await ctx.db.sequelize.transaction(async (t) => {
-				// a value from the zod enum in config.ts, never user input
-				if (sync) await ctx.db.sequelize.query(`SET LOCAL synchronous_commit = ${sync}`, { transaction: t });
-				return work(t);
-			});
+			return await run();
 		} catch (e) {
 			const code = pgCode(e);
 			if (!code || !RETRYABLE.has(code) || attempt >= attempts) throw e;
@@ -59,4 +49,25 @@ export async function inTransaction<T>(
 			await sleep(5 + Math.random() * 20 * attempt);
 		}
 	}
+}
+
+/**
+ * Runs `work` in one transaction, again on a serialization failure or a deadlock (see retrying).
+ * `work` must not publish anything: the caller publishes after this returns (after commit).
+ */
+export async function inTransaction<T>(
+	ctx: Pick<AppContext, 'db'> & { config?: SyncConfig },
+	work: (t: Transaction) => Promise<T>,
+	opts: RetryOptions = {}
+): Promise<T> {
+	const sync = synchronousCommit(ctx.config);
+	return retrying(
+		() =>
+			ctx.db.sequelize.transaction(async (t) => {
+				// a value from the zod enum in config.ts, never user input
+				if (sync) await ctx.db.sequelize.query(`SET LOCAL synchronous_commit = ${sync}`, { transaction: t });
+				return work(t);
+			}),
+		opts
+	);
 }

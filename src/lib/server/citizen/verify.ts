@@ -75,17 +75,8 @@ export async function failedAttempt(ctx: AppContext, client: Client, persons: re
 	return new AppError('unprocessable', VERIFY_FAILED.ja, { en: VERIFY_FAILED.en, extra: { reason: 'not_verified' } });
 }
 
-/**
- * Finds and locks (id order) the card of each person inside the caller's transaction. Returns
- * null when any person matches no card, or more than one (a notice ID repeated with the same
- * month and day: only the counter can tell them apart). Cards found are then checked for R-C12
- * and their status exactly as for any booking.
- */
-export async function lockVerifiedCards(
-	ctx: AppContext,
-	t: Transaction,
-	persons: readonly CitizenPersonInput[]
-): Promise<PersonCard[] | null> {
+/** The persons normalised (null when one cannot be any card); the same person twice is refused. */
+export function verifiablePersons(persons: readonly CitizenPersonInput[]): { noticeId: string; monthDay: string }[] | null {
 	const norm = normalisePersons(persons);
 	if (!norm) return null;
 	const seen = new Set<string>();
@@ -99,6 +90,22 @@ export async function lockVerifiedCards(
 		}
 		seen.add(k);
 	}
+	return norm;
+}
+
+/**
+ * Finds and locks (id order) the card of each person inside the caller's transaction. Returns
+ * null when any person matches no card, or more than one (a notice ID repeated with the same
+ * month and day: only the counter can tell them apart). Cards found are then checked for R-C12
+ * and their status exactly as for any booking.
+ */
+export async function lockVerifiedCards(
+	ctx: AppContext,
+	t: Transaction,
+	persons: readonly CitizenPersonInput[]
+): Promise<PersonCard[] | null> {
+	const norm = verifiablePersons(persons);
+	if (!norm) return null;
 	const replacements: Record<string, string> = {};
 	const where = norm
 		.map((p, i) => {

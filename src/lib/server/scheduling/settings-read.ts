@@ -94,21 +94,23 @@ export interface BookingSettings {
 	city: CityRules;
 }
 
-/**
- * Everything a booking reads about a location and the city, in one round trip (a booking's
- * statements are its cost: see tests/bench/booking.ts).
- */
-export async function loadBookingSettings(db: Db, locationId: number, transaction?: Transaction): Promise<BookingSettings> {
-	type P = { id: number; code: string; name_ja: string; name_en: string; duration_slots: number; precautions_ja: string; precautions_en: string };
-	const [row] = await db.sequelize.query<{ schedule: Omit<Row, 'location_id'> | null; purposes: P[]; city: { max_persons_per_booking: number; hold_minutes: number } | null }>(
-		`SELECT
+type PurposeJson = { id: number; code: string; name_ja: string; name_en: string; duration_slots: number; precautions_ja: string; precautions_en: string };
+/** The raw columns of BOOKING_SETTINGS_COLUMNS, as JSON. */
+export interface BookingSettingsJson {
+	schedule: Omit<Row, 'location_id'> | null;
+	purposes: PurposeJson[];
+	city: { max_persons_per_booking: number; hold_minutes: number } | null;
+}
+
+/** The select-list of a location's booking settings for the location id `loc` (an SQL expression). */
+export const BOOKING_SETTINGS_COLUMNS = (loc: string) => `
 		   (SELECT row_to_json(s) FROM (SELECT patterns, weekly, date_exceptions, range_exceptions, booking_window, purpose_ids
-		                                  FROM location_schedules WHERE location_id = :locationId) s) AS schedule,
+		                                  FROM location_schedules WHERE location_id = ${loc}) s) AS schedule,
 		   (SELECT coalesce(json_agg(p ORDER BY p.sort_order, p.id), '[]'::json)
 		      FROM (SELECT id, code, name_ja, name_en, duration_slots, precautions_ja, precautions_en, sort_order FROM purposes WHERE active) p) AS purposes,
-		   (SELECT row_to_json(c) FROM (SELECT max_persons_per_booking, hold_minutes FROM city_settings WHERE id = 1) c) AS city`,
-		{ replacements: { locationId }, type: QueryTypes.SELECT, transaction }
-	);
+		   (SELECT row_to_json(c) FROM (SELECT max_persons_per_booking, hold_minutes FROM city_settings WHERE id = 1) c) AS city`;
+
+export function toBookingSettings(locationId: number, row: BookingSettingsJson): BookingSettings {
 	const s = row.schedule;
 	const settings: LocationSettings | null = s
 		? {
@@ -135,4 +137,17 @@ export async function loadBookingSettings(db: Db, locationId: number, transactio
 			})),
 		city: { maxPersonsPerBooking: row.city?.max_persons_per_booking ?? 5, holdMinutes: row.city?.hold_minutes ?? 10 }
 	};
+}
+
+/**
+ * Everything a booking reads about a location and the city, in one round trip (a booking's
+ * statements are its cost: see tests/bench/booking.ts).
+ */
+export async function loadBookingSettings(db: Db, locationId: number, transaction?: Transaction): Promise<BookingSettings> {
+	const [row] = await db.sequelize.query<BookingSettingsJson>(`SELECT ${BOOKING_SETTINGS_COLUMNS(':locationId')}`, {
+		replacements: { locationId },
+		type: QueryTypes.SELECT,
+		transaction
+	});
+	return toBookingSettings(locationId, row);
 }
