@@ -16,6 +16,7 @@ import { startJobs } from './jobs.ts';
 import { startMailSink } from './mail-sink.ts';
 import { createMailTransport } from '../src/lib/server/mail/transport.ts';
 import { backupsEnabled, embeddedArchiveFlags } from '../db/backup/index.ts';
+import { createSessionCache } from '../src/lib/server/auth/session-cache.ts';
 
 export interface Booted {
 	ctx: AppContext;
@@ -88,19 +89,33 @@ export async function boot(
 			cardStatusChanged: (c) => events.target?.cardStatusChanged(c),
 			noticeChanged: (n) => events.target?.noticeChanged?.(n),
 			sessionsRevoked: (ids) => events.target?.sessionsRevoked?.(ids),
+			usersChanged: (ids) => events.target?.usersChanged?.(ids),
 			boardTokensRevoked: (ids) => events.target?.boardTokensRevoked?.(ids)
 		},
 		redis: { mode: config.REDIS_URL ? 'redis' : 'memory', ping: () => redisPing() },
 		now: () => new Date(),
 		publicOrigin: config.PUBLIC_ORIGIN ?? `http://localhost:${config.PORT}`,
-		kickOutbox: () => outboxKick.target?.()
+		kickOutbox: () => outboxKick.target?.(),
+		sessions: config.SESSION_CACHE_SECONDS > 0 ? createSessionCache({ ttlMs: config.SESSION_CACHE_SECONDS * 1000 }) : undefined
 	};
 	setAppContext(ctx);
 
 	const realtime = createRealtime(httpServer, ctx, { release: opts.release });
 	events.target = realtime.publisher;
 	if (config.REDIS_URL) {
-		const redis = await attachRedisAdapter(realtime.io, config.REDIS_URL, log, config.REDIS_KEY, () => realtime.resync());
+		// The session cache is used only while this node hears the other nodes (issue 11): it is
+		// emptied and switched off when Redis goes away, and starts empty when Redis is back.
+		const redis = await attachRedisAdapter(
+			realtime.io,
+			config.REDIS_URL,
+			log,
+			config.REDIS_KEY,
+			() => {
+				ctx.sessions?.setLive(true);
+				return realtime.resync();
+			},
+			() => ctx.sessions?.setLive(false)
+		);
 		redisPing = redis.ping;
 		ctx.redis.client = redis.client;
 		closers.unshift(() => redis.close());

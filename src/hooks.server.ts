@@ -47,7 +47,8 @@ const guarded: Handle = async ({ event, resolve }) => {
 	// A Bearer token is a staff or a citizen token (its kind is in the signed claims); cookies are separate.
 	const auth = bearer(event.request);
 	// one signature check tells which kind a Bearer token is
-	const bearerIsCitizen = !!auth && !!citizenClaims(ctx, auth);
+	const bearerClaims = auth ? citizenClaims(ctx, auth) : null;
+	const bearerIsCitizen = !!bearerClaims;
 	const citizenToken = bearerIsCitizen ? auth : (event.cookies.get(CITIZEN_COOKIE) ?? null);
 	const staffToken = auth && !bearerIsCitizen ? auth : (event.cookies.get(SESSION_COOKIE) ?? null);
 	const citizenSide = isCitizenPath(path);
@@ -72,7 +73,7 @@ const guarded: Handle = async ({ event, resolve }) => {
 	if (path.startsWith('/api/v1/staff/') && !event.locals.principal && !(path === '/api/v1/staff/session' && event.request.method === 'POST')) {
 		return problemFromError(new AppError('unauthenticated', 'ログインが必要です。', { en: 'Please sign in.' }), event.locals.lang);
 	}
-	event.locals.citizen = citizenSide && citizenToken ? await authenticateCitizen(ctx, citizenToken) : null;
+	event.locals.citizen = citizenSide && citizenToken ? await authenticateCitizen(ctx, citizenToken, bearerClaims ?? undefined) : null;
 
 	// R-C13: while closed, the citizen site answers 503 with the planned end; staff pages keep working.
 	if (citizenSide) {

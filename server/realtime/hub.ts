@@ -34,6 +34,9 @@ const boardRoom = (locationId: number) => `board:${locationId}`;
 /** Rooms a socket keeps for its whole life, so that logout and revocation can cut it on every node. */
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 export const boardTokenRoom = (tokenId: number) => `board-token:${tokenId}`;
+/** Server-side events between nodes: sessions ended, users changed (the session caches follow). */
+const SESSIONS_ENDED = 'mn:sessions-ended';
+const USERS_CHANGED = 'mn:users-changed';
 const isIdentityRoom = (r: string) => r.startsWith('session:') || r.startsWith('board-token:');
 
 const publicSubscribe = z.strictObject({ locationId: locationIdParam, month: monthString });
@@ -189,6 +192,14 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 		});
 	});
 
+	// What other nodes say ended or changed (see publisher.sessionsRevoked / usersChanged below).
+	io.on(SESSIONS_ENDED, (ids: unknown) => {
+		if (Array.isArray(ids)) ctx.sessions?.drop(ids.filter((x): x is string => typeof x === 'string'));
+	});
+	io.on(USERS_CHANGED, (ids: unknown) => {
+		if (Array.isArray(ids)) ctx.sessions?.dropUsers(ids.filter((x): x is number => typeof x === 'number'));
+	});
+
 	const states: RoomStates = {
 		publicMonth: (locationId, month) => monthAvailability(ctx, locationId, month),
 		staffDay: async (locationId, date) => ({ locationId, date, slots: await listStaffSlots(ctx, locationId, date) }),
@@ -239,9 +250,16 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 			(pub as unknown as { emit(e: string, d: unknown): void }).emit('notice', { banner });
 			(board as unknown as { emit(e: string, d: unknown): void }).emit('notice', { banner });
 		},
-		// Through the adapter, so with Redis the sockets of every node are cut (R-O04).
+		// Through the adapter, so with Redis the sockets of every node are cut (R-O04), and every
+		// node's session cache forgets them (issue 11): here at once, elsewhere by the server-side event.
 		sessionsRevoked(ids) {
+			ctx.sessions?.drop(ids);
+			io.serverSideEmit(SESSIONS_ENDED, [...ids]);
 			for (const id of ids) for (const nsp of [staff, board]) nsp.in(sessionRoom(id)).disconnectSockets(true);
+		},
+		usersChanged(ids) {
+			ctx.sessions?.dropUsers(ids);
+			io.serverSideEmit(USERS_CHANGED, [...ids]);
 		},
 		boardTokensRevoked(ids) {
 			for (const id of ids) board.in(boardTokenRoom(id)).disconnectSockets(true);

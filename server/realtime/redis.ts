@@ -8,7 +8,7 @@ import type { Logger } from '../../src/lib/server/log.ts';
  * subscriber. While Redis is down each node keeps serving its own clients; the clients reconnect
  * by themselves and the adapter resubscribes, so cross-node fan-out resumes without a restart.
  */
-export async function attachRedisAdapter(io: Server, url: string, log: Logger, key = 'mynumber', onReconnect?: () => unknown) {
+export async function attachRedisAdapter(io: Server, url: string, log: Logger, key = 'mynumber', onReconnect?: () => unknown, onDown?: () => unknown) {
 	const pub = createClient({
 		url,
 		socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 500), connectTimeout: 3000 }
@@ -17,11 +17,16 @@ export async function attachRedisAdapter(io: Server, url: string, log: Logger, k
 	let lastError = 0;
 	for (const [name, c] of [['pub', pub], ['sub', sub]] as const) {
 		c.on('error', (err: Error) => {
+			// messages between nodes may be lost from now on (session cache: server/boot.ts)
+			if (started) onDown?.();
 			// Reconnect attempts fail many times a second while Redis is away: log one line every 10 s.
 			if (Date.now() - lastError > 10_000) {
 				lastError = Date.now();
 				log.warn({ client: name, err: err.message }, 'redis unavailable; serving local clients only');
 			}
+		});
+		c.on('end', () => {
+			if (started) onDown?.();
 		});
 		c.on('ready', () => {
 			log.info({ client: name }, 'redis connected');

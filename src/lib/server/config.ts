@@ -70,6 +70,8 @@ export const configSchema = z.object({
 	/** When the daily base backup runs (cron, Asia/Tokyo). */
 	BACKUP_CRON: z.string().regex(/^[\d*/,-]+( [\d*/,-]+){4}$/, 'must be a 5-field cron expression').default('30 2 * * *'),
 	REALTIME_COALESCE_MS: int(100, 0, 10_000),
+	/** How long a node keeps a resolved session (issue 11); ends and changes reach every node at once through Redis. 0: read every time. */
+	SESSION_CACHE_SECONDS: int(30, 0, 3600),
 	SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 });

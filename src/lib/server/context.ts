@@ -2,6 +2,7 @@ import type { Db } from '../../../db/index.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { createClient } from 'redis';
+import type { SessionCache } from './auth/session-cache.ts';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -13,8 +14,13 @@ export interface Publisher {
 	cardStatusChanged(changes: readonly CardStatusChange[]): void;
 	/** R-O07: the emergency banner changed (null: none); every citizen page and board follows */
 	noticeChanged?(banner: { id: string; messageJa: string; messageEn: string; at: string } | null): void;
-	/** Staff sessions ended (logout, user disabled): their open sockets are cut on every node (R-O04). */
+	/**
+	 * Sessions ended (staff logout, user disabled, a citizen session ended): their open sockets are
+	 * cut and every node's session cache forgets them (R-O04).
+	 */
 	sessionsRevoked?(sessionIds: readonly string[]): void;
+	/** Staff users changed (role, served locations, name): every node reads their sessions again. */
+	usersChanged?(userIds: readonly number[]): void;
 	/** Wall-board tokens revoked: boards using them are cut on every node (R-O04). */
 	boardTokensRevoked?(tokenIds: readonly number[]): void;
 }
@@ -41,6 +47,8 @@ export interface AppContext {
 	now(): Date;
 	/** Where links in mails point: PUBLIC_ORIGIN, or this node's own address in development. */
 	publicOrigin: string;
+	/** Resolved sessions kept by this node (issue 11); absent: every check reads the database. */
+	sessions?: SessionCache;
 	/** Asks the mail job to deliver outbox rows now (after a commit that wrote some); a no-op without jobs. */
 	kickOutbox(): void;
 }

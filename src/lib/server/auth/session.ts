@@ -7,6 +7,7 @@ import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
 import { hasRole, isRole, type Role } from '../../domain/roles.ts';
 import { failureLock, limitKey, recordFailure, resetLimit, tooMany } from '../security/limits.ts';
+import { jwtKey } from './session-cache.ts';
 
 export interface Principal {
 	userId: number;
@@ -99,7 +100,7 @@ export async function login(
 		await StaffSession.create({ id: sessionId, staffUserId: user.id, expiresAt }, { transaction });
 		await audit(ctx, { actorType: 'staff', actorId: user.login, action: 'login', targetType: 'session', targetId: sessionId, ip: input.ip }, transaction);
 	});
-	const token = jwt.sign({ sid: sessionId, role: user.role }, ctx.jwtSecret, {
+	const token = jwt.sign({ sid: sessionId, role: user.role }, jwtKey(ctx.jwtSecret), {
 		subject: String(user.id),
 		expiresIn: ctx.config.SESSION_TTL_MINUTES * 60,
 		algorithm: 'HS256'
@@ -120,20 +121,24 @@ export async function authenticate(ctx: AppContext, token: string | null | undef
 	if (!token) return null;
 	let claims: jwt.JwtPayload;
 	try {
-		claims = jwt.verify(token, ctx.jwtSecret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+		claims = jwt.verify(token, jwtKey(ctx.jwtSecret), { algorithms: ['HS256'] }) as jwt.JwtPayload;
 	} catch {
 		return null;
 	}
 	if (typeof claims.sid !== 'string' || !/^[0-9a-f-]{36}$/.test(claims.sid) || !claims.sub) return null;
-	// One query per request: the session row and its user together (this runs on every staff request and socket).
-	const [row] = await ctx.db.sequelize.query<{ id: number; login: string; display_name: string; role: string; location_id: number | null; session_id: string }>(
-		`SELECT u.id, u.login, u.display_name, u.role, u.location_id, s.id AS session_id
+	const cached = ctx.sessions?.get<Principal>(claims.sid);
+	if (cached && String(cached.userId) === claims.sub) return cached;
+	// One query (the session row and its user together) when this node has not seen the session lately.
+	const [row] = await ctx.db.sequelize.query<{ id: number; login: string; display_name: string; role: string; location_id: number | null; session_id: string; expires_at: Date }>(
+		`SELECT u.id, u.login, u.display_name, u.role, u.location_id, s.id AS session_id, s.expires_at
 		   FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_user_id
 		  WHERE s.id = :sid AND s.revoked_at IS NULL AND s.expires_at > :now AND u.active AND u.id = :uid`,
 		{ replacements: { sid: claims.sid, now: ctx.now().toISOString(), uid: Number(claims.sub) || 0 }, type: QueryTypes.SELECT }
 	);
 	if (!row || !isRole(row.role)) return null;
-	return { userId: row.id, login: row.login, displayName: row.display_name, role: row.role, locationId: row.location_id, sessionId: row.session_id };
+	const principal: Principal = { userId: row.id, login: row.login, displayName: row.display_name, role: row.role, locationId: row.location_id, sessionId: row.session_id };
+	ctx.sessions?.set(claims.sid, principal, new Date(row.expires_at), row.id);
+	return principal;
 }
 
 export async function logout(ctx: AppContext, principal: Principal, ip?: string | null): Promise<void> {

@@ -31,8 +31,8 @@ export function formatBookingNumber(seq: bigint): string {
 	const s = n.toString().padStart(8, '0');
 	return `${s.slice(0, 4)}-${s.slice(4)}`;
 }
-const BOOKING_NUMBER_SQL = `(SELECT substr(x, 1, 4) || '-' || substr(x, 5) FROM
-	(SELECT lpad(((nextval('reservation_number_seq') * ${MULTIPLIER} + ${OFFSET}) % 100000000)::text, 8, '0') AS x) b)`;
+/** The same as SQL: next_booking_number() (db/migrations/20261126000000-booking-functions.ts). */
+const BOOKING_NUMBER_SQL = 'next_booking_number()';
 
 export interface NewReservation {
 	locationId: number;

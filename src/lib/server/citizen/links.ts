@@ -23,14 +23,12 @@ export async function requestLink(ctx: AppContext, input: { email: string; lang:
 	// Over the per-address limit the answer stays the same, so it reveals nothing; no mail goes.
 	if ((await consume(ctx, 'link-email', LINK_LIMITS.perEmail, limitKey(email.toLowerCase()))) !== null) return;
 	const id = randomUUID();
-	await ctx.db.sequelize.transaction(async (t) => {
-		const [s] = (await ctx.db.sequelize.query(`SELECT link_minutes FROM city_settings WHERE id = 1`, { transaction: t })) as [{ link_minutes: number }[], unknown];
-		const expiresAt = new Date(now.getTime() + (s[0]?.link_minutes ?? 30) * 60_000);
-		await ctx.db.sequelize.query(
-			`WITH l AS (INSERT INTO citizen_links (id, email, lang, expires_at) VALUES (:id, :email, :lang, :expiresAt))
-			 INSERT INTO outbox (topic, payload) VALUES ('citizen.link', CAST(:payload AS jsonb))`,
-			{ replacements: { id, email, lang: input.lang, expiresAt: expiresAt.toISOString(), payload: JSON.stringify({ linkId: id }) }, transaction: t }
-		);
-	});
+	// The link and its mail in one statement (one transaction, one round trip); the link's life is the city's setting.
+	await ctx.db.sequelize.query(
+		`WITH l AS (INSERT INTO citizen_links (id, email, lang, expires_at)
+		            VALUES (:id, :email, :lang, CAST(:now AS timestamptz) + make_interval(mins => coalesce((SELECT link_minutes FROM city_settings WHERE id = 1), 30))))
+		 INSERT INTO outbox (topic, payload) VALUES ('citizen.link', CAST(:payload AS jsonb))`,
+		{ replacements: { id, email, lang: input.lang, now: now.toISOString(), payload: JSON.stringify({ linkId: id }) } }
+	);
 	ctx.kickOutbox();
 }

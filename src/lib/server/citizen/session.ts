@@ -9,8 +9,8 @@ import { QueryTypes } from 'sequelize';
 import type { Cookies } from '@sveltejs/kit';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
 import { verifyLinkToken } from './tokens.ts';
+import { jwtKey } from '../auth/session-cache.ts';
 
 export const CITIZEN_COOKIE = 'mn_citizen';
 
@@ -50,29 +50,23 @@ export async function openCitizenSession(ctx: AppContext, token: string, ip?: st
 	const now = ctx.now();
 	const sessionId = randomUUID();
 	const expiresAt = new Date(now.getTime() + ctx.config.CITIZEN_SESSION_MINUTES * 60_000);
-	const opened = await ctx.db.sequelize.transaction(async (t) => {
-		const [rows] = (await ctx.db.sequelize.query(
-			`UPDATE citizen_links SET used_at = :now WHERE id = :id AND used_at IS NULL AND expires_at > :now RETURNING email, lang`,
-			{ replacements: { id: linkId, now: now.toISOString() }, transaction: t }
-		)) as [{ email: string; lang: 'ja' | 'en' }[], unknown];
-		if (!rows.length) {
-			const [link] = await ctx.db.sequelize.query<{ used_at: Date | null }>(`SELECT used_at FROM citizen_links WHERE id = :id`, {
-				replacements: { id: linkId },
-				type: QueryTypes.SELECT,
-				transaction: t
-			});
-			if (!link) return { error: LINK_INVALID, reason: 'invalid' } as const;
-			return link.used_at ? ({ error: LINK_USED, reason: 'used' } as const) : ({ error: LINK_EXPIRED, reason: 'expired' } as const);
-		}
-		await ctx.db.sequelize.query(
-			`INSERT INTO citizen_sessions (id, email, lang, link_id, expires_at) VALUES (:id, :email, :lang, :linkId, :expiresAt)`,
-			{ replacements: { id: sessionId, email: rows[0].email, lang: rows[0].lang, linkId, expiresAt: expiresAt.toISOString() }, transaction: t }
-		);
-		await audit(ctx, { actorType: 'citizen', actorId: null, action: 'citizen.session_opened', targetType: 'citizen_session', targetId: sessionId, ip }, t);
-		return { lang: rows[0].lang, error: null, reason: null };
-	});
+	// One statement (one transaction): the link is used once, the session and its audit row written.
+	const [rows] = (await ctx.db.sequelize.query(
+		`WITH l AS (UPDATE citizen_links SET used_at = :now WHERE id = :id AND used_at IS NULL AND expires_at > :now RETURNING email, lang),
+		      s AS (INSERT INTO citizen_sessions (id, email, lang, link_id, expires_at) SELECT :sessionId, email, lang, :id, :expiresAt FROM l RETURNING id),
+		      a AS (INSERT INTO audit_log (actor_type, actor_id, action, target_type, target_id, detail, ip)
+		            SELECT 'citizen', NULL, 'citizen.session_opened', 'citizen_session', s.id::text, '{}'::jsonb, :ip FROM s)
+		 SELECT email, lang FROM l`,
+		{ replacements: { id: linkId, now: now.toISOString(), sessionId, expiresAt: expiresAt.toISOString(), ip: ip ?? null } }
+	)) as [{ email: string; lang: 'ja' | 'en' }[], unknown];
+	let opened: { lang: 'ja' | 'en'; error: null; reason: null } | { error: { ja: string; en: string }; reason: string };
+	if (rows.length) opened = { lang: rows[0].lang, error: null, reason: null };
+	else {
+		const [link] = await ctx.db.sequelize.query<{ used_at: Date | null }>(`SELECT used_at FROM citizen_links WHERE id = :id`, { replacements: { id: linkId }, type: QueryTypes.SELECT });
+		opened = !link ? { error: LINK_INVALID, reason: 'invalid' } : link.used_at ? { error: LINK_USED, reason: 'used' } : { error: LINK_EXPIRED, reason: 'expired' };
+	}
 	if (opened.error) throw new AppError('gone', opened.error.ja, { en: opened.error.en, extra: { reason: opened.reason } });
-	const signed = jwt.sign({ kind: 'citizen', sid: sessionId }, ctx.jwtSecret, { expiresIn: ctx.config.CITIZEN_SESSION_MINUTES * 60, algorithm: 'HS256' });
+	const signed = jwt.sign({ kind: 'citizen', sid: sessionId }, jwtKey(ctx.jwtSecret), { expiresIn: ctx.config.CITIZEN_SESSION_MINUTES * 60, algorithm: 'HS256' });
 	return { token: signed, expiresAt, lang: opened.lang };
 }
 
@@ -80,25 +74,32 @@ export async function openCitizenSession(ctx: AppContext, token: string, ip?: st
 export function citizenClaims(ctx: AppContext, token: string | null | undefined): { sid: string } | null {
 	if (!token) return null;
 	try {
-		const c = jwt.verify(token, ctx.jwtSecret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+		const c = jwt.verify(token, jwtKey(ctx.jwtSecret), { algorithms: ['HS256'] }) as jwt.JwtPayload;
 		return c.kind === 'citizen' && typeof c.sid === 'string' && /^[0-9a-f-]{36}$/.test(c.sid) ? { sid: c.sid } : null;
 	} catch {
 		return null;
 	}
 }
 
-export async function authenticateCitizen(ctx: AppContext, token: string | null | undefined): Promise<CitizenPrincipal | null> {
-	const claims = citizenClaims(ctx, token);
+/** `claims` when the caller has verified the token already (one signature check per request). */
+export async function authenticateCitizen(ctx: AppContext, token: string | null | undefined, claims = citizenClaims(ctx, token)): Promise<CitizenPrincipal | null> {
 	if (!claims) return null;
+	const cached = ctx.sessions?.get<CitizenPrincipal>(claims.sid);
+	if (cached) return cached;
 	const [row] = await ctx.db.sequelize.query<{ id: string; email: string; lang: 'ja' | 'en'; expires_at: Date }>(
 		`SELECT id, email, lang, expires_at FROM citizen_sessions WHERE id = :id AND revoked_at IS NULL AND expires_at > :now`,
 		{ replacements: { id: claims.sid, now: ctx.now().toISOString() }, type: QueryTypes.SELECT }
 	);
-	return row ? { sessionId: row.id, email: row.email, lang: row.lang, expiresAt: new Date(row.expires_at) } : null;
+	if (!row) return null;
+	const principal: CitizenPrincipal = { sessionId: row.id, email: row.email, lang: row.lang, expiresAt: new Date(row.expires_at) };
+	ctx.sessions?.set(claims.sid, principal, principal.expiresAt);
+	return principal;
 }
 
 export async function endCitizenSession(ctx: AppContext, principal: CitizenPrincipal): Promise<void> {
 	await ctx.db.sequelize.query(`UPDATE citizen_sessions SET revoked_at = now() WHERE id = :id`, { replacements: { id: principal.sessionId } });
+	// every node forgets it before this answers (issue 11 session cache)
+	ctx.events.sessionsRevoked?.([principal.sessionId]);
 }
 
 export function requireCitizen(principal: CitizenPrincipal | null): CitizenPrincipal {

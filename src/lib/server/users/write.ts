@@ -124,6 +124,8 @@ export async function updateUser(ctx: AppContext, principal: Principal | null, i
 	const admin = requireRole(principal, 'admin');
 	return ctx.db.sequelize.transaction(async (t) => {
 		const { user, activeAdmins } = await lockForChange(ctx, id, t);
+		// role, locations and name live in every node's cached sessions of this user: read them again
+		t.afterCommit(() => ctx.events.usersChanged?.([id]));
 		const before = (await readUser(ctx, id, t))!;
 		const role = patch.role ?? before.role;
 		const active = patch.active ?? before.active;
