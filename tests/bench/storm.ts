@@ -338,7 +338,7 @@ async function main() {
 		const slots = open.slice(offset, offset + levelSlotCounts[i]);
 		offset += levelSlotCounts[i];
 		log(`booking at ${c} clients: ${LEVEL_JOURNEYS(c)} journeys; the same count of plain GETs; the booking SQL through pg`);
-		const run = await runJourneys(citizensFor(slots, LEVEL_JOURNEYS(c)), c, { urls, db, jwtSecret: JWT_SECRET, net: NET + 1 });
+		const run = await runJourneys(citizensFor(slots, LEVEL_JOURNEYS(c)), c, { urls, db, jwtSecret: JWT_SECRET, net: NET + 1, split: true });
 		const get = await drive(GET_COUNT, c, async (k) => (await send(`${urls[k % 2]}/api/v1/staff/slots?locationId=${hotLoc}&date=${hotDate}`, { token: staffToken })).status);
 		const sql = await pgBooking(database.url, LEVEL_JOURNEYS(c), c, PER_TIME, FREE_PER_TIME, `l${c}`);
 		levels.push({ clients: c, run, get, sql });
@@ -388,10 +388,12 @@ async function main() {
 			clients: l.clients,
 			journeys: LEVEL_JOURNEYS(l.clients),
 			bookings: l.run.confirmed.length,
-			bookingsPerSecond: l.run.confirmed.length / l.run.seconds,
+			// the booking alone (hold + confirm), as the pg baseline; sign-ins ran before it
+			bookingsPerSecond: l.run.confirmed.length / (l.run.bookingSeconds ?? l.run.seconds),
+			signinsPerSecond: (l.run.statuses.session.get(201) ?? 0) / (l.run.signinSeconds ?? NaN),
 			hold: pct(l.run.latencies.hold),
 			confirm: pct(l.run.latencies.confirm),
-			journey: pct(l.run.latencies.journey),
+			session: pct(l.run.latencies.session),
 			statuses: Object.fromEntries(STEPS.map((s) => [s, [...l.run.statuses[s]]])),
 			getPerSecond: l.get.perSecond,
 			getP99: pct(l.get.latencies).p99,
