@@ -101,13 +101,13 @@ export async function startJobs(ctx: AppContext, databaseUrl: string, opts: { ma
 			})
 		);
 	}
-	/** Debounced: the commits of one burst (50 ms) become one job. */
+	/** Debounced: the commits of one burst (200 ms) become one job (a job is a few statements of its own). */
 	function kick() {
 		if (!mail || kickTimer) return;
 		kickTimer = setTimeout(() => {
 			kickTimer = undefined;
 			boss.send(JOBS.deliverOutbox, {}).catch((err) => ctx.log.error({ err }, 'outbox kick failed'));
-		}, 50);
+		}, 200);
 		kickTimer.unref();
 	}
 

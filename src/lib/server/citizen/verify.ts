@@ -59,8 +59,9 @@ export function normalisePersons(persons: readonly CitizenPersonInput[]): { noti
 export async function assertNotLocked(ctx: AppContext, client: Client, persons: readonly CitizenPersonInput[]): Promise<void> {
 	const s = specs(ctx);
 	const ids = persons.map((p) => normaliseNoticeId(p.noticeId)).filter((x): x is string => !!x);
-	let wait = 0;
-	for (const [kind, key] of keysOf(client, ids)) wait = Math.max(wait, (await failureLock(ctx, `verify-${kind}`, s[kind], key)) ?? 0);
+	// together: the Redis client sends commands of one tick in one write
+	const waits = await Promise.all(keysOf(client, ids).map(([kind, key]) => failureLock(ctx, `verify-${kind}`, s[kind], key)));
+	const wait = Math.max(0, ...waits.map((w) => w ?? 0));
 	if (wait > 0) throw tooMany(wait, VERIFY_LOCK_MESSAGE, ctx.now());
 }
 
