@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
+import { Sequelize } from 'sequelize';
 import { createTestDatabase, withDatabase, type TestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
 import { citizenSession, makeCard, makeLocation, makeSchedule, makeSlot, makeStaff, purposeId, typed } from '../harness/factories.ts';
@@ -78,6 +79,41 @@ describe('R-O03 R-O04 least privilege: the runtime role cannot tamper with the o
 		expect(owned.n).toBe(0);
 		// the owner's view, for contrast: it could do all of the below
 		expect((await privilegeReport(t.db.sequelize)).ownsAuditLog).toBe(true);
+	});
+
+	it('R-O03 R-O04 with DATABASE_OWNER_URL the roles a DBA made are used: the owner migrates and grants, the runtime URL is kept; a missing role is a clear error', async () => {
+		const ownerRole = `${ROLE}_own`;
+		const dbName = `${t.name}_dba`;
+		const server = inject('databaseUrl');
+		const su = new pg.Client({ connectionString: withDatabase(server, 'postgres') });
+		await su.connect();
+		const asRole = (user: string) => {
+			const u = new URL(withDatabase(server, dbName));
+			u.username = user;
+			u.password = 'dba-test-password';
+			return u.toString();
+		};
+		let owner: Sequelize | undefined;
+		try {
+			await su.query(`CREATE ROLE ${pg.escapeIdentifier(ownerRole)} LOGIN PASSWORD 'dba-test-password'`);
+			await su.query(`CREATE DATABASE ${pg.escapeIdentifier(dbName)} OWNER ${pg.escapeIdentifier(ownerRole)}`);
+			owner = new Sequelize(asRole(ownerRole), { dialect: 'postgres', logging: false });
+			let a!: RuntimeAccess;
+			await runMigrations(owner, { then: async () => void (a = await prepareRuntimeAccess(owner!, { ownerUrl: asRole(ownerRole), runtimeUrl: asRole(ROLE), role: ROLE })) });
+			expect(a).toEqual({ mode: 'separate', url: asRole(ROLE), role: ROLE });
+			const [[g]] = (await owner.query(
+				`SELECT has_table_privilege(:role, 'audit_log', 'INSERT') AS ins, has_table_privilege(:role, 'audit_log', 'DELETE') AS del,
+				        has_table_privilege(:role, 'reservations', 'DELETE') AS res, (SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log') AS owner`,
+				{ replacements: { role: ROLE } }
+			)) as [{ ins: boolean; del: boolean; res: boolean; owner: string }[], unknown];
+			expect(g).toEqual({ ins: true, del: false, res: true, owner: ownerRole });
+			await expect(prepareRuntimeAccess(owner, { ownerUrl: asRole(ownerRole), runtimeUrl: asRole('nobody'), role: `${ROLE}_missing` })).rejects.toThrow(/DATABASE_APP_ROLE: the role .* does not exist/);
+		} finally {
+			await owner?.close();
+			await su.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
+			await su.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(ownerRole)}`);
+			await su.end();
+		}
 	});
 
 	it('R-O03 R-O04 TRUNCATE, DROP/DISABLE TRIGGER, UPDATE, DELETE, DROP TABLE, CREATE TABLE and the chain tables are refused with a permission error', async () => {
