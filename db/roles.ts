@@ -109,6 +109,17 @@ async function createLoginRole(owner: Sequelize, role: string, password: string)
 }
 
 /**
+ * The status page's replica figures (pg_stat_replication) are blank to a role without
+ * pg_read_all_stats. Only a superuser (or an admin of that role) may grant it; without, the page
+ * shows the replicas without their state, nothing else changes.
+ */
+async function grantStatsReader(owner: Sequelize, role: string): Promise<void> {
+	const [[r]] = (await owner.query(`SELECT pg_has_role(:role, 'pg_read_all_stats', 'USAGE') AS has`, { replacements: { role } })) as [{ has: boolean }[], unknown];
+	if (r.has) return;
+	await owner.query(`GRANT pg_read_all_stats TO ${pg.escapeIdentifier(role)}`).catch(() => undefined);
+}
+
+/**
  * Decides how the app connects (see the file's comment) and applies the grants. Runs as the owner,
  * under the migration lock (db/migrate.ts runMigrations `then`), so nodes starting together agree.
  */
@@ -131,6 +142,7 @@ export async function prepareRuntimeAccess(
 	const password = await storedPassword(owner);
 	if (!exists) await createLoginRole(owner, role, password);
 	await applyGrants(owner, role);
+	await grantStatsReader(owner, role);
 	const url = withCredentials(opts.ownerUrl, role, password);
 	let refused = await tryLogin(url);
 	if (refused === '28P01' && (await canCreateRoles(owner))) {

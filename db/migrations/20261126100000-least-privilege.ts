@@ -14,6 +14,9 @@ import type { QueryInterface } from 'sequelize';
  *   (city_settings.retention_audit_years, on the database's clock), and writes the anchor that
  *   keeps the chain verifiable. Anything else is refused with SQLSTATE 42501
  *   (insufficient_privilege). EXECUTE is revoked from PUBLIC; db/roles.sql grants it to the app.
+ *
+ * And a row written by a role that does not own audit_log gets the database's time, whatever `at` it
+ * sent, so the runtime role cannot backdate a row (the owner still can: tests and imports of old logs).
  */
 const SEARCH_PATH = 'SET search_path = pg_catalog, public, pg_temp';
 
@@ -52,12 +55,31 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
 			RETURN n;
 		END $$;
 		REVOKE EXECUTE ON FUNCTION audit_log_purge(bigint) FROM PUBLIC;
+
+		-- A role that does not own the log cannot choose a row's time either: no backdated rows.
+		CREATE OR REPLACE FUNCTION audit_log_blank_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			NEW.seq := NULL;
+			NEW.prev_hash := NULL;
+			NEW.hash := NULL;
+			IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID AND pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE')) THEN
+				NEW.at := pg_catalog.now();
+			END IF;
+			RETURN NEW;
+		END $$;
 	`);
 };
 
 /** Mirrors up. */
 export const down: MigrationFn<QueryInterface> = async ({ context: qi }) => {
 	await qi.sequelize.query(`
+		CREATE OR REPLACE FUNCTION audit_log_blank_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			NEW.seq := NULL;
+			NEW.prev_hash := NULL;
+			NEW.hash := NULL;
+			RETURN NEW;
+		END $$;
 		DROP FUNCTION audit_log_purge(bigint);
 		ALTER FUNCTION audit_log_seal() SECURITY INVOKER RESET search_path;
 	`);

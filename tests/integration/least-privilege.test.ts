@@ -177,6 +177,10 @@ describe('R-O03 R-O04 least privilege: the runtime role cannot tamper with the o
 			persons: [{ noticeId: card.noticeId, birthDate: card.birthDate }]
 		});
 		expect(r).toMatchObject({ status: 'active', partySize: 1 });
+		// and it cannot backdate a row of its own: the database sets the time
+		await rt.sequelize.query(`INSERT INTO audit_log (at, actor_type, actor_id, action) VALUES ('2001-01-01', 'system', null, 'test.backdated')`);
+		const [[back]] = (await t.db.sequelize.query(`SELECT at > now() - interval '1 hour' AS recent FROM audit_log WHERE action = 'test.backdated'`)) as [{ recent: boolean }[], unknown];
+		expect(back.recent).toBe(true);
 		const [[row]] = (await t.db.sequelize.query(`SELECT seq IS NOT NULL AS sealed FROM audit_log WHERE actor_id = :login ORDER BY id DESC LIMIT 1`, {
 			replacements: { login: clerk.login }
 		})) as [{ sealed: boolean }[], unknown];
