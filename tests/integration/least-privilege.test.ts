@@ -17,6 +17,7 @@ import { installJobSchema, JOBS, startJobs } from '../../server/jobs.ts';
 import { createStaffReservation } from '../../src/lib/server/booking/staff-book.ts';
 import { createHold } from '../../src/lib/server/booking/holds.ts';
 import { audit } from '../../src/lib/server/audit.ts';
+import { importCards, sampleCsv } from '../../src/lib/server/cards/import.ts';
 import { verifyChain } from '../../src/lib/server/audit/chain.ts';
 import { retentionPreview, retentionPurgeNow, saveRetentionRules } from '../../src/lib/server/ops/retention.ts';
 import type { Principal } from '../../src/lib/server/auth/session.ts';
@@ -187,6 +188,17 @@ describe('R-O03 R-O04 least privilege: the runtime role cannot tamper with the o
 		expect(row.sealed).toBe(true);
 		const report = await verifyChain(rt);
 		expect(report.intact, JSON.stringify(report.firstBreak)).toBe(true);
+	});
+
+	it('R-O04 the card import, which stages rows in a temporary table, works as the runtime role', async () => {
+		const { ctx } = testContext(rt, { now: new Date('2026-11-24T01:00:00Z') });
+		const place = await makeLocation(t.db, { code: `lp${randomBytes(2).toString('hex')}` });
+		const clerk = await makeStaff(t.db, 'clerk');
+		async function* body() {
+			yield new TextEncoder().encode(sampleCsv(place));
+		}
+		const r = await importCards(ctx, { userId: clerk.id, login: clerk.login, displayName: clerk.displayName, role: 'clerk', locationId: null, sessionId: 'lp' }, { body: body(), encoding: 'auto' });
+		expect(r).toMatchObject({ created: 2 });
 	});
 
 	it('R-O04 pg-boss runs as the runtime role on the schema the owner installed: the hold-expiry job releases an expired hold', async () => {
