@@ -14,6 +14,7 @@ import * as retention from './migrations/20261125910000-retention.ts';
 import * as bookingFunctions from './migrations/20261126000000-booking-functions.ts';
 import * as auditChainUsers from './migrations/20261125400000-audit-chain-users.ts';
 import * as cardImport from './migrations/20261125100000-card-import.ts';
+import * as leastPrivilege from './migrations/20261126100000-least-privilege.ts';
 
 /**
  * Migrations are listed explicitly rather than globbed: the production server runs this file
@@ -34,7 +35,8 @@ const MIGRATIONS = [
 	{ name: '20261125800000-bulk-mail', module: bulkMail },
 	{ name: '20261125900000-node-status', module: nodeStatus },
 	{ name: '20261125910000-retention', module: retention },
-	{ name: '20261126000000-booking-functions', module: bookingFunctions }
+	{ name: '20261126000000-booking-functions', module: bookingFunctions },
+	{ name: '20261126100000-least-privilege', module: leastPrivilege }
 ];
 
 export function migrator(sequelize: Sequelize) {
@@ -54,14 +56,17 @@ export function migrator(sequelize: Sequelize) {
  * Runs every pending migration. Each migration is one multi-statement query, which Postgres runs
  * as one implicit transaction, so a failing migration leaves nothing half-applied.
  * Several nodes may start at once: an advisory lock makes the others wait instead of racing.
+ * `then` runs under the same lock after the migrations.
  */
-export async function runMigrations(sequelize: Sequelize): Promise<string[]> {
+export async function runMigrations(sequelize: Sequelize, opts: { then?: () => Promise<void> } = {}): Promise<string[]> {
 	const MIGRATION_LOCK = 727_001;
 	const umzug = migrator(sequelize);
 	const conn = await sequelize.connectionManager.getConnection({ type: 'write' });
 	try {
 		await (conn as unknown as { query(sql: string): Promise<unknown> }).query(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
 		const done = await umzug.up();
+		// still under the lock: set-up that must follow the migrations once, e.g. the runtime role's grants (db/roles.ts)
+		await opts.then?.();
 		return done.map((m) => m.name);
 	} finally {
 		await (conn as unknown as { query(sql: string): Promise<unknown> }).query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`);

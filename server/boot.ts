@@ -12,7 +12,8 @@ import { attachRedisAdapter } from './realtime/redis.ts';
 import { createMetrics, metricsAllowed } from './metrics.ts';
 import { hostname } from 'node:os';
 import { beat, collectStatus, leave } from '../src/lib/server/ops/status.ts';
-import { startJobs } from './jobs.ts';
+import { installJobSchema, startJobs } from './jobs.ts';
+import { prepareRuntimeAccess, privilegeReport, type RuntimeAccess } from '../db/roles.ts';
 import { startMailSink } from './mail-sink.ts';
 import { createMailTransport } from '../src/lib/server/mail/transport.ts';
 import { backupsEnabled, embeddedArchiveFlags } from '../db/backup/index.ts';
@@ -54,19 +55,40 @@ export async function boot(
 		closers.unshift(() => pg.stop());
 		log.info({ port: pg.port, dir: config.EMBEDDED_PG_DIR }, 'embedded PostgreSQL started (DATABASE_URL unset)');
 	}
-	const db: Db = createDb(databaseUrl, { poolMax: config.DB_POOL_MAX, replicaUrl: config.DATABASE_REPLICA_URL });
-	closers.unshift(() => db.close());
-	const applied = await runMigrations(db.sequelize);
-	if (applied.length) log.info({ applied }, 'migrations applied');
+	if (config.DATABASE_OWNER_URL && !config.DATABASE_URL) throw new Error('DATABASE_OWNER_URL is set but DATABASE_URL is not: DATABASE_URL is the runtime role the app connects as');
 
+	// Issue 10 (R-O03, R-O04): the owner migrates, installs pg-boss's schema, grants the runtime role
+	// (db/roles.sql) and seeds; then its pool closes and everything else runs as the runtime role.
+	const ownerUrl = config.DATABASE_OWNER_URL ?? databaseUrl;
+	const owner: Db = createDb(ownerUrl, { poolMax: 3 });
+	let access: RuntimeAccess | undefined;
 	let demo: Booted['demo'] = null;
-	if (config.SEED_DEMO ?? databaseMode === 'embedded') {
-		const generated = !config.DEMO_PASSWORD;
-		const password = config.DEMO_PASSWORD ?? randomBytes(9).toString('base64url');
-		const counts = await seedDemo(db, { password });
-		demo = { password, generated };
-		log.info(counts, 'demo city seeded');
+	try {
+		const applied = await runMigrations(owner.sequelize, {
+			then: async () => {
+				await installJobSchema(ownerUrl);
+				access = await prepareRuntimeAccess(owner.sequelize, {
+					ownerUrl,
+					runtimeUrl: config.DATABASE_OWNER_URL ? config.DATABASE_URL : undefined,
+					role: config.DATABASE_APP_ROLE
+				});
+			}
+		});
+		if (applied.length) log.info({ applied }, 'migrations applied');
+		if (config.SEED_DEMO ?? databaseMode === 'embedded') {
+			const generated = !config.DEMO_PASSWORD;
+			const password = config.DEMO_PASSWORD ?? randomBytes(9).toString('base64url');
+			const counts = await seedDemo(owner, { password });
+			demo = { password, generated };
+			log.info(counts, 'demo city seeded');
+		}
+	} finally {
+		await owner.close();
 	}
+	const runtime = access!;
+	const db: Db = createDb(runtime.url, { poolMax: config.DB_POOL_MAX, replicaUrl: config.DATABASE_REPLICA_URL });
+	closers.unshift(() => db.close());
+	await reportPrivileges(db, runtime, log);
 
 	let jwtSecret = config.JWT_SECRET;
 	if (!jwtSecret) {
@@ -144,7 +166,7 @@ export async function boot(
 	// Scheduled jobs (pg-boss, once across nodes): hold expiry (R-C15), daily slot regeneration
 	// (R-S06), mail delivery and reminders (R-C09–R-C11). Put first among the closers so it stops
 	// before the transport, the sink and the database pool close.
-	const jobs = await startJobs(ctx, databaseUrl, { mail: mailTransport, backups: backupsEnabled(config) });
+	const jobs = await startJobs(ctx, runtime.url, { mail: mailTransport, backups: backupsEnabled(config), ownerUrl });
 	outboxKick.target = jobs.kickOutbox;
 	closers.unshift(() => jobs.stop());
 
@@ -213,6 +235,22 @@ async function sharedSecret(db: Db): Promise<string> {
 		{ replacements: { v: randomBytes(32).toString('hex') } }
 	)) as [{ value: string }[], unknown];
 	return rows[0].value;
+}
+
+/**
+ * Says at start how the app is connected; a warning when the runtime connection could tamper with
+ * the operation log (it owns it, is a superuser, or holds more than SELECT and INSERT on it).
+ */
+async function reportPrivileges(db: Db, access: RuntimeAccess, log: Logger) {
+	const r = await privilegeReport(db.sequelize);
+	if (access.mode === 'single' || r.superuser || r.ownsAuditLog || r.auditExtra.length) {
+		log.warn(
+			{ role: r.user, mode: access.mode, superuser: r.superuser, ownsAuditLog: r.ownsAuditLog, auditExtra: r.auditExtra, reason: access.reason },
+			'database: the app runs as a role that could alter the operation log (see README "Database roles")'
+		);
+	} else {
+		log.info({ role: r.user, mode: access.mode }, 'database: the app runs as a role that owns nothing and may only append to the operation log');
+	}
 }
 
 /** Postgres is the truth: without it the node is down. Without Redis it still books, degraded (no cross-node push). */

@@ -32,13 +32,34 @@ type JobName = (typeof JOBS)[keyof typeof JOBS];
 /** Outbox rows one delivery job handles before handing over to the next. */
 const OUTBOX_BATCH = 100;
 
+const SCHEMA = 'pgboss';
+
+/**
+ * Issue 10: pg-boss's schema is installed and migrated by the owner of the database, at boot and
+ * before db/roles.sql grants the runtime role its tables. The instance started here only does
+ * that, then stops; it never works a job.
+ */
+export async function installJobSchema(ownerUrl: string): Promise<void> {
+	const boss = new PgBoss({ connectionString: ownerUrl, schema: SCHEMA, max: 1, migrate: true, supervise: false, schedule: false, application_name: 'mynumber-jobs-install' });
+	boss.on('error', () => undefined);
+	await boss.start();
+	await boss.stop({ graceful: false, timeout: 1_000 });
+}
+
 /**
  * pg-boss on the app's own Postgres: each scheduled run happens once across all nodes. Every job
  * goes through `run`, which logs its duration and reports failures. Correctness never depends on
  * the timing here: bookings also release expired holds on the slots they lock.
+ *
+ * `databaseUrl` is the runtime role (issue 10): the schema is already there (installJobSchema), so
+ * this instance does not migrate and does not rebuild indexes (DDL the role may not run); it still
+ * supervises (expiry, retention of jobs). `ownerUrl` (boot always passes it) serves only the base
+ * backup, which needs the owner (or a superuser) for pg_basebackup.
  */
-export async function startJobs(ctx: AppContext, databaseUrl: string, opts: { mail?: MailTransport; backups?: boolean } = {}) {
-	const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 2, application_name: 'mynumber-jobs' });
+export async function startJobs(ctx: AppContext, databaseUrl: string, opts: { mail?: MailTransport; backups?: boolean; ownerUrl?: string } = {}) {
+	// without ownerUrl (use-case tests), databaseUrl is the owner and installs the schema itself
+	const isOwner = opts.ownerUrl === undefined;
+	const boss = new PgBoss({ connectionString: databaseUrl, schema: SCHEMA, max: 2, application_name: 'mynumber-jobs', migrate: isOwner, reindex: isOwner });
 	boss.on('error', (err) => ctx.log.error({ err }, 'job queue error'));
 	await boss.start();
 
@@ -69,7 +90,7 @@ export async function startJobs(ctx: AppContext, databaseUrl: string, opts: { ma
 	if (opts.backups) {
 		// a large database can take a while: the run may last up to 6 hours before pg-boss calls it expired
 		await boss.schedule(JOBS.backup, ctx.config.BACKUP_CRON, null, { tz: 'Asia/Tokyo', expireInSeconds: 6 * 3600, retryLimit: 1 });
-		await boss.work(JOBS.backup, () => run(JOBS.backup, () => runScheduledBackup(ctx.config, databaseUrl)));
+		await boss.work(JOBS.backup, () => run(JOBS.backup, () => runScheduledBackup(ctx.config, opts.ownerUrl ?? databaseUrl)));
 		// no backup yet (first start) or the last one missed: one now; the key keeps restarts from queueing several
 		if (backupDue(ctx.config)) await boss.send(JOBS.backup, {}, { singletonKey: 'due', expireInSeconds: 6 * 3600, retryLimit: 1 });
 	}

@@ -66,7 +66,8 @@ async function backup(argv: string[]) {
 	if (!['auto', 'basebackup', 'copy'].includes(method)) fail('--method は auto, basebackup, copy のいずれかです', 2);
 	const backupDir = resolve(values['backup-dir'] ?? backupPaths(config).backupDir);
 	let stop: (() => Promise<unknown>) | null = null;
-	let databaseUrl = config.DATABASE_URL;
+	// the owner (issue 10): the runtime role of DATABASE_URL may not take a base backup
+	let databaseUrl = config.DATABASE_OWNER_URL ?? config.DATABASE_URL;
 	let dataDir: string | undefined;
 	if (!databaseUrl) {
 		dataDir = resolve(config.EMBEDDED_PG_DIR);

@@ -29,6 +29,14 @@ export const configSchema = z.object({
 	HOST: z.string().default('0.0.0.0'),
 	PUBLIC_ORIGIN: url(['http:', 'https:']).optional(),
 	DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+	/**
+	 * Issue 10 (R-O03): the owner of the tables, for migrations, grants and pg-boss's schema only. Set:
+	 * DATABASE_URL is the runtime role (db/roles.sql). Unset: boot makes the runtime role itself when
+	 * DATABASE_URL may create roles (db/roles.ts).
+	 */
+	DATABASE_OWNER_URL: url(['postgres:', 'postgresql:']).optional(),
+	/** The runtime role that gets the grants of db/roles.sql (the one DATABASE_URL logs in as when DATABASE_OWNER_URL is set). */
+	DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _ only, starting with a letter or _').default('mynumber_app'),
 	DB_POOL_MAX: int(10, 1, 200),
 	/** A hot standby for read-only lists and searches (db.read); unset: they read the primary (R-O01). */
 	DATABASE_REPLICA_URL: url(['postgres:', 'postgresql:']).optional(),

@@ -107,14 +107,9 @@ export async function runRetention(ctx: AppContext, opts: { dryRun: boolean; act
 			);
 		}
 		if (p.auditMaxSeq) {
-			const [[last]] = (await ctx.db.sequelize.query(`SELECT seq, hash FROM audit_log WHERE seq = :s`, { replacements: { s: p.auditMaxSeq }, transaction: t })) as [{ seq: string; hash: string }[], unknown];
-			await run(`SET LOCAL mynumber.audit_purge = 'on'`, {});
-			await run(`DELETE FROM audit_log WHERE seq <= :s`, { s: p.auditMaxSeq });
-			await run(`SET LOCAL mynumber.audit_purge = 'off'`, {});
-			await run(`INSERT INTO audit_chain_anchor (id, seq, hash) VALUES (true, :seq, :hash) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, purged_at = now()`, {
-				seq: last.seq,
-				hash: last.hash
-			});
+			// The runtime role may not delete audit rows (issue 10): the owner's function deletes the
+			// start of the chain only when older than the city's rule, and writes the anchor.
+			await run(`SELECT audit_log_purge(:s)`, { s: p.auditMaxSeq });
 		}
 		await audit(ctx, { actorType: opts.actor.type, actorId: opts.actor.id, action: 'retention.purged', detail: { ...p.counts }, ip: opts.actor.ip }, t);
 		return p.counts;
