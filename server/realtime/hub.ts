@@ -41,10 +41,10 @@ const publicSubscribe = z.strictObject({ locationId: locationIdParam, month: mon
 const staffSubscribe = z.strictObject({ locationId: locationIdParam, date: dateString });
 const boardSubscribe = z.strictObject({ locationId: locationIdParam });
 
-/** A board socket is either a signed-in staff member (any location) or a board token (its one location). */
 /** A staff login opens a board only of a location it serves (R-S01); board tokens are per location already. */
 const servesBoard = (p: Principal | null, locationId: number) => p !== null && mayServe(p, locationId);
 
+/** A board socket is either a signed-in staff member (the locations they serve) or a board token (its one location). */
 type SocketData = { principal?: Principal; boardLocationId?: number; boardTokenId?: number };
 
 /** Only whitelisted messages reach clients; anything unexpected is logged and reported generically. */
