@@ -34,6 +34,7 @@ import * as notesRoute from '../../src/routes/api/v1/staff/persons/[cardId]/note
 import * as boardPage from '../../src/routes/board/[location]/+page.server.ts';
 import * as slotsPage from '../../src/routes/staff/(app)/slots/+page.server.ts';
 import * as staffLayout from '../../src/routes/staff/(app)/+layout.server.ts';
+import * as checkinPage from '../../src/routes/staff/(app)/checkin/+page.server.ts';
 
 const NOW = new Date('2026-11-25T01:05:00Z'); // Wednesday 10:05 in Tokyo
 const TODAY = '2026-11-25';
@@ -239,6 +240,10 @@ describe('a clerk serving only A (R-S01, R-O04)', () => {
 		expectRefused(await call(redoRoute.POST as Handler, { as: who.clerkA, params: ids, body: { note: '書類不足' } }));
 		expectRefused(await call(resendRoute.POST as Handler, { as: who.clerkA, params: { id: atB.reservationId } }));
 		expect(await snapshot()).toEqual(before);
+		// the counter page opened on B's booking shows why instead of the booking
+		const counter = (await checkinPage.load({ url: new URL(`http://127.0.0.1/staff/checkin?r=${atB.reservationId}`), locals: { principal: who.clerkA } } as never)) as { reservation: unknown; openError: string | null };
+		expect(counter.reservation).toBeNull();
+		expect(counter.openError).toContain(B.nameJa);
 
 		const ok = await call(checkInRoute.POST as Handler, { as: who.clerkA, body: { code: atA.code } });
 		expect(ok.status).toBe(200);
