@@ -8,7 +8,8 @@ import { authenticate, type Principal } from '../../src/lib/server/auth/session.
 import { SESSION_COOKIE } from '../../src/lib/server/auth/cookie.ts';
 import { hasRole } from '../../src/lib/domain/roles.ts';
 import { monthAvailability } from '../../src/lib/server/availability.ts';
-import { listStaffSlots } from '../../src/lib/server/slots.ts';
+import { listStaffSlots, staffSlots } from '../../src/lib/server/slots.ts';
+import { mayServe } from '../../src/lib/domain/scope.ts';
 import { dateString, locationIdParam, monthString } from '../../src/lib/server/schemas.ts';
 import { AppError, isAppError } from '../../src/lib/server/errors.ts';
 import { boardCounters } from '../../src/lib/server/board/counters.ts';
@@ -43,7 +44,10 @@ const publicSubscribe = z.strictObject({ locationId: locationIdParam, month: mon
 const staffSubscribe = z.strictObject({ locationId: locationIdParam, date: dateString });
 const boardSubscribe = z.strictObject({ locationId: locationIdParam });
 
-/** A board socket is either a signed-in staff member (any location) or a board token (its one location). */
+/** A staff login opens a board only of a location it serves (R-S01); board tokens are per location already. */
+const servesBoard = (p: Principal | null, locationId: number) => p !== null && mayServe(p, locationId);
+
+/** A board socket is either a signed-in staff member (the locations they serve) or a board token (its one location). */
 type SocketData = { principal?: Principal; boardLocationId?: number; boardTokenId?: number };
 
 /** Only whitelisted messages reach clients; anything unexpected is logged and reported generically. */
@@ -142,7 +146,8 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 				const principal = await authenticate(ctx, staffToken(socket.handshake));
 				if (!principal) return ack({ error: { code: 'unauthenticated', message: 'ログインが必要です。' } });
 				const q = staffSubscribe.parse(req);
-				const slots = await listStaffSlots(ctx, q.locationId, q.date);
+				// R-S01: a viewer or clerk only for a location they serve (a forbidden ack otherwise)
+				const slots = await staffSlots(ctx, principal, q.locationId, q.date);
 				switchRoom(socket, staffRoom(q.locationId, q.date));
 				ack({ data: { locationId: q.locationId, date: q.date, slots } });
 			} catch (e) {
@@ -180,7 +185,7 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 				const q = boardSubscribe.parse(req);
 				// Re-check on every subscribe: the token may have been revoked, or the session ended.
 				const allowed = socket.data.principal
-					? await authenticate(ctx, staffToken(socket.handshake))
+					? servesBoard(await authenticate(ctx, staffToken(socket.handshake)), q.locationId)
 					: (await boardTokenLocation(ctx, boardToken(socket.handshake))) === q.locationId;
 				if (!allowed) throw new AppError('forbidden', 'この交付場所の表示は許可されていません。');
 				const counters = await boardCounters(ctx, q.locationId);

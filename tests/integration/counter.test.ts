@@ -23,7 +23,7 @@ afterAll(async () => t?.drop());
 
 async function principal(role: Role, locationId: number | null = null): Promise<Principal> {
 	const u = await makeStaff(t.db, role);
-	return { userId: u.id, login: u.login, displayName: u.displayName, role, locationId, sessionId: 'test' };
+	return { userId: u.id, login: u.login, displayName: u.displayName, role, locationId, locations: locationId === null ? null : [locationId], sessionId: 'test' };
 }
 
 async function visit(date = TODAY, persons = 1, hhmm = '10:00') {
@@ -101,7 +101,7 @@ describe('check-in by QR code (R-S15)', () => {
 		const v = await visit(TODAY);
 		const other = await makeLocation(t.db);
 		const elsewhere = await checkInByCode(ctx, await principal('clerk', other.id), { code: v.code }).catch((e) => e);
-		expect(elsewhere).toMatchObject({ status: 409, extra: { reason: 'other_location' } });
+		expect(elsewhere).toMatchObject({ status: 403, extra: { reason: 'other_location' } });
 		expect(elsewhere.message).toContain(v.loc.nameJa);
 		const wide = v.code.replace(/[0-9A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 		expect((await checkInByCode(ctx, await principal('clerk', v.loc.id), { code: wide })).checkedIn).toBe(true);

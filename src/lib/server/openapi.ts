@@ -204,7 +204,7 @@ const OPS: Op[] = [
 		auth: 'viewer',
 		query: s.staffSlotsQuery,
 		ok: { status: 200, schema: z.object({ locationId: z.number().int(), date: z.string(), slots: z.array(staffSlot) }) },
-		errors: [400, 401]
+		errors: [400, 401, 403]
 	},
 	{
 		method: 'patch',
@@ -237,7 +237,7 @@ const OPS: Op[] = [
 		ok: { status: 201, schema: reservation },
 		errors: [400, 401, 403, 404, 409, 422]
 	},
-	{ method: 'get', path: '/api/v1/staff/reservations/{id}', summary: 'One reservation', tag: 'staff', auth: 'viewer', params: id, ok: { status: 200, schema: reservation }, errors: [401, 404] },
+	{ method: 'get', path: '/api/v1/staff/reservations/{id}', summary: 'One reservation', tag: 'staff', auth: 'viewer', params: id, ok: { status: 200, schema: reservation }, errors: [401, 403, 404] },
 	{
 		method: 'patch',
 		path: '/api/v1/staff/reservations/{id}',
@@ -321,7 +321,7 @@ const OPS: Op[] = [
 		auth: 'viewer',
 		query: counter.reservationSearchQuery,
 		ok: { status: 200 },
-		errors: [400, 401]
+		errors: [400, 401, 403]
 	},
 	{ method: 'post', path: '/api/v1/staff/reservations/{id}/check-in', summary: 'Check a visit in by its id, on its day only (R-S15)', tag: 'counter', auth: 'clerk', params: id, ok: { status: 200 }, errors: [400, 401, 403, 404, 409] },
 	{
@@ -355,7 +355,7 @@ const OPS: Op[] = [
 		ok: { status: 200 },
 		errors: [400, 401, 403, 404, 409]
 	},
-	{ method: 'get', path: '/api/v1/staff/persons/{cardId}/notes', summary: 'A person’s staff note and its history; never shown to citizens (R-S14)', tag: 'counter', auth: 'viewer', params: { cardId: s.idParam }, ok: { status: 200 }, errors: [400, 401, 404] },
+	{ method: 'get', path: '/api/v1/staff/persons/{cardId}/notes', summary: 'A person’s staff note and its history; never shown to citizens (R-S14)', tag: 'counter', auth: 'viewer', params: { cardId: s.idParam }, ok: { status: 200 }, errors: [400, 401, 403, 404] },
 	{
 		method: 'put',
 		path: '/api/v1/staff/persons/{cardId}/notes',

@@ -3,6 +3,7 @@ import type { AppContext } from './context.ts';
 import { AppError } from './errors.ts';
 import { audit } from './audit.ts';
 import { requireRole, type Principal } from './auth/session.ts';
+import { requireLocation } from './auth/scope.ts';
 import { inTransaction } from './booking/tx.ts';
 import { toInstant, validateTimeRanges } from '../domain/schedule/index.ts';
 
@@ -62,6 +63,16 @@ export async function listStaffSlots(ctx: AppContext, locationId: number, date: 
 		{ replacements: { locationId, date }, type: QueryTypes.SELECT }
 	);
 	return rows.map(toStaffSlot);
+}
+
+/**
+ * R-S04 R-S01: the same for a staff user: a viewer or clerk only for a location they serve.
+ * (listStaffSlots itself has no principal: the realtime hub pushes it to rooms already checked.)
+ */
+export async function staffSlots(ctx: AppContext, principal: Principal | null, locationId: number, date: string): Promise<StaffSlot[]> {
+	const p = requireRole(principal, 'viewer');
+	await requireLocation(ctx, p, locationId);
+	return listStaffSlots(ctx, locationId, date);
 }
 
 /** A booking a capacity override leaves above the new capacity: staff must call these citizens (R-S05). */

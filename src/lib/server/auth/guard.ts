@@ -49,3 +49,13 @@ export function guardActions<A extends Record<string, AnyAction>>(role: Role, ac
 	}
 	return out as A;
 }
+
+/** For loads: a use case's refusal (403 for a location not served, 404 …) becomes kit's error page with its message. */
+export async function orPageError<T>(run: () => Promise<T>): Promise<T> {
+	try {
+		return await run();
+	} catch (e) {
+		if (isAppError(e)) error(e.status, e.message);
+		throw e;
+	}
+}

@@ -14,7 +14,13 @@ export interface Principal {
 	login: string;
 	displayName: string;
 	role: Role;
+	/** legacy single location (staff_users.location_id); `locations` is what access checks use */
 	locationId: number | null;
+	/**
+	 * The locations this user serves (staff_user_locations), null = every location (R-S01).
+	 * Only viewers and clerks are limited by it: see mayServe in domain/scope.ts. Absent counts as null.
+	 */
+	locations?: number[] | null;
 	sessionId: string;
 }
 
@@ -111,9 +117,24 @@ export async function login(
 		displayName: user.displayName,
 		role: user.role,
 		locationId: user.locationId ?? null,
+		locations: await servedLocationIds(ctx, user.id, user.locationId ?? null),
 		sessionId
 	};
 	return { token, role: user.role, expiresAt, principal };
+}
+
+/** The served set as the Principal carries it: the listed locations, else the legacy single one, else null (all). */
+function servedList(listed: readonly (number | string)[] | null | undefined, legacy: number | null): number[] | null {
+	if (listed && listed.length) return listed.map(Number);
+	return legacy === null ? null : [legacy];
+}
+
+async function servedLocationIds(ctx: AppContext, userId: number, legacy: number | null): Promise<number[] | null> {
+	const rows = await ctx.db.sequelize.query<{ location_id: number }>(`SELECT location_id FROM staff_user_locations WHERE staff_user_id = :userId ORDER BY location_id`, {
+		replacements: { userId },
+		type: QueryTypes.SELECT
+	});
+	return servedList(rows.map((r) => r.location_id), legacy);
 }
 
 /** Resolves a token to its principal, or null when it is invalid, expired, revoked or its user is disabled. */
@@ -128,15 +149,25 @@ export async function authenticate(ctx: AppContext, token: string | null | undef
 	if (typeof claims.sid !== 'string' || !/^[0-9a-f-]{36}$/.test(claims.sid) || !claims.sub) return null;
 	const cached = ctx.sessions?.get<Principal>(claims.sid);
 	if (cached && String(cached.userId) === claims.sub) return cached;
-	// One query (the session row and its user together) when this node has not seen the session lately.
-	const [row] = await ctx.db.sequelize.query<{ id: number; login: string; display_name: string; role: string; location_id: number | null; session_id: string; expires_at: Date }>(
-		`SELECT u.id, u.login, u.display_name, u.role, u.location_id, s.id AS session_id, s.expires_at
+	// One query (the session row and its user together) when this node has not seen the session lately;
+	// the served locations come in the same statement.
+	const [row] = await ctx.db.sequelize.query<{ id: number; login: string; display_name: string; role: string; location_id: number | null; locations: number[]; session_id: string; expires_at: Date }>(
+		`SELECT u.id, u.login, u.display_name, u.role, u.location_id, s.id AS session_id, s.expires_at,
+		        ARRAY(SELECT l.location_id FROM staff_user_locations l WHERE l.staff_user_id = u.id ORDER BY l.location_id) AS locations
 		   FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_user_id
 		  WHERE s.id = :sid AND s.revoked_at IS NULL AND s.expires_at > :now AND u.active AND u.id = :uid`,
 		{ replacements: { sid: claims.sid, now: ctx.now().toISOString(), uid: Number(claims.sub) || 0 }, type: QueryTypes.SELECT }
 	);
 	if (!row || !isRole(row.role)) return null;
-	const principal: Principal = { userId: row.id, login: row.login, displayName: row.display_name, role: row.role, locationId: row.location_id, sessionId: row.session_id };
+	const principal: Principal = {
+		userId: row.id,
+		login: row.login,
+		displayName: row.display_name,
+		role: row.role,
+		locationId: row.location_id,
+		locations: servedList(row.locations, row.location_id),
+		sessionId: row.session_id
+	};
 	ctx.sessions?.set(claims.sid, principal, new Date(row.expires_at), row.id);
 	return principal;
 }

@@ -1,6 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { requireReservationServed } from '../auth/scope.ts';
 import { audit } from '../audit.ts';
 import { inTransaction } from './tx.ts';
 import { adjust, datesOf, lockSlots } from './slot-rows.ts';
@@ -57,5 +58,6 @@ export async function cancelStaffReservation(
 	input: { reservationId: string; reason?: string | null; ip?: string | null }
 ): Promise<ReservationView> {
 	const p = requireRole(principal, 'clerk');
+	await requireReservationServed(ctx, p, input.reservationId);
 	return cancelReservationAs(ctx, { type: 'staff', id: p.login, ip: input.ip }, input.reservationId, input.reason ?? null);
 }

@@ -2,6 +2,7 @@ import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { requireReservationServed, requireSlotServed } from '../auth/scope.ts';
 import { audit } from '../audit.ts';
 import { hasRole } from '../../domain/roles.ts';
 import { loadBookingSettings } from '../scheduling/settings-read.ts';
@@ -42,6 +43,9 @@ export async function moveStaffReservation(ctx: AppContext, principal: Principal
 	const p = requireRole(principal, 'clerk');
 	const canOverride = hasRole(p.role, 'supervisor');
 	if (input.override && !canOverride) throw new AppError('forbidden', OVERRIDE_FORBIDDEN);
+	// R-S01: both where the booking is and where it goes must be served
+	await requireReservationServed(ctx, p, input.reservationId);
+	await requireSlotServed(ctx, p, input.slotId);
 	return moveReservationAs(ctx, { type: 'staff', id: p.login, ip: input.ip }, input, { window: 'staff', canOverride });
 }
 

@@ -2,6 +2,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { AppContext, CardStatusChange } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { requireSlotServed } from '../auth/scope.ts';
 import { hasRole } from '../../domain/roles.ts';
 import { loadBookingSettings } from '../scheduling/settings-read.ts';
 import { tokyoIso } from '../slots.ts';
@@ -53,6 +54,7 @@ export async function createStaffReservation(ctx: AppContext, principal: Princip
 	const actor = requireRole(principal, 'clerk');
 	const canOverride = hasRole(actor.role, 'supervisor');
 	if (input.override && !canOverride) throw new AppError('forbidden', OVERRIDE_FORBIDDEN);
+	await requireSlotServed(ctx, actor, input.slotId);
 	const now = ctx.now();
 
 	const done = await inTransaction(ctx, async (t) => {

@@ -1,6 +1,9 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../../../../db/index.ts';
 import { tokyoIso } from '../slots.ts';
+import { AppError } from '../errors.ts';
+import { requireRole, type Principal } from '../auth/session.ts';
+import { requireLocation } from '../auth/scope.ts';
 import type { ReservationSource, ReservationStatus } from '../../../../db/models/reservation.ts';
 
 /** A reservation as staff see it (R-S04). Persons carry the notice ID staff read out, never names here. */
@@ -63,4 +66,13 @@ export async function reservationView(db: Db, id: string, t?: Transaction): Prom
 		email: r.email,
 		persons: persons.map((p) => ({ cardId: String(p.card_record_id), noticeId: p.notice_id, position: p.position, active: p.active }))
 	};
+}
+
+/** `GET /api/v1/staff/reservations/{id}`: viewer and above, a viewer or clerk only at a location they serve (R-S01). */
+export async function staffReservationView(ctx: { db: Db }, principal: Principal | null, id: string): Promise<ReservationView> {
+	const p = requireRole(principal, 'viewer');
+	const r = await reservationView(ctx.db, id);
+	if (!r) throw new AppError('not_found', '指定された予約が見つかりません。');
+	await requireLocation(ctx, p, r.locationId);
+	return r;
 }

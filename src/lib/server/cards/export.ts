@@ -9,7 +9,7 @@ import type { AppContext } from '../context.ts';
 import { audit } from '../audit.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { CARD_STATUS_LABELS } from '../../domain/card-status.ts';
-import { cardCount, cardPage, type CardQuery } from './search.ts';
+import { cardCount, cardPage, scopeCardQuery, type CardQuery } from './search.ts';
 import type { CsvEncoding } from './csv-input.ts';
 
 export const MAX_EXPORT_ROWS = 100_000;
@@ -25,14 +25,15 @@ export async function exportCards(
 	input: { query: Omit<CardQuery, 'limit' | 'offset'>; encoding: CsvEncoding; ip?: string | null }
 ): Promise<{ stream: ReadableStream<Uint8Array>; rows: number; filename: string }> {
 	const staff = requireRole(principal, 'viewer');
-	const total = Math.min(await cardCount(ctx, input.query), MAX_EXPORT_ROWS);
+	const query = await scopeCardQuery(ctx, staff, input.query);
+	const total = Math.min(await cardCount(ctx, query), MAX_EXPORT_ROWS);
 	const names = new Map((await ctx.db.models.Location.findAll({ attributes: ['id', 'nameJa'] })).map((l) => [l.id, l.nameJa]));
 	// Exports carry personal data: who exported how many rows is in the 操作ログ (never the rows themselves).
 	await audit(ctx, { actorType: 'staff', actorId: staff.login, action: 'cards.exported', targetType: 'card', detail: { rows: total, encoding: input.encoding }, ip: input.ip });
 	async function* records() {
 		yield EXPORT_HEADER;
 		for (let offset = 0; offset < total; offset += PAGE) {
-			const page = await cardPage(ctx, { ...input.query, limit: Math.min(PAGE, total - offset), offset });
+			const page = await cardPage(ctx, { ...query, limit: Math.min(PAGE, total - offset), offset });
 			for (const c of page) {
 				yield [
 					c.noticeId,

@@ -7,6 +7,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { requireLocation, servedFilter } from '../auth/scope.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
 import { kanaSearchPrefix, normalizeNoticeId } from '../../domain/cards/fields.ts';
 
@@ -20,6 +21,8 @@ export interface CardFilter {
 	noticeId?: string;
 	kana?: string;
 	storageLocationId?: number;
+	/** R-S01: only cards stored at one of these (set by the use case from the principal, never from a request) */
+	servedStorageIds?: number[];
 	/** the active reservation's issuing location, purpose and visit date range */
 	locationId?: number;
 	purposeId?: number;
@@ -80,6 +83,7 @@ export function cardWhere(f: CardFilter): { sql: string; bind: unknown[]; needsR
 		else parts.push('false');
 	}
 	if (f.storageLocationId) add('c.storage_location_id = ?', f.storageLocationId);
+	if (f.servedStorageIds) add('c.storage_location_id = ANY(?::int[])', f.servedStorageIds);
 	const needsReservation = Boolean(f.locationId || f.purposeId || f.from || f.to);
 	// Cancelled visits have no active persons; saying so lets the planner use the partial index on (location, date).
 	if (needsReservation) parts.push(`r.status <> 'cancelled'`);
@@ -177,8 +181,19 @@ export async function cardCount(ctx: AppContext, f: CardFilter): Promise<number>
 }
 
 /** R-S09: one page of cards with their visit, and the total count. */
-export async function searchCards(ctx: AppContext, principal: Principal | null, query: CardQuery) {
-	requireRole(principal, 'viewer');
+/**
+ * R-S01: a viewer or clerk limited to some locations sees only the cards stored there; asking for
+ * another storage location is refused (403) rather than answered empty.
+ */
+export async function scopeCardQuery<Q extends CardFilter>(ctx: AppContext, p: Principal, query: Q): Promise<Q> {
+	if (query.storageLocationId) await requireLocation(ctx, p, query.storageLocationId);
+	const served = servedFilter(p);
+	return served === null ? { ...query, servedStorageIds: undefined } : { ...query, servedStorageIds: served };
+}
+
+export async function searchCards(ctx: AppContext, principal: Principal | null, raw: CardQuery) {
+	const p = requireRole(principal, 'viewer');
+	const query = await scopeCardQuery(ctx, p, raw);
 	const [items, total] = await Promise.all([cardPage(ctx, query), cardCount(ctx, query)]);
 	return { total, items };
 }
@@ -194,7 +209,8 @@ export async function listCards(ctx: AppContext, principal: Principal | null, qu
 
 /** Cards whose notice ID is one of `noticeIds` (pasted by staff, normalised); a notice ID may match several cards. */
 export async function cardsByNoticeIds(ctx: AppContext, principal: Principal | null, raw: readonly string[]) {
-	requireRole(principal, 'viewer');
+	const p = requireRole(principal, 'viewer');
+	const served = servedFilter(p);
 	const ids: string[] = [];
 	const invalid: string[] = [];
 	for (const r of raw) {
@@ -207,8 +223,9 @@ export async function cardsByNoticeIds(ctx: AppContext, principal: Principal | n
 	const rows = unique.length
 		? await ctx.db.sequelize.query<Raw>(
 				`SELECT ${COLUMNS} FROM card_records c ${LEFT_VISIT_JOIN}
-				  WHERE c.notice_id = ANY($1::varchar[]) ORDER BY c.notice_id, c.birth_date`,
-				{ bind: [unique], type: QueryTypes.SELECT }
+				  WHERE c.notice_id = ANY($1::varchar[]) AND ($2::int[] IS NULL OR c.storage_location_id = ANY($2::int[]))
+				  ORDER BY c.notice_id, c.birth_date`,
+				{ bind: [unique, served], type: QueryTypes.SELECT }
 			)
 		: [];
 	const found = new Set(rows.map((r) => r.notice_id));

@@ -8,6 +8,7 @@ import { QueryTypes } from 'sequelize';
 import type { AppContext, CardStatusChange } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { requireCardsServed } from '../auth/scope.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
 import { planBulk, REFUSAL_MESSAGES, type Refusal } from '../../domain/cards/lifecycle.ts';
 
@@ -51,6 +52,8 @@ export async function changeCardStatuses(
 			  WHERE c.id = ANY($1::bigint[]) ORDER BY c.id FOR UPDATE OF c`,
 			{ bind: [ids], type: QueryTypes.SELECT, transaction: t }
 		);
+		// R-S01: every card must be stored or visiting at a served location, else nothing changes
+		await requireCardsServed(ctx, staff, cards.map((c) => c.id), t);
 		const found = new Set(cards.map((c) => c.id));
 		const plan = planBulk(cards, input.to);
 		if (plan.change.length) {
@@ -104,9 +107,10 @@ export interface HistoryEntry {
 
 /** R-S08: a card's status history and data changes, newest first. */
 export async function cardHistory(ctx: AppContext, principal: Principal | null, cardId: string): Promise<{ cardId: string; status: CardStatus; history: HistoryEntry[] }> {
-	requireRole(principal, 'viewer');
+	const p = requireRole(principal, 'viewer');
 	const card = await ctx.db.models.CardRecord.findByPk(cardId, { attributes: ['id', 'status'] });
 	if (!card) throw new AppError('not_found', '指定されたカードが見つかりません。');
+	await requireCardsServed(ctx, p, [String(card.id)]);
 	const rows = await ctx.db.sequelize.query<{ kind: 'status' | 'data'; at: Date; actor_type: string; actor_id: string | null; from_status: CardStatus | null; to_status: CardStatus | null; note: string | null; reservation_id: string | null; old_values: Record<string, unknown> | null; new_values: Record<string, unknown> | null }>(
 		`SELECT 'status' AS kind, at, actor_type, actor_id, from_status, to_status, note, reservation_id::text, NULL::jsonb AS old_values, NULL::jsonb AS new_values, id
 		   FROM card_status_history WHERE card_record_id = $1

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { requireLocation } from '../auth/scope.ts';
 import { canUndoIssue, UNDO_ISSUE_MINUTES } from '../../domain/counter.ts';
 import { activeCards, lockReservation, moveCards, publish, visitFinished, type PersonCard } from './rows.ts';
 
@@ -30,6 +31,7 @@ export async function markIssued(ctx: AppContext, principal: Principal | null, i
 	const clerk = requireRole(principal, 'clerk');
 	const { r, moved } = await ctx.db.sequelize.transaction(async (t) => {
 		const r = await lockReservation(ctx, t, input.reservationId);
+		await requireLocation(ctx, clerk, r.location_id, t);
 		const cards = await activeCards(ctx, t, r.id);
 		const card = cardOf(cards, input.cardId);
 		if (card.status === 'issued') throw new AppError('conflict', 'このカードはすでに交付済です。');
@@ -54,6 +56,7 @@ export async function markNeedsRedo(ctx: AppContext, principal: Principal | null
 	if (!note) throw new AppError('bad_request', '不備の内容を入力してください。', { errors: [{ field: 'note', message: '不備の内容を入力してください。' }] });
 	const { r, moved } = await ctx.db.sequelize.transaction(async (t) => {
 		const r = await lockReservation(ctx, t, input.reservationId);
+		await requireLocation(ctx, clerk, r.location_id, t);
 		const cards = await activeCards(ctx, t, r.id);
 		const card = cardOf(cards, input.cardId);
 		if (card.status !== 'checked_in') throw new AppError('conflict', '来庁受付の済んだ（交付前の）カードだけを不備・再手続にできます。');
@@ -77,6 +80,7 @@ export async function undoIssue(ctx: AppContext, principal: Principal | null, in
 	const clerk = requireRole(principal, 'clerk');
 	const { r, moved } = await ctx.db.sequelize.transaction(async (t) => {
 		const r = await lockReservation(ctx, t, input.reservationId);
+		await requireLocation(ctx, clerk, r.location_id, t);
 		const cards = await activeCards(ctx, t, r.id);
 		const card = cardOf(cards, input.cardId);
 		if (card.status !== 'issued') throw new AppError('conflict', 'このカードは交付済ではありません。');

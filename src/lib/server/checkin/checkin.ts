@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { mayServe } from '../../domain/scope.ts';
 import { tokyoDateOf } from '../../domain/dates.ts';
 import { checkInDayProblem, toHalfWidth } from '../../domain/counter.ts';
 import { normaliseCheckinCode } from '../citizen/tokens.ts';
@@ -13,6 +14,15 @@ const NOT_ACTIVE: Record<string, string> = {
 	cancelled: 'この予約は取り消されています。来庁受付はできません。',
 	no_show: 'この予約は未来庁として処理済みです。来庁受付はできません。'
 };
+
+/** R-S01: a clerk checks in only at a location they serve; the message says where the booking is. */
+async function otherLocation(ctx: AppContext, t: Transaction, clerk: Principal, r: CounterRow): Promise<AppError | null> {
+	if (mayServe(clerk, r.location_id)) return null;
+	const [l] = await ctx.db.sequelize.query<{ name_ja: string }>(`SELECT name_ja FROM locations WHERE id = :id`, { replacements: { id: r.location_id }, type: QueryTypes.SELECT, transaction: t });
+	return new AppError('forbidden', `この予約は「${l?.name_ja ?? ''}」での予約です。担当の交付場所ではないため受付できません。予約された交付場所で受付してください。`, {
+		extra: { reason: 'other_location', locationId: r.location_id }
+	});
+}
 
 function dayError(r: CounterRow, today: string): AppError | null {
 	const problem = checkInDayProblem(r.date, today);
@@ -50,6 +60,8 @@ export async function checkIn(ctx: AppContext, principal: Principal | null, inpu
 	const clerk = requireRole(principal, 'clerk');
 	const { r, moved } = await ctx.db.sequelize.transaction(async (t) => {
 		const r = await lockReservation(ctx, t, input.reservationId);
+		const elsewhere = await otherLocation(ctx, t, clerk, r);
+		if (elsewhere) throw elsewhere;
 		if (r.status !== 'active') throw new AppError('conflict', NOT_ACTIVE[r.status] ?? 'この予約は受付できません（完了済みなど）。');
 		if (r.checked_in_at) throw new AppError('conflict', 'この予約はすでに来庁受付済みです。');
 		const wrongDay = dayError(r, tokyoDateOf(ctx.now()));
@@ -69,7 +81,7 @@ export interface ScanResult {
 
 /**
  * R-S15 `POST /api/v1/staff/check-in`: what a USB QR reader typed. Finds the booking by its
- * check-in code and, when it is today (and, for a clerk assigned to a location, there), marks the
+ * check-in code and, when it is today (and at a location the clerk serves), marks the
  * visit 来庁 in one transaction. Scanning again answers the booking without changing anything, so
  * the clerk can go on with the persons.
  */
@@ -88,11 +100,9 @@ export async function checkInByCode(ctx: AppContext, principal: Principal | null
 	if (!found) throw new AppError('not_found', 'このQRコードの予約は見つかりません。予約番号・氏名で検索してください。');
 	const { r, moved } = await ctx.db.sequelize.transaction(async (t) => {
 		const r = await lockReservation(ctx, t, String(found.id));
+		const elsewhere = await otherLocation(ctx, t, clerk, r);
+		if (elsewhere) throw elsewhere;
 		if (r.status === 'cancelled' || r.status === 'no_show') throw new AppError('conflict', NOT_ACTIVE[r.status], { extra: { reason: r.status } });
-		if (clerk.locationId !== null && clerk.locationId !== r.location_id) {
-			const [l] = await ctx.db.sequelize.query<{ name_ja: string }>(`SELECT name_ja FROM locations WHERE id = :id`, { replacements: { id: r.location_id }, type: QueryTypes.SELECT, transaction: t });
-			throw new AppError('conflict', `この予約は「${l?.name_ja ?? ''}」での予約です。予約された交付場所で受付してください。`, { extra: { reason: 'other_location', locationId: r.location_id } });
-		}
 		const wrongDay = dayError(r, tokyoDateOf(ctx.now()));
 		if (wrongDay) throw wrongDay;
 		if (r.checked_in_at) return { r, moved: null };

@@ -1,6 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { requireLocation } from '../auth/scope.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
 import { tokyoIso } from '../slots.ts';
 
@@ -26,7 +27,8 @@ interface Row {
 
 /** R-S15 R-L03: one location's visits for a day, with each person's card status, for the counter. */
 export async function listVisits(ctx: AppContext, principal: Principal | null, locationId: number, date: string): Promise<Visit[]> {
-	requireRole(principal, 'viewer');
+	const p = requireRole(principal, 'viewer');
+	await requireLocation(ctx, p, locationId);
 	const rows = await ctx.db.sequelize.query<Row>(
 		`SELECT r.id AS reservation_id, r.booking_number, r.starts_at, r.status, r.checked_in_at,
 		        c.id AS card_id, c.name_kana, c.status AS card_status

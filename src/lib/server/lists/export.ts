@@ -10,6 +10,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { requireLocation, servedFilter } from '../auth/scope.ts';
 import {
 	LIST_SPECS,
 	asciiFileName,
@@ -73,12 +74,16 @@ export async function exportList(ctx: AppContext, principal: Principal | null, i
 		const loc = await ctx.db.models.Location.findByPk(input.locationId);
 		if (!loc) throw new AppError('bad_request', '指定された交付場所が見つかりません。', { errors: [{ field: 'locationId', message: '指定された交付場所が見つかりません。' }] });
 		locationName = loc.nameJa;
+		// R-S01: a list of a location not served is refused; the transfer list of one is allowed
+		// (its cards may be stored at a served location) and shows only the rows that concern one.
+		if (input.kind !== 'transfer') await requireLocation(ctx, staff, input.locationId);
 	}
+	const served = servedFilter(staff);
 	const [city] = await ctx.db.sequelize.query<{ city_name_ja: string }>(`SELECT city_name_ja FROM city_settings WHERE id = 1`, { type: QueryTypes.SELECT });
 	const shipBy: ShipBy = input.kind === 'transfer' ? await transferShipBy(ctx.db) : () => '';
 
 	const spec = LIST_SPECS[input.kind];
-	const snapshot = await openSnapshot<ListRow>(ctx.db, listQueries(input));
+	const snapshot = await openSnapshot<ListRow>(ctx.db, listQueries({ ...input, served }));
 	try {
 		await audit(ctx, {
 			actorType: 'staff',

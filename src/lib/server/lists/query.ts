@@ -36,6 +36,11 @@ export interface ListFilter {
 	locationId: number | null;
 	from: string;
 	to: string;
+	/**
+	 * R-S01: the locations the reader serves (null or absent = all). A row is theirs when its visit
+	 * is at one of them; for the transfer list also when the card is stored at one of them.
+	 */
+	served?: number[] | null;
 }
 
 const SELECT = `r.id AS reservation_id, r.booking_number, r.date::text AS date, r.starts_at, r.checked_in_at, r.status,
@@ -82,8 +87,13 @@ const KIND: Record<ListKind, { where: string; order: string; extraSelect?: strin
 	}
 };
 
+function scope(f: ListFilter): string {
+	if (!f.served) return '';
+	return f.kind === 'transfer' ? 'AND (r.location_id IN (:served) OR c.storage_location_id IN (:served))' : 'AND r.location_id IN (:served)';
+}
+
 function where(f: ListFilter): string {
-	return `WHERE r.date BETWEEN :from AND :to ${f.locationId === null ? '' : 'AND r.location_id = :locationId'} AND ${KIND[f.kind].where}`;
+	return `WHERE r.date BETWEEN :from AND :to ${f.locationId === null ? '' : 'AND r.location_id = :locationId'} ${scope(f)} AND ${KIND[f.kind].where}`;
 }
 
 export function listQueries(f: ListFilter) {
@@ -91,6 +101,6 @@ export function listQueries(f: ListFilter) {
 	return {
 		countSql: `SELECT count(*)::int AS n ${FROM} ${where(f)}`,
 		selectSql: `SELECT ${SELECT}${k.extraSelect ?? ''} ${FROM} ${k.extraFrom ?? ''} ${where(f)} ORDER BY ${k.order}`,
-		replacements: { from: f.from, to: f.to, locationId: f.locationId }
+		replacements: { from: f.from, to: f.to, locationId: f.locationId, served: f.served ?? null }
 	};
 }

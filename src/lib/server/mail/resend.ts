@@ -5,6 +5,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { requireLocation } from '../auth/scope.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
 
@@ -15,11 +16,12 @@ export async function resendReservationMail(
 ): Promise<{ outboxId: string; status: 'queued' }> {
 	const p = requireRole(principal, 'clerk');
 	const outboxId = await ctx.db.sequelize.transaction(async (t) => {
-		const [r] = await ctx.db.sequelize.query<{ id: string; status: string; has_email: boolean }>(
-			`SELECT id, status, email IS NOT NULL AS has_email FROM reservations WHERE id = :id FOR UPDATE`,
+		const [r] = await ctx.db.sequelize.query<{ id: string; location_id: number; status: string; has_email: boolean }>(
+			`SELECT id, location_id, status, email IS NOT NULL AS has_email FROM reservations WHERE id = :id FOR UPDATE`,
 			{ replacements: { id: input.reservationId }, type: QueryTypes.SELECT, transaction: t }
 		);
 		if (!r) throw new AppError('not_found', '指定された予約が見つかりません。');
+		await requireLocation(ctx, p, r.location_id, t);
 		if (r.status !== 'active') throw new AppError('conflict', '有効な予約ではないため、予約内容のメールは再送できません。', { extra: { reason: 'not_active' } });
 		if (!r.has_email) throw new AppError('conflict', 'この予約にはメールアドレスが登録されていません。', { extra: { reason: 'no_email' } });
 		const [row] = await ctx.db.sequelize.query<{ id: string }>(

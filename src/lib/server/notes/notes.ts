@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { requireCardsServed } from '../auth/scope.ts';
 import { tokyoIso } from '../slots.ts';
 import type { NoteView } from '../reservations/detail.ts';
 
@@ -25,8 +26,9 @@ async function assertCard(ctx: AppContext, cardId: string, t?: import('sequelize
 }
 
 export async function personNotes(ctx: AppContext, principal: Principal | null, cardId: string): Promise<PersonNotes> {
-	requireRole(principal, 'viewer');
+	const p = requireRole(principal, 'viewer');
 	await assertCard(ctx, cardId);
+	await requireCardsServed(ctx, p, [cardId]);
 	const rows = await ctx.db.sequelize.query<{ id: string; body: string; author: string; created_at: Date }>(
 		`SELECT id, body, author, created_at FROM person_notes WHERE card_record_id = :id ORDER BY id DESC`,
 		{ replacements: { id: cardId }, type: QueryTypes.SELECT }
@@ -45,6 +47,7 @@ export async function setPersonNote(ctx: AppContext, principal: Principal | null
 		// Lock the card so two counters editing at once write one after the other, each seeing the last.
 		const [c] = await ctx.db.sequelize.query<{ id: string }>(`SELECT id FROM card_records WHERE id = :id FOR UPDATE`, { replacements: { id: input.cardId }, type: QueryTypes.SELECT, transaction: t });
 		if (!c) throw new AppError('not_found', '指定された人（カード）が見つかりません。');
+		await requireCardsServed(ctx, clerk, [input.cardId], t);
 		const [last] = await ctx.db.sequelize.query<{ body: string }>(`SELECT body FROM person_notes WHERE card_record_id = :id ORDER BY id DESC LIMIT 1`, {
 			replacements: { id: input.cardId },
 			type: QueryTypes.SELECT,

@@ -5,6 +5,7 @@ import type { ReservationStatus } from '../../../../db/models/reservation.ts';
 import { tokyoIso } from '../slots.ts';
 import { AppError } from '../errors.ts';
 import { requireRole } from '../auth/session.ts';
+import { requireLocation } from '../auth/scope.ts';
 
 /** A staff note as shown at the counter (R-S14). Staff only: nothing citizen-facing reads person_notes. */
 export interface NoteView {
@@ -146,8 +147,9 @@ export async function readCounterReservation(
 	principal: import('../auth/session.ts').Principal | null,
 	id: string
 ): Promise<CounterReservation> {
-	requireRole(principal, 'viewer');
+	const p = requireRole(principal, 'viewer');
 	const r = await counterReservation(ctx.db, id);
 	if (!r) throw new AppError('not_found', '指定された予約が見つかりません。');
+	await requireLocation(ctx, p, r.location.id);
 	return r;
 }

@@ -1,6 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { requireLocation, servedFilter } from '../auth/scope.ts';
 import { classifySearch } from '../../domain/counter.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
 import type { ReservationStatus } from '../../../../db/models/reservation.ts';
@@ -48,7 +49,10 @@ interface Row {
  * and active bookings first. An empty term needs a day or a location (the day's list).
  */
 export async function searchReservations(ctx: AppContext, principal: Principal | null, query: ReservationSearch): Promise<{ items: FoundReservation[]; truncated: boolean }> {
-	requireRole(principal, 'viewer');
+	const p = requireRole(principal, 'viewer');
+	// R-S01: a location asked for must be served; without one, only served locations are searched
+	if (query.locationId) await requireLocation(ctx, p, query.locationId);
+	const served = servedFilter(p);
 	const term = classifySearch(query.q ?? '');
 	const where: string[] = [];
 	const rep: Record<string, unknown> = { limit: query.limit + 1 };
@@ -82,6 +86,10 @@ export async function searchReservations(ctx: AppContext, principal: Principal |
 	if (query.locationId) {
 		where.push('r.location_id = :locationId');
 		rep.locationId = query.locationId;
+	}
+	if (served) {
+		where.push('r.location_id IN (:served)');
+		rep.served = served;
 	}
 	if (query.date) {
 		where.push('r.date = :date');

@@ -6,7 +6,9 @@ import { searchParams } from '$lib/server/http.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { isCardStatus } from '$lib/domain/card-status.ts';
 import { cardSearchQuery } from '$lib/server/cards/schemas.ts';
-import { cardPage, cardsByNoticeIds, searchCards } from '$lib/server/cards/search.ts';
+import { cardPage, cardsByNoticeIds, scopeCardQuery, searchCards } from '$lib/server/cards/search.ts';
+import { orPageError } from '$lib/server/auth/guard.ts';
+import { requireRole, type Principal } from '$lib/server/auth/session.ts';
 import { changeCardStatuses, MAX_BULK } from '$lib/server/cards/status.ts';
 import { text } from '$lib/server/forms.ts';
 
@@ -18,7 +20,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	if (!parsed.success) error(400, '検索条件が正しくありません。');
 	const query = parsed.data;
 	const purposes = await ctx.db.models.Purpose.findAll({ order: [['sortOrder', 'ASC'], ['id', 'ASC']], attributes: ['id', 'nameJa'] });
-	const result = await searchCards(ctx, locals.principal, query);
+	const result = await orPageError(() => searchCards(ctx, locals.principal, query));
 	return {
 		query,
 		result,
@@ -29,7 +31,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 };
 
 /** The cards a bulk form names: the ticked rows, or every row of the search in the form's hidden fields. */
-async function targetIds(f: FormData): Promise<string[]> {
+async function targetIds(f: FormData, principal: Principal | null): Promise<string[]> {
 	if (text(f, 'scope') !== 'all') return f.getAll('cardId').map(String).filter((v) => /^\d{1,18}$/.test(v));
 	let raw: unknown;
 	try {
@@ -40,7 +42,9 @@ async function targetIds(f: FormData): Promise<string[]> {
 	if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return [];
 	const q = cardSearchQuery.safeParse({ ...raw, limit: '1', offset: '0' });
 	if (!q.success) return [];
-	const rows = await cardPage(appContext(), { ...q.data, limit: MAX_BULK, offset: 0 });
+	// the search as this user sees it (R-S01: only the locations they serve)
+	const scoped = await scopeCardQuery(appContext(), requireRole(principal, 'clerk'), q.data);
+	const rows = await cardPage(appContext(), { ...scoped, limit: MAX_BULK, offset: 0 });
 	return rows.map((r) => r.id);
 }
 
@@ -52,7 +56,7 @@ export const actions: Actions = {
 		if (!isCardStatus(to)) return fail(400, { statusMessage: '変更後の状態を選んでください。' });
 		try {
 			// The use case checks the role (clerk and above); resolving the search first shows a viewer nothing new.
-			const ids = await targetIds(f);
+			const ids = await targetIds(f, locals.principal);
 			if (ids.length === 0) return fail(400, { statusMessage: '変更するカードを選んでください。' });
 			const summary = await changeCardStatuses(appContext(), locals.principal, { cardIds: ids, to, note: text(f, 'note').slice(0, 500) || null, ip: getClientAddress() });
 			return { summary };

@@ -21,15 +21,18 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	const q = (url.searchParams.get('q') ?? '').slice(0, 100);
 	const onlyToday = url.searchParams.get('all') !== '1';
 	let reservation = null;
+	// a booking at a location this clerk does not serve (R-S01) is not opened: the reason is shown instead
+	let openError: string | null = null;
 	if (r.success) {
 		try {
 			reservation = await readCounterReservation(ctx, locals.principal, r.data);
 		} catch (e) {
 			if (!isAppError(e)) throw e;
+			if (e.status === 403) openError = e.message;
 		}
 	}
 	const found = q.trim() ? await searchReservations(ctx, locals.principal, { q, date: onlyToday ? today : undefined, limit: 20 }) : null;
-	return { today, now: ctx.now().toISOString(), reservation, q, onlyToday, found, scanned: url.searchParams.get('scanned') };
+	return { today, now: ctx.now().toISOString(), reservation, openError, q, onlyToday, found, scanned: url.searchParams.get('scanned') };
 };
 
 /** A refusal shown beside what was tried; anything unexpected stays a 500. */

@@ -1,7 +1,8 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { listStaffSlots, setSlotCapacity } from '$lib/server/slots.ts';
+import { setSlotCapacity, staffSlots } from '$lib/server/slots.ts';
+import { orPageError } from '$lib/server/auth/guard.ts';
 import { listVisits } from '$lib/server/checkin/visits.ts';
 import { checkIn } from '$lib/server/checkin/checkin.ts';
 import { capacityBody, dateString, idParam, locationIdParam } from '$lib/server/schemas.ts';
@@ -12,16 +13,17 @@ import { zodFieldErrors } from '$lib/server/http.ts';
 
 export const load: PageServerLoad = async ({ url, locals, parent }) => {
 	const ctx = appContext();
-	const { locations } = await parent();
+	const { locations, locationNames } = await parent();
 	const loc = locationIdParam.safeParse(url.searchParams.get('locationId') ?? locations[0]?.id);
 	const date = dateString.safeParse(url.searchParams.get('date') ?? tokyoDateOf(ctx.now()));
-	if (!loc.success || !locations.some((l) => l.id === loc.data)) error(404, '指定された交付場所が見つかりません。');
+	if (!loc.success || !locationNames.some((l) => l.id === loc.data)) error(404, '指定された交付場所が見つかりません。');
 	if (!date.success) error(400, '日付の形式が正しくありません（YYYY-MM-DD）。');
 	return {
 		locationId: loc.data,
 		date: date.data,
-		slots: await listStaffSlots(ctx, loc.data, date.data),
-		visits: await listVisits(ctx, locals.principal, loc.data, date.data),
+		// R-S01: a viewer or clerk sees only a location they serve (403 otherwise)
+		slots: await orPageError(() => staffSlots(ctx, locals.principal, loc.data, date.data)),
+		visits: await orPageError(() => listVisits(ctx, locals.principal, loc.data, date.data)),
 		canEditCapacity: hasRole(locals.principal!.role, 'supervisor'),
 		canServe: hasRole(locals.principal!.role, 'clerk'),
 		// 来庁受付 is offered on the visit day only (the use case refuses any other day)

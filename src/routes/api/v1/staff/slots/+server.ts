@@ -3,11 +3,11 @@ import { appContext } from '$lib/server/context.ts';
 import { api, json, parseWith, searchParams } from '$lib/server/http.ts';
 import { staffSlotsQuery } from '$lib/server/schemas.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
-import { listStaffSlots } from '$lib/server/slots.ts';
+import { staffSlots } from '$lib/server/slots.ts';
 
 export const GET: RequestHandler = ({ url, locals }) =>
 	api(async () => {
 		requireRole(locals.principal, 'viewer');
 		const q = parseWith(staffSlotsQuery, searchParams(url), 'query');
-		return json({ locationId: q.locationId, date: q.date, slots: await listStaffSlots(appContext(), q.locationId, q.date) });
+		return json({ locationId: q.locationId, date: q.date, slots: await staffSlots(appContext(), locals.principal, q.locationId, q.date) });
 	});

@@ -6,7 +6,8 @@ import { dateString, idParam, locationIdParam } from '$lib/server/schemas.ts';
 import { attempt, checked, text } from '$lib/server/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
-import { listStaffSlots } from '$lib/server/slots.ts';
+import { staffSlots } from '$lib/server/slots.ts';
+import { mayServe } from '$lib/domain/scope.ts';
 import { readCounterReservation } from '$lib/server/reservations/detail.ts';
 import { moveStaffReservation } from '$lib/server/booking/move.ts';
 import { cancelStaffReservation } from '$lib/server/booking/cancel.ts';
@@ -27,7 +28,8 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
 	// The move picker: which location and day to show free slots for (defaults: the booking's own).
 	const loc = locationIdParam.safeParse(url.searchParams.get('moveLocationId') ?? reservation.location.id);
 	const date = dateString.safeParse(url.searchParams.get('moveDate') ?? reservation.date);
-	const moveLocationId = loc.success ? loc.data : reservation.location.id;
+	// a location this user does not serve is not offered (the move itself refuses it too)
+	const moveLocationId = loc.success && mayServe(locals.principal!, loc.data) ? loc.data : reservation.location.id;
 	const moveDate = date.success ? date.data : reservation.date;
 	return {
 		reservation,
@@ -35,7 +37,7 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
 		canOverride: hasRole(locals.principal!.role, 'supervisor'),
 		moveLocationId,
 		moveDate,
-		moveSlots: editable ? await listStaffSlots(ctx, moveLocationId, moveDate) : [],
+		moveSlots: editable ? await staffSlots(ctx, locals.principal, moveLocationId, moveDate) : [],
 		now: ctx.now().toISOString(),
 		today: tokyoDateOf(ctx.now())
 	};

@@ -1,7 +1,8 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { listStaffSlots } from '$lib/server/slots.ts';
+import { staffSlots } from '$lib/server/slots.ts';
+import { orPageError } from '$lib/server/auth/guard.ts';
 import { createStaffReservation } from '$lib/server/booking/staff-book.ts';
 import { counterReservation } from '$lib/server/reservations/detail.ts';
 import { loadCitySettings, loadLocationSettings, offeredPurposes } from '$lib/server/scheduling/settings-read.ts';
@@ -14,17 +15,19 @@ import { tokyoDateOf } from '$lib/domain/dates.ts';
 export const load: PageServerLoad = async ({ url, locals, parent }) => {
 	if (!hasRole(locals.principal!.role, 'clerk')) error(403, 'この操作を行う権限がありません。');
 	const ctx = appContext();
-	const { locations } = await parent();
+	const { locations, locationNames } = await parent();
 	const loc = locationIdParam.safeParse(url.searchParams.get('locationId') ?? locations[0]?.id);
 	const date = dateString.safeParse(url.searchParams.get('date') ?? tokyoDateOf(ctx.now()));
-	if (!loc.success || !locations.some((l) => l.id === loc.data)) error(404, '指定された交付場所が見つかりません。');
+	if (!loc.success || !locationNames.some((l) => l.id === loc.data)) error(404, '指定された交付場所が見つかりません。');
 	if (!date.success) error(400, '日付の形式が正しくありません（YYYY-MM-DD）。');
+	// R-S01: only a served location's slots (403 otherwise), before anything else is read
+	const slots = await orPageError(() => staffSlots(ctx, locals.principal, loc.data, date.data));
 	const settings = await loadLocationSettings(ctx.db, loc.data);
 	const purposes = await offeredPurposes(ctx.db, settings);
 	return {
 		locationId: loc.data,
 		date: date.data,
-		slots: await listStaffSlots(ctx, loc.data, date.data),
+		slots,
 		purposes: purposes.map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn, durationSlots: p.durationSlots })),
 		maxPersons: (await loadCitySettings(ctx.db)).maxPersonsPerBooking,
 		canOverride: hasRole(locals.principal!.role, 'supervisor'),

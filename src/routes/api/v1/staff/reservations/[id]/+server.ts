@@ -1,19 +1,16 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { AppError } from '$lib/server/errors.ts';
 import { api, json, parseWith, readJson } from '$lib/server/http.ts';
 import { cancelReservationBody, idParam, moveReservationBody } from '$lib/server/schemas.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
-import { reservationView } from '$lib/server/booking/view.ts';
+import { staffReservationView } from '$lib/server/booking/view.ts';
 import { moveStaffReservation } from '$lib/server/booking/move.ts';
 import { cancelStaffReservation } from '$lib/server/booking/cancel.ts';
 
 export const GET: RequestHandler = ({ params, locals }) =>
 	api(async () => {
 		requireRole(locals.principal, 'viewer');
-		const r = await reservationView(appContext().db, parseWith(idParam, params.id, 'reservation id'));
-		if (!r) throw new AppError('not_found', '指定された予約が見つかりません。');
-		return json(r);
+		return json(await staffReservationView(appContext(), locals.principal, parseWith(idParam, params.id, 'reservation id')));
 	});
 
 /** Move to another slot (R-S04, R-C10 for staff). */
