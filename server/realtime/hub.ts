@@ -13,7 +13,7 @@ import { dateString, locationIdParam, monthString } from '../../src/lib/server/s
 import { AppError, isAppError } from '../../src/lib/server/errors.ts';
 import { boardCounters } from '../../src/lib/server/board/counters.ts';
 import { BOARD_COOKIE, boardTokenGrant, boardTokenLocation } from '../../src/lib/server/board/tokens.ts';
-import { tokyoDateOf } from '../../src/lib/domain/dates.ts';
+import { livePushes } from '../../src/lib/server/live/pushes.ts';
 import {
 	NAMESPACES,
 	type Ack,
@@ -199,18 +199,13 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 		ctx.config.REALTIME_COALESCE_MS,
 		async (key, dates) => {
 			const locationId = Number(key);
-			const months = new Set<string>();
-			for (const date of dates) {
-				months.add(date.slice(0, 7));
-				const slots = await listStaffSlots(ctx, locationId, date);
-				staff.to(staffRoom(locationId, date)).emit('slots', { locationId, date, slots });
-			}
-			for (const month of months) {
-				pub.to(publicRoom(locationId, month)).emit('availability', await monthAvailability(ctx, locationId, month));
-			}
+			// One read for every room of the location (src/lib/server/live/pushes.ts); each emit is
+			// encoded once, published once to Redis and written to this node's sockets.
+			const pushes = await livePushes(ctx, locationId, dates);
+			for (const p of pushes.slots) staff.to(staffRoom(locationId, p.date)).emit('slots', p);
+			for (const p of pushes.months) pub.to(publicRoom(locationId, p.month)).emit('availability', p);
 			// Boards show today only.
-			const today = tokyoDateOf(ctx.now());
-			if (dates.has(today)) board.to(boardRoom(locationId)).emit('counters', await boardCounters(ctx, locationId, today));
+			if (pushes.board) board.to(boardRoom(locationId)).emit('counters', pushes.board);
 		},
 		(e) => ctx.log.error({ err: e }, 'realtime flush failed')
 	);

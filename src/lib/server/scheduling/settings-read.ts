@@ -11,7 +11,7 @@ export interface LocationSettings {
 	purposeIds: number[] | null;
 }
 
-interface Row {
+export interface SettingsRow {
 	location_id: number;
 	patterns: LocationRules['patterns'];
 	weekly: LocationRules['weekly'];
@@ -21,17 +21,21 @@ interface Row {
 	purpose_ids: number[] | null;
 }
 
+/** The columns of location_schedules that make a location's settings, for reads that join them. */
+export const SETTINGS_COLUMNS = 'location_id, patterns, weekly, date_exceptions, range_exceptions, booking_window, purpose_ids';
+
 /**
  * A location's settings, or null when none are stored yet. Such a location has no window and
  * offers every purpose: its slots alone decide (a location is given settings when created).
  */
 export async function loadLocationSettings(db: Db, locationId: number, transaction?: Transaction): Promise<LocationSettings | null> {
-	const [row] = await db.sequelize.query<Row>(
-		`SELECT location_id, patterns, weekly, date_exceptions, range_exceptions, booking_window, purpose_ids
-		   FROM location_schedules WHERE location_id = :locationId`,
+	const [row] = await db.sequelize.query<SettingsRow>(`SELECT ${SETTINGS_COLUMNS} FROM location_schedules WHERE location_id = :locationId`,
 		{ replacements: { locationId }, type: QueryTypes.SELECT, transaction }
 	);
-	if (!row) return null;
+	return row ? settingsFromRow(row) : null;
+}
+
+export function settingsFromRow(row: SettingsRow): LocationSettings {
 	return {
 		locationId: row.location_id,
 		rules: {
@@ -100,7 +104,7 @@ export interface BookingSettings {
  */
 export async function loadBookingSettings(db: Db, locationId: number, transaction?: Transaction): Promise<BookingSettings> {
 	type P = { id: number; code: string; name_ja: string; name_en: string; duration_slots: number; precautions_ja: string; precautions_en: string };
-	const [row] = await db.sequelize.query<{ schedule: Omit<Row, 'location_id'> | null; purposes: P[]; city: { max_persons_per_booking: number; hold_minutes: number } | null }>(
+	const [row] = await db.sequelize.query<{ schedule: Omit<SettingsRow, 'location_id'> | null; purposes: P[]; city: { max_persons_per_booking: number; hold_minutes: number } | null }>(
 		`SELECT
 		   (SELECT row_to_json(s) FROM (SELECT patterns, weekly, date_exceptions, range_exceptions, booking_window, purpose_ids
 		                                  FROM location_schedules WHERE location_id = :locationId) s) AS schedule,
