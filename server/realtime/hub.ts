@@ -17,6 +17,7 @@ import { livePushes } from '../../src/lib/server/live/pushes.ts';
 import {
 	NAMESPACES,
 	type Ack,
+	type AvailabilityPush,
 	type BoardClientToServer,
 	type BoardServerToClient,
 	type PublicClientToServer,
@@ -25,6 +26,7 @@ import {
 	type StaffServerToClient
 } from '../../src/lib/realtime/events.ts';
 import { createCoalescer } from './coalescer.ts';
+import { createSharedReads } from './shared-read.ts';
 import { originAllowed } from './origin.ts';
 import { resendRooms, type RoomStates } from './resync.ts';
 
@@ -103,13 +105,17 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 	});
 
 	const pub = io.of(NAMESPACES.public) as unknown as Namespace<PublicClientToServer, PublicServerToClient>;
+	// Citizens' calendars come in crowds (a node restarting, its clients reconnecting at once): the
+	// subscribes to one month share their reads (server/realtime/shared-read.ts).
+	const monthRead = createSharedReads<AvailabilityPush>();
 	pub.on('connection', (socket) => {
 		socket.on('subscribe', async (req, ack) => {
 			if (typeof ack !== 'function') return;
 			try {
 				const q = publicSubscribe.parse(req);
-				const state = await monthAvailability(ctx, q.locationId, q.month);
-				switchRoom(socket, publicRoom(q.locationId, q.month));
+				const room = publicRoom(q.locationId, q.month);
+				const state = await monthRead(room, () => monthAvailability(ctx, q.locationId, q.month));
+				switchRoom(socket, room);
 				ack({ data: state });
 			} catch (e) {
 				ack(failure(ctx, e));
