@@ -4,7 +4,8 @@
  * database and the Redis adapter, in this process, against a bare Socket.IO server with the same
  * options in this process too, each measured with N `/public` sockets subscribed to one month
  * (websocket transport, from a forked client process). Heap is read after full GCs, so the figure
- * is what each socket keeps, without the noise of a whole app node's RSS.
+ * is what each socket keeps, without the noise of a whole app node's RSS. SNAPSHOT=1 also writes a
+ * heap snapshot of each side with the sockets connected (/tmp/socket-memory-{hub,bare}.heapsnapshot).
  */
 import { fork } from 'node:child_process';
 import { createServer, type Server as HttpServer } from 'node:http';
