@@ -14,10 +14,11 @@ import { dateString, locationIdParam, monthString } from '../../src/lib/server/s
 import { AppError, isAppError } from '../../src/lib/server/errors.ts';
 import { boardCounters } from '../../src/lib/server/board/counters.ts';
 import { BOARD_COOKIE, boardTokenGrant, boardTokenLocation } from '../../src/lib/server/board/tokens.ts';
-import { tokyoDateOf } from '../../src/lib/domain/dates.ts';
+import { livePushes } from '../../src/lib/server/live/pushes.ts';
 import {
 	NAMESPACES,
 	type Ack,
+	type AvailabilityPush,
 	type BoardClientToServer,
 	type BoardServerToClient,
 	type PublicClientToServer,
@@ -26,6 +27,7 @@ import {
 	type StaffServerToClient
 } from '../../src/lib/realtime/events.ts';
 import { createCoalescer } from './coalescer.ts';
+import { createSharedReads } from './shared-read.ts';
 import { originAllowed } from './origin.ts';
 import { resendRooms, type RoomStates } from './resync.ts';
 
@@ -110,13 +112,17 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 	});
 
 	const pub = io.of(NAMESPACES.public) as unknown as Namespace<PublicClientToServer, PublicServerToClient>;
+	// Citizens' calendars come in crowds (a node restarting, its clients reconnecting at once): the
+	// subscribes to one month share their reads (server/realtime/shared-read.ts).
+	const monthRead = createSharedReads<AvailabilityPush>();
 	pub.on('connection', (socket) => {
 		socket.on('subscribe', async (req, ack) => {
 			if (typeof ack !== 'function') return;
 			try {
 				const q = publicSubscribe.parse(req);
-				const state = await monthAvailability(ctx, q.locationId, q.month);
-				switchRoom(socket, publicRoom(q.locationId, q.month));
+				const room = publicRoom(q.locationId, q.month);
+				const state = await monthRead(room, () => monthAvailability(ctx, q.locationId, q.month));
+				switchRoom(socket, room);
 				ack({ data: state });
 			} catch (e) {
 				ack(failure(ctx, e));
@@ -215,18 +221,13 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 		ctx.config.REALTIME_COALESCE_MS,
 		async (key, dates) => {
 			const locationId = Number(key);
-			const months = new Set<string>();
-			for (const date of dates) {
-				months.add(date.slice(0, 7));
-				const slots = await listStaffSlots(ctx, locationId, date);
-				staff.to(staffRoom(locationId, date)).emit('slots', { locationId, date, slots });
-			}
-			for (const month of months) {
-				pub.to(publicRoom(locationId, month)).emit('availability', await monthAvailability(ctx, locationId, month));
-			}
+			// One read for every room of the location (src/lib/server/live/pushes.ts); each emit is
+			// encoded once, published once to Redis and written to this node's sockets.
+			const pushes = await livePushes(ctx, locationId, dates);
+			for (const p of pushes.slots) staff.to(staffRoom(locationId, p.date)).emit('slots', p);
+			for (const p of pushes.months) pub.to(publicRoom(locationId, p.month)).emit('availability', p);
 			// Boards show today only.
-			const today = tokyoDateOf(ctx.now());
-			if (dates.has(today)) board.to(boardRoom(locationId)).emit('counters', await boardCounters(ctx, locationId, today));
+			if (pushes.board) board.to(boardRoom(locationId)).emit('counters', pushes.board);
 		},
 		(e) => ctx.log.error({ err: e }, 'realtime flush failed')
 	);

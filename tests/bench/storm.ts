@@ -16,6 +16,8 @@
  * STORM_CLIENT_PROCS (4), STORM_FANOUT_PUSHES (30; quick 10), STORM_CONCURRENCY (100),
  * STORM_NODE_ARGS (extra flags for the app nodes, e.g. "--cpu-prof --cpu-prof-dir=prof").
  * Writes docs/bench/storm[-quick].{json,md,svg}.
+ * `-- --only fanout [--sizes 1000,5000]` runs only the fan-out rounds (no storm, no booking levels)
+ * and prints their table without writing docs/bench.
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -34,7 +36,7 @@ import { runJourneys, drive, STEPS, type Citizen, type Commit } from './lib/jour
 import { fanoutRound, type FanoutRound } from './lib/fanout-rounds.ts';
 import { cpuByName, cpuOfPid, pct } from './lib/sysload.ts';
 import { pgBooking, type Slot } from './lib/storm-sql.ts';
-import { report, type StormResult } from './lib/storm-report.ts';
+import { fanoutTable, report, type StormResult } from './lib/storm-report.ts';
 
 const QUICK = process.argv.includes('--quick');
 const SCALE = Number(process.env.STORM_SCALE ?? (QUICK ? 0.1 : 1));
@@ -45,7 +47,17 @@ const CONCURRENCY = Number(process.env.STORM_CONCURRENCY ?? 100);
 const PER_TIME = 10;
 const FREE_PER_TIME = 8;
 const CLIENT_PROCS = Number(process.env.STORM_CLIENT_PROCS ?? 4);
-const FANOUT_NS = [1000, 2000, 5000, 10000].map((n) => Math.round(n * SCALE));
+const argValue = (name: string) => {
+	const i = process.argv.indexOf(name);
+	return i < 0 ? undefined : process.argv[i + 1];
+};
+/** `--only fanout`: only the fan-out rounds (app against bare), to iterate on the live path quickly. */
+const ONLY = argValue('--only');
+if (ONLY !== undefined && ONLY !== 'fanout') throw new Error(`--only ${ONLY}: only "fanout" is known`);
+/** `--sizes 1000,5000`: the fan-out sizes as given (not scaled). */
+const SIZES = argValue('--sizes')?.split(',').map(Number);
+if (SIZES?.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--sizes takes socket counts, e.g. --sizes 1000,5000');
+const FANOUT_NS = SIZES ?? [1000, 2000, 5000, 10000].map((n) => Math.round(n * SCALE));
 const FANOUT_PUSHES = Number(process.env.STORM_FANOUT_PUSHES ?? (QUICK ? 10 : 30));
 const LEVELS = [10, 50, 200];
 const LEVEL_JOURNEYS = (c: number) => Math.max(2 * c, Math.round(1000 * SCALE));
@@ -178,6 +190,44 @@ async function main() {
 		await Promise.all(procs.map((p) => collectGarbage(p.inspectPort)));
 		return Promise.all(procs.map((p) => stats(p.url)));
 	};
+	/** App against a bare Socket.IO broadcast over the same Redis to as many sockets, at each size. */
+	const fanoutRounds = async () => {
+		const target = await pickTarget(a.url, supervisor);
+		const sub = { locationId: target.locationId, month: target.month };
+		const monthVersion = async () => Number(((await send(`${a.url}/api/v1/locations/${sub.locationId}/availability?month=${sub.month}`)).body as { version: string }).version);
+		const payload = (await send(`${a.url}/api/v1/locations/${sub.locationId}/availability?month=${sub.month}`)).body as { days: unknown; version: string };
+		const template = { locationId: 999_999, month: sub.month, days: payload.days, version: payload.version };
+		const bareEnv = { BENCH_PAYLOAD: JSON.stringify(template), REDIS_KEY: `bench-bare-${database.name}` };
+		const bares = [await start('bare-a', 'tests/bench/lib/bare-server.ts', bareEnv, '/healthz'), await start('bare-b', 'tests/bench/lib/bare-server.ts', bareEnv, '/healthz')];
+		const rounds: FanoutRound[] = [];
+		for (const n of FANOUT_NS) {
+			log(`fan-out N=${n}: ${n} sockets on the app and ${n} on the bare servers, ${FANOUT_PUSHES} pushes each, interleaved`);
+			rounds.push(
+				await fanoutRound(fleet, n, FANOUT_PUSHES, 120, [
+					{ label: 'app', procs: nodes, stats: appStats, sub, version: monthVersion, trigger: (k) => setCapacity(urls[k % 2], supervisor, target.slotId, k % 2 === 0 ? 0 : target.capacity) },
+					{
+						label: 'bare',
+						procs: bares,
+						stats: bareStats,
+						sub: { locationId: 999_999, month: sub.month },
+						version: async () => Number(template.version),
+						trigger: async (k, v) => {
+							const r = await send(`${bares[k % 2].url}/emit?version=${v}`, { method: 'POST' });
+							if (r.status !== 200) throw new Error(`bare emit ${r.status}`);
+						}
+					}
+				])
+			);
+			log(`fan-out N=${n} done (load average ${loadavg()[0].toFixed(2)}):\n${fanoutTable(rounds.slice(-1)).join('\n')}`);
+		}
+		return rounds;
+	};
+	if (ONLY === 'fanout') {
+		const rounds = await fanoutRounds();
+		console.log(`\nFan-out only (${rounds[0]?.pushes} pushes per side and size), load average before ${hw.loadavg.join(' ')}, after ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+		console.log(fanoutTable(rounds).join('\n') + '\n');
+		return;
+	}
 	const mem0 = await memAll(nodes, appStats);
 	let t = performance.now();
 	const connected = await fleet.connect(groups);
@@ -302,33 +352,7 @@ async function main() {
 	await fleet.closeSockets();
 
 	// ---- fan-out as the sockets grow, app against a bare Socket.IO broadcast ----
-	const target = await pickTarget(a.url, supervisor);
-	const sub = { locationId: target.locationId, month: target.month };
-	const monthVersion = async () => Number(((await send(`${a.url}/api/v1/locations/${sub.locationId}/availability?month=${sub.month}`)).body as { version: string }).version);
-	const payload = (await send(`${a.url}/api/v1/locations/${sub.locationId}/availability?month=${sub.month}`)).body as { days: unknown; version: string };
-	const template = { locationId: 999_999, month: sub.month, days: payload.days, version: payload.version };
-	const bareEnv = { BENCH_PAYLOAD: JSON.stringify(template), REDIS_KEY: `bench-bare-${database.name}` };
-	const bares = [await start('bare-a', 'tests/bench/lib/bare-server.ts', bareEnv, '/healthz'), await start('bare-b', 'tests/bench/lib/bare-server.ts', bareEnv, '/healthz')];
-	const rounds: FanoutRound[] = [];
-	for (const n of FANOUT_NS) {
-		log(`fan-out N=${n}: ${n} sockets on the app and ${n} on the bare servers, ${FANOUT_PUSHES} pushes each, interleaved`);
-		rounds.push(
-			await fanoutRound(fleet, n, FANOUT_PUSHES, 120, [
-				{ label: 'app', procs: nodes, stats: appStats, sub, version: monthVersion, trigger: (k) => setCapacity(urls[k % 2], supervisor, target.slotId, k % 2 === 0 ? 0 : target.capacity) },
-				{
-					label: 'bare',
-					procs: bares,
-					stats: bareStats,
-					sub: { locationId: 999_999, month: sub.month },
-					version: async () => Number(template.version),
-					trigger: async (k, v) => {
-						const r = await send(`${bares[k % 2].url}/emit?version=${v}`, { method: 'POST' });
-						if (r.status !== 200) throw new Error(`bare emit ${r.status}`);
-					}
-				}
-			])
-		);
-	}
+	const rounds = await fanoutRounds();
 
 	// ---- booking as the clients grow, with its baselines at each level ----
 	let offset = stormSlotCount;

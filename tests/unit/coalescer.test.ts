@@ -35,4 +35,15 @@ describe('per-room coalescing', () => {
 		await c.drain();
 		expect(batches).toEqual([['a'], ['b']]);
 	});
+
+	it('R-C06 a lone change after a quiet period goes out on the next turn of the event loop, with what came in the same turn', async () => {
+		const batches: string[][] = [];
+		const c = createCoalescer(10_000, async (_k, items) => void batches.push([...items].sort()), () => {});
+		c.add('1', ['b']);
+		c.add('1', ['a']);
+		expect(batches).toEqual([]);
+		await new Promise((r) => setImmediate(r));
+		expect(batches).toEqual([['a', 'b']]);
+		await c.drain();
+	});
 });

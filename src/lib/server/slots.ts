@@ -54,7 +54,7 @@ export function toStaffSlot(r: SlotRow): StaffSlot {
 	};
 }
 
-const SLOT_COLUMNS = 'id, location_id, date, starts_at, ends_at, capacity, booked, held, checked_in, version';
+export const SLOT_COLUMNS = 'id, location_id, date, starts_at, ends_at, capacity, booked, held, checked_in, version';
 
 /** R-S04 / R-L01: one location's slots for a day, with counts, for staff. */
 export async function listStaffSlots(ctx: AppContext, locationId: number, date: string): Promise<StaffSlot[]> {

@@ -68,6 +68,27 @@ const ms = (p: Pct) => `${f1(p.p50)} / ${f1(p.p99)} / ${f1(p.max)}`;
 const yes = (b: boolean) => (b ? 'met' : '**not met**');
 const row = (c: (string | number)[]) => `| ${c.join(' | ')} |`;
 
+/** The fan-out table (also printed alone by `bench:storm -- --only fanout`). */
+export function fanoutTable(rounds: FanoutRound[]): string[] {
+	return [
+		row(['sockets', 'app p50/p99/max ms', 'bare p50/p99/max ms', 'p99 ratio', 'app RSS KiB/socket (a / b)', 'bare RSS KiB/socket', 'app CPU ms/push (a / b)', 'bare CPU ms/push', 'client loops busy (max)']),
+		row(['---', '---', '---', '---', '---', '---', '---', '---', '---']),
+		...rounds.map((x) =>
+			row([
+				x.n,
+				ms(x.app.latency) + (x.app.missing ? ` (${x.app.missing} missing)` : ''),
+				ms(x.bare.latency) + (x.bare.missing ? ` (${x.bare.missing} missing)` : ''),
+				f1(x.app.latency.p99 / x.bare.latency.p99, 2),
+				x.app.rssKiBPerSocket.map((v) => f1(v)).join(' / '),
+				x.bare.rssKiBPerSocket.map((v) => f1(v)).join(' / '),
+				x.app.cpuMsPerPush.map((v) => f1(v)).join(' / '),
+				x.bare.cpuMsPerPush.map((v) => f1(v)).join(' / '),
+				f1(Math.max(...x.clientElu), 2)
+			])
+		)
+	];
+}
+
 export function report(r: StormResult, name: string): void {
 	const s = r.storm;
 	const l50 = r.levels.find((l) => l.clients === 50);
@@ -145,21 +166,7 @@ export function report(r: StormResult, name: string): void {
 		'',
 		'**Fan-out as the sockets grow** (request → last socket shows the new version; app and bare pushes interleaved)',
 		'',
-		row(['sockets', 'app p50/p99/max ms', 'bare p50/p99/max ms', 'p99 ratio', 'app RSS KiB/socket (a / b)', 'bare RSS KiB/socket', 'app CPU ms/push (a / b)', 'bare CPU ms/push', 'client loops busy (max)']),
-		row(['---', '---', '---', '---', '---', '---', '---', '---', '---']),
-		...r.fanout.map((x) =>
-			row([
-				x.n,
-				ms(x.app.latency) + (x.app.missing ? ` (${x.app.missing} missing)` : ''),
-				ms(x.bare.latency) + (x.bare.missing ? ` (${x.bare.missing} missing)` : ''),
-				f1(x.app.latency.p99 / x.bare.latency.p99, 2),
-				x.app.rssKiBPerSocket.map((v) => f1(v)).join(' / '),
-				x.bare.rssKiBPerSocket.map((v) => f1(v)).join(' / '),
-				x.app.cpuMsPerPush.map((v) => f1(v)).join(' / '),
-				x.bare.cpuMsPerPush.map((v) => f1(v)).join(' / '),
-				f1(Math.max(...x.clientElu), 2)
-			])
-		)
+		...fanoutTable(r.fanout)
 	);
 	const md = out.join('\n');
 	console.log('\n' + md + '\n');

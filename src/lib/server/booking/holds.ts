@@ -12,7 +12,7 @@ import { AppError } from '../errors.ts';
 import { tokyoIso } from '../slots.ts';
 import { BOOKING_SETTINGS_COLUMNS, toBookingSettings, type BookingSettingsJson } from '../scheduling/settings-read.ts';
 import { inTransaction, retrying, synchronousCommit } from './tx.ts';
-import { adjust, datesOf, lockSlots, runOf, SLOT_COLUMNS, SLOT_NOT_FOUND, toRow, type RawSlot } from './slot-rows.ts';
+import { adjust, datesOf, lockSlots, runOf, SLOT_ROW_COLUMNS, SLOT_NOT_FOUND, toRow, type RawSlot } from './slot-rows.ts';
 import { assertBookable, assertPartySize, choosePurpose, slotPassed } from './rules.ts';
 import { BOOKABLE_STATUSES, checkPersonCards, mapDoubleBooking, type PersonCard } from './persons.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
@@ -56,9 +56,9 @@ async function holdContext(db: Db, slotId: string) {
 	const [row] = await db.sequelize.query<BookingSettingsJson & { slot: RawSlot; bookable: boolean; day: RawSlot[] }>(
 		`SELECT row_to_json(s) AS slot,
 		        (SELECT citizen_bookable FROM locations WHERE id = s.location_id) AS bookable,
-		        (SELECT json_agg(d ORDER BY d.starts_at) FROM (SELECT ${SLOT_COLUMNS} FROM slots WHERE location_id = s.location_id AND date = s.date) d) AS day,
+		        (SELECT json_agg(d ORDER BY d.starts_at) FROM (SELECT ${SLOT_ROW_COLUMNS} FROM slots WHERE location_id = s.location_id AND date = s.date) d) AS day,
 		        ${BOOKING_SETTINGS_COLUMNS('s.location_id')}
-		   FROM (SELECT ${SLOT_COLUMNS} FROM slots WHERE id = :slotId) s`,
+		   FROM (SELECT ${SLOT_ROW_COLUMNS} FROM slots WHERE id = :slotId) s`,
 		{ replacements: { slotId }, type: QueryTypes.SELECT }
 	);
 	if (!row?.bookable) throw new AppError('not_found', SLOT_NOT_FOUND, { en: 'That time was not found.', errors: [{ field: 'slotId', message: '見つかりません。' }] });

@@ -34,7 +34,7 @@ export interface RawSlot {
 	held: number;
 }
 
-export const SLOT_COLUMNS = 'id, location_id, date, starts_at, ends_at, capacity, booked, held';
+export const SLOT_ROW_COLUMNS = 'id, location_id, date, starts_at, ends_at, capacity, booked, held';
 
 export function toRow(r: RawSlot): SlotRow {
 	const startsAt = new Date(r.starts_at);
@@ -60,7 +60,7 @@ export const SLOT_NOT_FOUND = '指定された枠が見つかりません。';
  * without locks: the caller locks them and finds out there if they changed meanwhile.
  */
 export async function runFrom(db: Db, t: Transaction, slotId: string, count: number): Promise<{ ids: string[]; locationId: number; rows: SlotRow[] }> {
-	const [first] = await db.sequelize.query<RawSlot>(`SELECT ${SLOT_COLUMNS} FROM slots WHERE id = :slotId`, {
+	const [first] = await db.sequelize.query<RawSlot>(`SELECT ${SLOT_ROW_COLUMNS} FROM slots WHERE id = :slotId`, {
 		replacements: { slotId },
 		type: QueryTypes.SELECT,
 		transaction: t
@@ -68,7 +68,7 @@ export async function runFrom(db: Db, t: Transaction, slotId: string, count: num
 	if (!first) throw new AppError('not_found', SLOT_NOT_FOUND, { en: 'That time was not found.', errors: [{ field: 'slotId', message: SLOT_NOT_FOUND }] });
 	if (count <= 1) return { ids: [String(first.id)], locationId: first.location_id, rows: [toRow(first)] };
 	const day = (
-		await db.sequelize.query<RawSlot>(`SELECT ${SLOT_COLUMNS} FROM slots WHERE location_id = :loc AND date = :date ORDER BY starts_at`, {
+		await db.sequelize.query<RawSlot>(`SELECT ${SLOT_ROW_COLUMNS} FROM slots WHERE location_id = :loc AND date = :date ORDER BY starts_at`, {
 			replacements: { loc: first.location_id, date: first.date },
 			type: QueryTypes.SELECT,
 			transaction: t
@@ -106,7 +106,7 @@ export async function lockSlots(db: Db, t: Transaction, ids: readonly string[]):
 
 async function selectSlots(db: Db, t: Transaction, ids: readonly string[], lock: string): Promise<SlotRow[]> {
 	const unique = [...new Set(ids)];
-	const rows = await db.sequelize.query<RawSlot>(`SELECT ${SLOT_COLUMNS} FROM slots WHERE id IN (:ids) ORDER BY id ${lock}`, {
+	const rows = await db.sequelize.query<RawSlot>(`SELECT ${SLOT_ROW_COLUMNS} FROM slots WHERE id IN (:ids) ORDER BY id ${lock}`, {
 		replacements: { ids: unique },
 		type: QueryTypes.SELECT,
 		transaction: t

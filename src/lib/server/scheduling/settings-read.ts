@@ -11,7 +11,7 @@ export interface LocationSettings {
 	purposeIds: number[] | null;
 }
 
-interface Row {
+export interface SettingsRow {
 	location_id: number;
 	patterns: LocationRules['patterns'];
 	weekly: LocationRules['weekly'];
@@ -21,17 +21,21 @@ interface Row {
 	purpose_ids: number[] | null;
 }
 
+/** The columns of location_schedules that make a location's settings, for reads that join them. */
+export const SETTINGS_COLUMNS = 'location_id, patterns, weekly, date_exceptions, range_exceptions, booking_window, purpose_ids';
+
 /**
  * A location's settings, or null when none are stored yet. Such a location has no window and
  * offers every purpose: its slots alone decide (a location is given settings when created).
  */
 export async function loadLocationSettings(db: Db, locationId: number, transaction?: Transaction): Promise<LocationSettings | null> {
-	const [row] = await db.sequelize.query<Row>(
-		`SELECT location_id, patterns, weekly, date_exceptions, range_exceptions, booking_window, purpose_ids
-		   FROM location_schedules WHERE location_id = :locationId`,
+	const [row] = await db.sequelize.query<SettingsRow>(`SELECT ${SETTINGS_COLUMNS} FROM location_schedules WHERE location_id = :locationId`,
 		{ replacements: { locationId }, type: QueryTypes.SELECT, transaction }
 	);
-	if (!row) return null;
+	return row ? settingsFromRow(row) : null;
+}
+
+export function settingsFromRow(row: SettingsRow): LocationSettings {
 	return {
 		locationId: row.location_id,
 		rules: {
@@ -97,7 +101,7 @@ export interface BookingSettings {
 type PurposeJson = { id: number; code: string; name_ja: string; name_en: string; duration_slots: number; precautions_ja: string; precautions_en: string };
 /** The raw columns of BOOKING_SETTINGS_COLUMNS, as JSON. */
 export interface BookingSettingsJson {
-	schedule: Omit<Row, 'location_id'> | null;
+	schedule: Omit<SettingsRow, 'location_id'> | null;
 	purposes: PurposeJson[];
 	city: { max_persons_per_booking: number; hold_minutes: number } | null;
 }
@@ -111,15 +115,7 @@ export const BOOKING_SETTINGS_COLUMNS = (loc: string) => `
 		   (SELECT row_to_json(c) FROM (SELECT max_persons_per_booking, hold_minutes FROM city_settings WHERE id = 1) c) AS city`;
 
 export function toBookingSettings(locationId: number, row: BookingSettingsJson): BookingSettings {
-	const s = row.schedule;
-	const settings: LocationSettings | null = s
-		? {
-				locationId,
-				rules: { patterns: s.patterns, weekly: s.weekly, dateExceptions: s.date_exceptions, rangeExceptions: s.range_exceptions },
-				window: s.booking_window,
-				purposeIds: s.purpose_ids
-			}
-		: null;
+	const settings: LocationSettings | null = row.schedule ? settingsFromRow({ location_id: locationId, ...row.schedule }) : null;
 	const offered = settings?.purposeIds ?? null;
 	return {
 		settings,
