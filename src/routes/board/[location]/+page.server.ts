@@ -24,5 +24,11 @@ export const load: PageServerLoad = async ({ params, url, cookies, locals }) => 
 	if (!locals.principal && !viaToken) error(401, 'この画面の表示には職員ログインまたは表示用トークンが必要です。');
 	const location = await ctx.db.models.Location.findByPk(id.data);
 	if (!location) error(404, '指定された交付場所が見つかりません。');
-	return { location: { id: location.id, nameJa: location.nameJa }, counters: await boardCounters(ctx, location.id), banner: await currentBanner(ctx) };
+	return {
+		location: { id: location.id, nameJa: location.nameJa },
+		counters: await boardCounters(ctx, location.id),
+		banner: await currentBanner(ctx),
+		// The release of the node that rendered this page: the board reloads when a socket's hello names another (R-O08).
+		release: ctx.release ?? 'dev'
+	};
 };
