@@ -75,7 +75,7 @@ describe('draining before a shutdown', () => {
 	it('R-O08 drain(): /readyz answers 503 "draining" at once while the node still serves; closing the sockets lets clients reconnect by themselves', async () => {
 		const s = connect(`${url}/public`, { transports: ['websocket'], reconnectionDelay: 100 });
 		sockets.push(s);
-		await new Promise((r) => s.once('connect', r));
+		await new Promise<void>((r) => s.once('connect', () => r()));
 		expect(app.draining).toBe(false);
 		app.drain();
 		const r = await fetch(`${url}/readyz`);
