@@ -5,16 +5,17 @@ import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { startHttpBalancer } from '../harness/http-balancer.ts';
 import { startNode } from './global-setup.ts';
-import { ARTIFACTS, e2eState } from './state.ts';
+import { ARTIFACTS, DEMO_PASSWORD, e2eState } from './state.ts';
 import { apiLogin, staffSlots } from './helpers.ts';
 
 /**
  * R-O08 R-O01: a rolling release under steady booking and socket traffic. Two nodes of its own
  * (the shared A and B stay up for the other specs) behind an HTTP balancer with active health
  * checks are restarted one at a time by scripts/rolling-release.sh with a new RELEASE, while staff
- * book and citizens read availability a few times a second, a wall board, a citizen calendar and
- * plain Socket.IO clients watch. Nothing may fail, every booking must be in the database, the board
- * reloads once into the new release, and every client is live again with the current state.
+ * book and citizens read availability a few times a second, a wall board, a citizen calendar, a
+ * staff slot grid and plain Socket.IO clients watch. Nothing may fail, every booking must be in
+ * the database, the board reloads once into the new release, and every client is live again with
+ * the current state.
  */
 const OLD = 'rolling-r1';
 const NEW = 'rolling-r2';
@@ -43,7 +44,7 @@ async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
 
 test('R-O08 R-O01 rolling release under steady bookings and sockets: no failed request, no lost booking, the board reloads once, every client re-syncs', async ({ browser, request }) => {
 	// Mostly the two restarts: a node starts in seconds on a quiet machine, in up to a minute on a
-	// shared one (load 15–18 on 2 cores: 2.8 min in all).
+	// shared one (load 15–22 on 2 cores: 2.8–5 min in all).
 	test.setTimeout(480_000);
 	const state = e2eState();
 	const env = { ...state.env, SEED_DEMO: 'false', SHUTDOWN_DRAIN_MS: '1500', SHUTDOWN_TIMEOUT_MS: '8000' };
@@ -107,6 +108,17 @@ test('R-O08 R-O01 rolling release under steady bookings and sockets: no failed r
 		});
 		await citizen.goto(`${lb.url}/locations/${BOOK_LOCATION}?month=${month}`);
 		await expect(citizen.getByRole('status')).toHaveAttribute('data-state', 'live');
+
+		// A clerk's slot grid of the booking day (signed in through the API: the cookie lands in the context).
+		const staffContext = await browser.newContext();
+		expect((await staffContext.request.post(`${lb.url}/api/v1/staff/session`, { data: { userId: 'clerk', password: DEMO_PASSWORD } })).status()).toBe(200);
+		const grid = await staffContext.newPage();
+		let gridSockets = 0;
+		grid.on('websocket', (ws) => {
+			if (ws.url().includes('/socket.io/')) gridSockets++;
+		});
+		await grid.goto(`${lb.url}/staff/slots?locationId=${BOOK_LOCATION}&date=${date}`);
+		await expect(grid.getByRole('status').first()).toHaveAttribute('data-state', 'live');
 
 		const watchers = Array.from({ length: SOCKETS }, () => ({ connects: 0, version: 0n, pushes: [] as bigint[] }));
 		for (const w of watchers) {
@@ -220,6 +232,12 @@ test('R-O08 R-O01 rolling release under steady bookings and sockets: no failed r
 		await expect.poll(() => watchers.every((w) => w.connects >= 2 && sockets.every((s) => s.connected))).toBe(true);
 		expect(citizenSockets).toBeGreaterThanOrEqual(2);
 		await expect(citizen.getByRole('status')).toHaveAttribute('data-state', 'live');
+		expect(gridSockets).toBeGreaterThanOrEqual(2);
+		await expect(grid.getByRole('status').first()).toHaveAttribute('data-state', 'live');
+		// The grid shows every slot's current count, bookings made on both releases included.
+		const now = await staffSlots(request, lb.url, supervisor, BOOK_LOCATION, date);
+		expect(now.reduce((n, s) => n + s.booked, 0)).toBeGreaterThanOrEqual(booked.length);
+		for (const s of now) await expect(grid.locator(`tr[data-slot-id="${s.id}"] [data-field="booked"]`)).toHaveText(String(s.booked));
 
 		// Pushes made after the release reach everyone: the booking day is closed to new bookings
 		// (capacity = what is taken), which the calendar, the sockets and a board change must show.
@@ -232,6 +250,7 @@ test('R-O08 R-O01 rolling release under steady bookings and sockets: no failed r
 			expect(r.status(), await r.text()).toBe(200);
 		}
 		await expect(citizen.locator(`[data-date="${date}"]`)).toHaveAttribute('data-level', 'none');
+		for (const s of now) await expect(grid.locator(`tr[data-slot-id="${s.id}"] [data-field="capacity"]`)).toHaveText(String(s.booked + s.held));
 		await expect.poll(() => watchers.every((w, i) => w.pushes.some((v) => v > before[i]))).toBe(true);
 		// And the calendar shows exactly the current state of the whole month.
 		const current = (await (await request.get(`${lb.url}/api/v1/locations/${BOOK_LOCATION}/availability?month=${month}`)).json()).days as { date: string; level: string }[];

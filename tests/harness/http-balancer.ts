@@ -38,11 +38,17 @@ export async function startHttpBalancer(backends: { port: number }[], opts: { ch
 	const stats: BalancerStats = { served: {}, retried: 0, failed: 0, upgrades: {} };
 	const proxy = createProxyServer({ agent: false, xfwd: false, proxyTimeout: 30_000 });
 	proxy.setMaxListeners(0);
+	// A backend that goes away mid-response (a node killed, not drained) ends that response early: the
+	// client sees the failure; the balancer itself must not fall over.
+	proxy.on('proxyRes', (proxyRes) => proxyRes.on('error', () => undefined));
+	proxy.on('error', (_err, _req, resOrSocket) => {
+		if (resOrSocket && 'destroy' in resOrSocket) (resOrSocket as Socket).destroy();
+	});
 	let next = 0;
 
 	async function check(b: (typeof pool)[number]) {
 		const r = await fetch(`${b.target}/readyz`, { signal: AbortSignal.timeout(1500) }).then(
-			(res) => (res.body?.cancel(), res.status),
+			async (res) => (await res.body?.cancel().catch(() => undefined), res.status),
 			(e: Error) => ((e.cause as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED' ? 'down' : 'slow')
 		);
 		b.ready = r === 200;
@@ -75,7 +81,11 @@ export async function startHttpBalancer(backends: { port: number }[], opts: { ch
 		forwardHeaders(req);
 		// The body is read first so that it can be sent again to the next backend after a connect failure.
 		const chunks: Buffer[] = [];
-		for await (const c of req) chunks.push(c as Buffer);
+		try {
+			for await (const c of req) chunks.push(c as Buffer);
+		} catch {
+			return res.destroy(); // the client went away while sending
+		}
 		const body = Buffer.concat(chunks);
 		const candidates = order();
 		let servedBy = candidates[0].port;
@@ -107,6 +117,9 @@ export async function startHttpBalancer(backends: { port: number }[], opts: { ch
 		attempt(0);
 	});
 	server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+		// Once upgraded, the http server no longer handles this socket's errors (a write to a browser
+		// that went away): they are ours.
+		socket.on('error', () => socket.destroy());
 		forwardHeaders(req);
 		const [b] = order();
 		stats.upgrades[b.port] = (stats.upgrades[b.port] ?? 0) + 1;
