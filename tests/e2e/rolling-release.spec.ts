@@ -44,7 +44,7 @@ async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
 
 test('R-O08 R-O01 rolling release under steady bookings and sockets: no failed request, no lost booking, the board reloads once, every client re-syncs', async ({ browser, request }) => {
 	// Mostly the two restarts: a node starts in seconds on a quiet machine, in up to a minute on a
-	// shared one (load 15–22 on 2 cores: 2.8–5 min in all).
+	// shared one (load 12–22 on 2 cores: 2.3–5 min in all).
 	test.setTimeout(480_000);
 	const state = e2eState();
 	const env = { ...state.env, SEED_DEMO: 'false', SHUTDOWN_DRAIN_MS: '1500', SHUTDOWN_TIMEOUT_MS: '8000' };
