@@ -30,6 +30,7 @@ export async function startNode(name: string, env: Record<string, string>): Prom
 		if (ok) return { pid: child.pid!, url, port };
 		await new Promise((r) => setTimeout(r, 100));
 	}
+	child.kill('SIGKILL'); // not left running when the caller gives up on it
 	throw new Error(`node ${name} did not become ready; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
 }
 
