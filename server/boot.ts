@@ -30,6 +30,12 @@ export interface Booted {
 	/** Answers /healthz, /readyz and /metrics; returns false for every other path. */
 	ops(req: IncomingMessage, res: ServerResponse): boolean;
 	observe(req: IncomingMessage, res: ServerResponse): void;
+	/**
+	 * R-O08: from now on /readyz answers 503 {status: "draining"}, so balancers take this node out of
+	 * rotation; everything else keeps working until close().
+	 */
+	drain(): void;
+	readonly draining: boolean;
 	close(): Promise<void>;
 }
 
@@ -116,6 +122,7 @@ export async function boot(
 		},
 		redis: { mode: config.REDIS_URL ? 'redis' : 'memory', ping: () => redisPing() },
 		now: () => new Date(),
+		release: opts.release,
 		publicOrigin: config.PUBLIC_ORIGIN ?? `http://localhost:${config.PORT}`,
 		kickOutbox: () => outboxKick.target?.(),
 		sessions: config.SESSION_CACHE_SECONDS > 0 ? createSessionCache({ ttlMs: config.SESSION_CACHE_SECONDS * 1000 }) : undefined
@@ -186,6 +193,7 @@ export async function boot(
 		await leave(ctx, nodeId).catch(() => undefined);
 	});
 
+	let draining = false;
 	return {
 		ctx,
 		realtime,
@@ -194,6 +202,12 @@ export async function boot(
 		databaseMode,
 		mailViewUrl,
 		observe: metrics.observe,
+		drain() {
+			draining = true;
+		},
+		get draining() {
+			return draining;
+		},
 		ops(req, res) {
 			const path = (req.url ?? '/').split('?')[0];
 			if (path === '/healthz') {
@@ -201,6 +215,11 @@ export async function boot(
 				return true;
 			}
 			if (path === '/readyz') {
+				// Draining is answered at once, without asking the database: the node is on its way out.
+				if (draining) {
+					res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' }).end(JSON.stringify({ status: 'draining' }));
+					return true;
+				}
 				void readiness(ctx).then((r) => {
 					res.writeHead(r.status === 'down' ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(r));
 				});

@@ -30,10 +30,11 @@ if (!existsSync(handlerPath)) {
 	process.exit(1);
 }
 
-// The release the browser bundle was built as: boards compare it on every reconnect and reload
-// themselves after a deploy (R-L02, R-O08).
+// The release this node runs: RELEASE when the operator names it (a tag, a commit), otherwise the
+// version the browser bundle was built as. Boards compare it on every reconnect with the release of
+// the node that served their page, and reload themselves after a deploy (R-L02, R-O08).
 const versionFile = fileURLToPath(new URL('../build/client/_app/version.json', import.meta.url));
-const release = existsSync(versionFile) ? String(JSON.parse(readFileSync(versionFile, 'utf8')).version) : 'unknown';
+const release = config.RELEASE ?? (existsSync(versionFile) ? String(JSON.parse(readFileSync(versionFile, 'utf8')).version) : 'unknown');
 
 const server = createServer();
 const app = await boot(config, server, log, { release });
@@ -60,6 +61,9 @@ server.on('request', (req, res) => {
 		return;
 	}
 	if (!config.PUBLIC_ORIGIN && !req.headers['x-forwarded-proto']) req.headers['x-forwarded-proto'] = 'http';
+	// Draining (R-O08): still served, but the connection is not kept, so the next request of this
+	// client or balancer opens a new connection, which goes to a node that stays.
+	if (app.draining) res.setHeader('connection', 'close');
 	app.observe(req, res);
 	if (app.ops(req, res)) return;
 	handler(req, res);
@@ -85,24 +89,38 @@ server.listen(config.PORT, config.HOST, () => {
 });
 
 /**
- * Graceful shutdown (R-O08 rolling restarts): stop accepting, let in-flight requests finish,
- * close sockets (clients reconnect to another node), close the pool and embedded Postgres.
- * A second signal, or the timeout, exits at once.
+ * Graceful shutdown for rolling restarts (R-O08, R-O01), in the order a balancer needs:
+ * 1. drain: /readyz answers 503 "draining" at once while every request is still served, for
+ *    SHUTDOWN_DRAIN_MS, so health checks (HAProxy, an ALB, the test balancer) take the node out of
+ *    rotation before anything is refused; responses carry Connection: close meanwhile.
+ * 2. stop accepting: new connections are refused (a balancer retries a refused connect on another
+ *    node, which is safe: nothing was sent), idle keep-alive connections are closed, and closed again
+ *    as each busy one finishes its response.
+ * 3. close this node's sockets without a disconnect packet, so every client reconnects by itself,
+ *    through the balancer, to another node and re-fetches its state there (R-L04).
+ * 4. wait for in-flight requests, then stop the jobs (pg-boss, graceful), Redis and the database pool.
+ * A second signal, or SHUTDOWN_TIMEOUT_MS after the drain, exits at once with status 1.
  */
 let stopping = false;
 async function shutdown(signal: string) {
 	if (stopping) process.exit(1);
 	stopping = true;
-	log.info({ signal }, 'shutting down');
+	log.info({ signal, drainMs: config.SHUTDOWN_DRAIN_MS }, 'shutting down: draining');
+	app.drain();
+	await new Promise((r) => setTimeout(r, config.SHUTDOWN_DRAIN_MS));
 	const force = setTimeout(() => {
 		log.warn('shutdown timed out; exiting');
 		process.exit(1);
 	}, config.SHUTDOWN_TIMEOUT_MS);
 	force.unref();
+	log.info('shutting down: no new connections');
 	const closed = new Promise<void>((r) => server.close(() => r()));
 	server.closeIdleConnections();
-	await app.close();
+	const idle = setInterval(() => server.closeIdleConnections(), 100);
+	await app.realtime.close();
 	await closed;
+	clearInterval(idle);
+	await app.close();
 	log.info('stopped');
 	process.exit(0);
 }

@@ -286,14 +286,15 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 					data.principal ? (await authenticate(ctx, staffToken(handshake))) !== null : data.boardTokenId !== undefined ? (await boardTokenGrant(ctx, boardToken(handshake)))?.id === data.boardTokenId : true
 			}).catch((e) => ctx.log.error({ err: e }, 'realtime resync failed')),
 		/**
-		 * Sends what is pending, then disconnects this node's clients so they reconnect to another
-		 * node. Not io.close(): that also closes the http server, which the caller closes itself
-		 * (stop accepting first, let requests finish), and io.disconnectSockets() would go through
-		 * the Redis adapter and disconnect every node's clients.
+		 * Sends what is pending, then closes this node's client connections so they reconnect to
+		 * another node (R-O08). Only the transports are closed: a socket told "disconnect" by the
+		 * server (disconnectSockets) would not reconnect by itself, one whose transport closed does.
+		 * Not io.close(): that also closes the http server, which the caller closes itself (stop
+		 * accepting first, let requests finish), and io.disconnectSockets() would go through the
+		 * Redis adapter and disconnect every node's clients. Safe to call twice.
 		 */
 		async close() {
 			await coalescer.drain();
-			for (const nsp of [pub, staff, board]) nsp.local.disconnectSockets(true);
 			io.engine.close();
 		}
 	};

@@ -52,17 +52,25 @@ test('R-O01 R-L04 R-L02 killing a node: its staff page and wall board show the i
 	}
 });
 
-test('R-O08 SIGTERM stops a node gracefully: it finishes, closes its sockets and exits by itself', async ({ page }) => {
+test('R-O08 SIGTERM stops a node gracefully: it drains (readyz 503 while still serving), closes its sockets and exits by itself', async ({ page }) => {
 	const state = e2eState();
-	const d = await startNode('d', { ...state.env, SEED_DEMO: 'false' });
+	const d = await startNode('d', { ...state.env, SEED_DEMO: 'false', SHUTDOWN_DRAIN_MS: '3000' });
 	await page.goto(`${d.url}/locations/1`);
 	await expect(page.getByRole('status')).toHaveAttribute('data-state', 'live');
 	const t0 = Date.now();
 	process.kill(d.pid, 'SIGTERM');
-	// The open page's socket is closed by the server, so the page says it is reconnecting.
-	await expect(page.getByRole('status')).toHaveAttribute('data-state', 'reconnecting');
+	// Draining: balancers are told at once, while requests are still served (and not kept alive).
+	await expect.poll(async () => (await fetch(`${d.url}/readyz`)).status).toBe(503);
+	const ready = await fetch(`${d.url}/readyz`);
+	expect(await ready.json()).toEqual({ status: 'draining' });
+	const served = await fetch(`${d.url}/api/v1/locations`);
+	expect(served.status).toBe(200);
+	expect(served.headers.get('connection')).toBe('close');
+	await expect(page.getByRole('status')).toHaveAttribute('data-state', 'live');
+	// After the drain the open page's socket is closed by the server, so the page says it is reconnecting.
+	await expect(page.getByRole('status')).toHaveAttribute('data-state', 'reconnecting', { timeout: 10_000 });
 	let alive = true;
-	while (alive && Date.now() - t0 < 10_000) {
+	while (alive && Date.now() - t0 < 20_000) {
 		await new Promise((r) => setTimeout(r, 100));
 		try {
 			process.kill(d.pid, 0);
@@ -72,6 +80,6 @@ test('R-O08 SIGTERM stops a node gracefully: it finishes, closes its sockets and
 	}
 	expect(alive).toBe(false);
 	const log = readFileSync(`${ARTIFACTS}/node-d.log`, 'utf8');
-	expect(log).toContain('"msg":"shutting down"');
+	expect(log).toContain('"msg":"shutting down: draining"');
 	expect(log).toContain('"msg":"stopped"');
 });

@@ -22,12 +22,15 @@ export async function startNode(name: string, env: Record<string, string>): Prom
 	});
 	child.unref();
 	const url = `http://127.0.0.1:${port}`;
-	for (let i = 0; i < 300; i++) {
+	// A node starts in a few seconds; on a machine shared with other work it may take a minute or two.
+	const deadline = Date.now() + 150_000;
+	while (Date.now() < deadline) {
 		if (child.exitCode !== null) break;
 		const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
 		if (ok) return { pid: child.pid!, url, port };
 		await new Promise((r) => setTimeout(r, 100));
 	}
+	child.kill('SIGKILL'); // not left running when the caller gives up on it
 	throw new Error(`node ${name} did not become ready; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
 }
 

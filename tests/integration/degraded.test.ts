@@ -70,3 +70,24 @@ describe('Redis outage', () => {
 		expect(r.status).toBe('ok');
 	});
 });
+
+describe('draining before a shutdown', () => {
+	it('R-O08 drain(): /readyz answers 503 "draining" at once while the node still serves; closing the sockets lets clients reconnect by themselves', async () => {
+		const s = connect(`${url}/public`, { transports: ['websocket'], reconnectionDelay: 100 });
+		sockets.push(s);
+		await new Promise<void>((r) => s.once('connect', () => r()));
+		expect(app.draining).toBe(false);
+		app.drain();
+		const r = await fetch(`${url}/readyz`);
+		expect(r.status).toBe(503);
+		expect(await r.json()).toEqual({ status: 'draining' });
+		expect((await fetch(`${url}/healthz`)).status).toBe(200);
+		expect(s.connected).toBe(true);
+		const reason = new Promise((res) => s.once('disconnect', res));
+		// The client must try again on its own (a balancer sends it to another node): not "io server disconnect".
+		const retried = new Promise((res) => s.io.once('reconnect_attempt', () => (s.close(), res(true))));
+		await app.realtime.close();
+		expect(await reason).toBe('transport close');
+		expect(await retried).toBe(true);
+	});
+});

@@ -25,4 +25,15 @@ describe('configuration', () => {
 		expect(c.SEED_DEMO).toBe(true);
 		expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
 	});
+
+	it('R-O08 the drain before a shutdown and the release name: defaults, parsing and bad values named', () => {
+		const d = parseConfig({});
+		expect(d.SHUTDOWN_DRAIN_MS).toBe(5000);
+		expect(d.RELEASE).toBeUndefined();
+		const c = parseConfig({ SHUTDOWN_DRAIN_MS: '1500', RELEASE: 'v2026.11.25-abc123' });
+		expect(c.SHUTDOWN_DRAIN_MS).toBe(1500);
+		expect(c.RELEASE).toBe('v2026.11.25-abc123');
+		expect(() => parseConfig({ SHUTDOWN_DRAIN_MS: '-1' })).toThrowError(/SHUTDOWN_DRAIN_MS: must be at least 0/);
+		expect(() => parseConfig({ RELEASE: 'v1 <script>' })).toThrowError(/RELEASE: letters, digits/);
+	});
 });

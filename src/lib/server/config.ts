@@ -80,7 +80,18 @@ export const configSchema = z.object({
 	REALTIME_COALESCE_MS: int(100, 0, 10_000),
 	/** How long a node keeps a resolved session (issue 11); ends and changes reach every node at once through Redis. 0: read every time. */
 	SESSION_CACHE_SECONDS: int(30, 0, 3600),
+	/**
+	 * R-O08: on SIGTERM the node first answers /readyz with 503 "draining" and keeps serving for this
+	 * long, so a balancer's health check takes it out of rotation before it stops accepting.
+	 */
+	SHUTDOWN_DRAIN_MS: int(5_000, 0, 120_000),
+	/** After the drain: the most the node waits for in-flight requests and jobs before it exits anyway. */
 	SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
+	/**
+	 * The release this node runs, sent to wall boards on every (re)connect so they reload after a
+	 * deploy (R-O08). Unset: the build's own version (build/client/_app/version.json).
+	 */
+	RELEASE: z.string().regex(/^[\w.:+-]{1,100}$/, 'letters, digits and . : + - _ only').optional(),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 });
 

@@ -45,6 +45,8 @@ export interface AppContext {
 	redis: { mode: 'redis' | 'memory'; ping(): Promise<boolean>; /** for rate limits shared by all nodes; absent without REDIS_URL */ client?: RedisClient };
 	/** The clock; tests may pass their own. */
 	now(): Date;
+	/** The release this node runs (R-O08): pages that reload after a deploy compare it with the socket's `hello`. */
+	release?: string;
 	/** Where links in mails point: PUBLIC_ORIGIN, or this node's own address in development. */
 	publicOrigin: string;
 	/** Resolved sessions kept by this node (issue 11); absent: every check reads the database. */

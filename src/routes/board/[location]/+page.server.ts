@@ -27,5 +27,11 @@ export const load: PageServerLoad = async ({ params, url, cookies, locals }) => 
 	if (!viaToken && locals.principal && !mayServe(locals.principal, id.data)) error(403, 'この交付場所を担当していないため、表示できません。');
 	const location = await ctx.db.models.Location.findByPk(id.data);
 	if (!location) error(404, '指定された交付場所が見つかりません。');
-	return { location: { id: location.id, nameJa: location.nameJa }, counters: await boardCounters(ctx, location.id), banner: await currentBanner(ctx) };
+	return {
+		location: { id: location.id, nameJa: location.nameJa },
+		counters: await boardCounters(ctx, location.id),
+		banner: await currentBanner(ctx),
+		// The release of the node that rendered this page: the board reloads when a socket's hello names another (R-O08).
+		release: ctx.release ?? 'dev'
+	};
 };
