@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
 import { makeLocation, makeReservation, makeSlot, makeStaff, purposeId } from '../harness/factories.ts';
 import { cardsByNoticeIds, listCards, searchCards } from '../../src/lib/server/cards/search.ts';
+import { searchReservations } from '../../src/lib/server/reservations/search.ts';
 import { exportCards, EXPORT_HEADER } from '../../src/lib/server/cards/export.ts';
 import type { Principal } from '../../src/lib/server/auth/session.ts';
 import type { Db } from '../../db/index.ts';
@@ -38,6 +39,26 @@ async function seed(db: Db) {
 		await db.models.CardRecord.create({ noticeId, birthDate, nameKanji: '見本', nameKana, storageLocationId, boxPosition, status });
 	}
 }
+
+describe('reads of personal data are logged (R-O04)', () => {
+	it('R-O04 R-O03 a card search, a pasted list and a booking search each write an audit row with the kinds of filter and the count, never the typed notice ID or name', async () => {
+		const { ctx } = testContext(t.db);
+		const since = (await t.db.sequelize.query(`SELECT coalesce(max(id), 0) AS m FROM audit_log`, { plain: true })) as { m: string };
+		await searchCards(ctx, viewer, { limit: 50, offset: 0, kana: 'アオキ', status: 'notice_sent' });
+		await cardsByNoticeIds(ctx, viewer, ['K0001', 'K-0003']);
+		await searchReservations(ctx, viewer, { q: 'イトウ', locationId: south, limit: 20 });
+		const [rows] = (await t.db.sequelize.query(`SELECT actor_id, action, target_type, detail::text AS detail FROM audit_log WHERE id > :m ORDER BY id`, { replacements: { m: since.m } })) as [
+			{ actor_id: string; action: string; target_type: string; detail: string }[],
+			unknown
+		];
+		expect(rows.map((r) => r.action)).toEqual(['cards.searched', 'cards.searched', 'reservations.searched']);
+		expect(rows.every((r) => r.actor_id === viewer.login)).toBe(true);
+		expect(JSON.parse(rows[0].detail)).toEqual({ filters: { kana: true, status: 'notice_sent' }, rows: 1, total: 1 });
+		expect(JSON.parse(rows[1].detail)).toEqual({ filters: { noticeIds: 2 }, rows: 3 });
+		expect(JSON.parse(rows[2].detail)).toMatchObject({ term: 'kana', locationId: south });
+		for (const r of rows) expect(r.detail).not.toMatch(/アオキ|イトウ|K0001|K0003|K-0003/);
+	});
+});
 
 describe('card search', () => {
 	it('R-S09 filters: status, notice ID prefix (hyphens ignored), kana prefix (hiragana or half-width accepted), storage location', async () => {

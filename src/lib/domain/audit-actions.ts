@@ -41,6 +41,8 @@ export const ACTION_LABELS: Record<string, string> = {
 	'user.role_changed': '権限の変更',
 	'user.locations_changed': '担当交付場所の変更',
 	'user.renamed': '利用者名の変更',
+	'cards.searched': 'カードの検索（閲覧）',
+	'reservations.searched': '予約の検索（閲覧）',
 	'audit.viewed': '操作ログの閲覧',
 	'audit.exported': '操作ログの出力',
 	'audit.verified': '操作ログの改ざん検査'

@@ -8,6 +8,7 @@ import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { requireLocation, servedFilter } from '../auth/scope.ts';
+import { audit } from '../audit.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
 import { kanaSearchPrefix, normalizeNoticeId } from '../../domain/cards/fields.ts';
 
@@ -195,7 +196,27 @@ export async function searchCards(ctx: AppContext, principal: Principal | null, 
 	const p = requireRole(principal, 'viewer');
 	const query = await scopeCardQuery(ctx, p, raw);
 	const [items, total] = await Promise.all([cardPage(ctx, query), cardCount(ctx, query)]);
+	await auditCardRead(ctx, p, { filters: filtersUsed(raw), rows: items.length, total });
 	return { total, items };
+}
+
+/**
+ * R-O04: reads of personal data are logged like changes — who searched, with which kinds of filter
+ * and how many cards came back; never the typed notice ID or name, nor the rows.
+ */
+function auditCardRead(ctx: AppContext, p: Principal, detail: Record<string, unknown>) {
+	return audit(ctx, { actorType: 'staff', actorId: p.login, action: 'cards.searched', targetType: 'card', detail });
+}
+
+const SAFE_FILTERS = new Set(['status', 'storageLocationId', 'locationId', 'purposeId', 'from', 'to']);
+/** The filters a search used: values of the safe ones (statuses, locations, dates), only the names of the others. */
+function filtersUsed(q: CardFilter): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [k, v] of Object.entries(q)) {
+		if (v === undefined || v === null || v === '' || k === 'servedStorageIds' || k === 'limit' || k === 'offset' || k === 'sort' || k === 'dir') continue;
+		out[k] = SAFE_FILTERS.has(k) ? v : true;
+	}
+	return out;
 }
 
 /** `GET /api/v1/staff/cards` (DESIGN contract): the same search, each row the contract's six fields. */
@@ -229,5 +250,6 @@ export async function cardsByNoticeIds(ctx: AppContext, principal: Principal | n
 			)
 		: [];
 	const found = new Set(rows.map((r) => r.notice_id));
+	await auditCardRead(ctx, p, { filters: { noticeIds: unique.length }, rows: rows.length });
 	return { items: rows.map(view), notFound: unique.filter((n) => !found.has(n)), invalid };
 }

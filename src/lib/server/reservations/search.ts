@@ -6,6 +6,7 @@ import { classifySearch } from '../../domain/counter.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
 import type { ReservationStatus } from '../../../../db/models/reservation.ts';
 import { tokyoIso } from '../slots.ts';
+import { audit } from '../audit.ts';
 
 export interface ReservationSearch {
 	q?: string;
@@ -125,5 +126,13 @@ export async function searchReservations(ctx: AppContext, principal: Principal |
 		checkedInAt: r.checked_in_at ? tokyoIso(new Date(r.checked_in_at)) : null,
 		persons: r.persons
 	}));
+	// R-O04: a read of personal data is logged: the kind of term and the filters, never the term itself
+	await audit(ctx, {
+		actorType: 'staff',
+		actorId: p.login,
+		action: 'reservations.searched',
+		targetType: 'reservation',
+		detail: { term: term.kind, locationId: query.locationId ?? null, date: query.date ?? null, status: query.status ?? null, rows: items.length }
+	});
 	return { items, truncated: rows.length > query.limit };
 }
