@@ -1,12 +1,12 @@
 import { expect as baseExpect, test } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { startHttpBalancer } from '../harness/http-balancer.ts';
 import { startNode } from './global-setup.ts';
 import { ARTIFACTS, DEMO_PASSWORD, e2eState } from './state.ts';
 import { apiLogin, staffSlots } from './helpers.ts';
+import { sql } from './citizen.ts';
 
 /**
  * R-O08 R-O01: a rolling release under steady booking and socket traffic. Two nodes of its own
@@ -30,16 +30,6 @@ interface Outcome {
 	status: number;
 	ok: boolean;
 	detail?: string;
-}
-
-async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
-	const c = new pg.Client({ connectionString: e2eState().databaseUrl });
-	await c.connect();
-	try {
-		return (await c.query(text, params)).rows as T[];
-	} finally {
-		await c.end();
-	}
 }
 
 test('R-O08 R-O01 rolling release under steady bookings and sockets: no failed request, no lost booking, the board reloads once, every client re-syncs', async ({ browser, request }) => {
