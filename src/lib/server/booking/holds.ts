@@ -243,7 +243,11 @@ export async function confirmHold(ctx: AppContext, citizen: CitizenPrincipal, ho
 	} catch (e) {
 		const r = refusal(e);
 		if (!r) {
-			if ((e as { code?: string })?.code === '23505') throw mapDoubleBooking(e, [{ index: 0, cardId: '', noticeId: '', status: 'notice_sent' }], 'citizen');
+			// the unique index refused a card (a race past the card check): name the person it belongs to
+			if ((e as { code?: string })?.code === '23505') {
+				const order = await holdCardOrder(ctx.db, holdId);
+				throw mapDoubleBooking(e, order.map((cardId, index) => ({ index, cardId, noticeId: '', status: 'notice_sent' as const })), 'citizen');
+			}
 			throw e;
 		}
 		if (r.reason === 'hold_not_found') throw new AppError('not_found', HOLD_NOT_FOUND.ja, { en: HOLD_NOT_FOUND.en });
