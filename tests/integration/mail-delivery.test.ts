@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Sequelize } from 'sequelize';
 import pg from 'pg';
+import net from 'node:net';
+import nodemailer from 'nodemailer';
 import { preparedOn, type Db } from '../../db/index.ts';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
 import { enqueueMail, mailBooking, mailsOf, outboxRow } from '../harness/mail.ts';
 import { startMailSink, type MailSink } from '../../server/mail-sink.ts';
 import { createMailTransport, type MailTransport } from '../../src/lib/server/mail/transport.ts';
-import { backoffMs, deliverDue, MAX_ATTEMPTS } from '../../src/lib/server/mail/outbox.ts';
+import { backoffMs, deliverDue, LEASE_MS, MAX_ATTEMPTS } from '../../src/lib/server/mail/outbox.ts';
 import { queueReminders } from '../../src/lib/server/mail/remind.ts';
 import { mailQueue, retryFailedMail } from '../../src/lib/server/mail/queue.ts';
 import { resendByBookingNumber } from '../../src/lib/server/mail/resend.ts';
@@ -154,6 +156,75 @@ describe('delivery', () => {
 			transportB.close();
 			await dbB.close();
 		}
+	});
+});
+
+describe('delivery under a lease (issue 11: a 9:00 storm)', () => {
+	const linkRow = async (email: string, at: Date) => {
+		const linkId = randomUUID();
+		await t.db.sequelize.query(`INSERT INTO citizen_links (id, email, expires_at) VALUES (:id, :email, :exp)`, {
+			replacements: { id: linkId, email, exp: new Date(at.getTime() + 3600_000).toISOString() }
+		});
+		return enqueueMail(t.db, 'citizen.link', { linkId }, at);
+	};
+	const pgQuery = async (sql: string) => {
+		const c = new pg.Client({ connectionString: t.url });
+		await c.connect();
+		try {
+			return await c.query(sql);
+		} finally {
+			await c.end();
+		}
+	};
+	const clear = () => t.db.sequelize.query(`UPDATE outbox SET published_at = now() WHERE published_at IS NULL AND failed_at IS NULL`);
+
+	it('R-C02 R-C09 login-link mails go out before older booking mails: a citizen waiting to sign in is not queued behind the morning’s confirmations', async () => {
+		await clear();
+		const { ctx } = testContext(t.db, { now: NOW });
+		const older = new Date(NOW.getTime() - 60_000);
+		const bookings: string[] = [];
+		for (let i = 0; i < 10; i++) bookings.push(await enqueueMail(t.db, 'reservation.created', { reservationId: (await mailBooking(t.db)).reservationId }, older));
+		const links = [await linkRow('wait-1@example.jp', NOW), await linkRow('wait-2@example.jp', NOW)];
+		const before = sink.messages().length;
+		// a run that can take three rows takes the two links and the oldest booking mail
+		expect(await deliverDue(ctx, transport, { limit: 3 })).toMatchObject({ sent: 3 });
+		const sent = sink.messages().slice(before);
+		for (const id of links) expect(mailsOf(sent, id)).toHaveLength(1);
+		expect(mailsOf(sent, bookings[0])).toHaveLength(1);
+		expect(bookings.slice(1).flatMap((id) => mailsOf(sent, id))).toHaveLength(0);
+		expect(await deliverDue(ctx, transport)).toMatchObject({ sent: 9 });
+	});
+
+	it('R-C09 a row is leased, not held in a transaction: while SMTP hangs no database connection waits in a transaction, no other node takes the row, and after the lease it is sent once', async () => {
+		await clear();
+		const { ctx, clock } = testContext(t.db, { now: NOW });
+		const id = await linkRow('lease@example.jp', NOW);
+		// An SMTP server that accepts the connection and never greets.
+		const silent = net.createServer(() => undefined);
+		await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+		const hung = nodemailer.createTransport({ host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port, greetingTimeout: 3_000, connectionTimeout: 3_000 });
+		try {
+			const stuck = deliverDue(ctx, hung);
+			await new Promise((r) => setTimeout(r, 1_000));
+			const { rows } = await pgQuery(`SELECT state FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'`);
+			expect(rows).toEqual([]);
+			// another node, meanwhile: the row is leased
+			expect(await deliverDue(testContext(t.db, { now: NOW }).ctx, transport)).toEqual({ sent: 0, skipped: 0, retried: 0, failed: 0 });
+			expect(await stuck).toEqual({ sent: 0, skipped: 0, retried: 1, failed: 0 });
+		} finally {
+			hung.close();
+			silent.close();
+		}
+		expect(mailsOf(sink.messages(), id)).toHaveLength(0);
+		// The node that took the row dies before marking it: the row comes back when its lease ends.
+		const row = await outboxRow(t.db, id);
+		clock.now = new Date(row.next_attempt_at);
+		await t.db.sequelize.query(`UPDATE outbox SET next_attempt_at = :lease WHERE id = :id`, { replacements: { id, lease: new Date(clock.now.getTime() + LEASE_MS).toISOString() } });
+		expect(await deliverDue(testContext(t.db, { now: clock.now }).ctx, transport)).toEqual({ sent: 0, skipped: 0, retried: 0, failed: 0 });
+		clock.now = new Date(clock.now.getTime() + LEASE_MS);
+		expect(await deliverDue(ctx, transport)).toMatchObject({ sent: 1 });
+		expect(mailsOf(sink.messages(), id)).toHaveLength(1);
+		expect(await deliverDue(ctx, transport)).toEqual({ sent: 0, skipped: 0, retried: 0, failed: 0 });
 	});
 });
 

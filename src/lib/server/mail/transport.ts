@@ -32,9 +32,9 @@ export function createMailTransport(smtpUrl: string): MailTransport {
 		url: smtpUrl,
 		// A few kept-open connections: a burst (bulk mail, reminders) does not pay a handshake per mail.
 		pool: true,
-		maxConnections: 2,
+		maxConnections: 4,
 		maxMessages: 200,
-		// Bounded: the deliverer holds the outbox row lock while it talks to the server.
+		// Bounded: a send must end well inside the outbox lease (outbox.ts LEASE_MS).
 		connectionTimeout: 10_000,
 		greetingTimeout: 10_000,
 		socketTimeout: 20_000,
