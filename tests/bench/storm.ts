@@ -31,7 +31,7 @@ import { createTestDatabase } from '../harness/database.ts';
 import { appStats, bareStats, collectGarbage, hostCpu, hostCpuPct, sleep, startProcess, type Proc, type ProcStats } from './lib/procs.ts';
 import { login, pickTarget, setCapacity } from './lib/app.ts';
 import { Fleet, type Group } from './lib/fleet.ts';
-import { send, closeAgents, noAnswer } from './lib/http.ts';
+import { send, closeAgents, noAnswer, resentOnClosedKeepAlive } from './lib/http.ts';
 import { runJourneys, drive, STEPS, type Citizen, type Commit } from './lib/journey.ts';
 import { fanoutRound, type FanoutRound } from './lib/fanout-rounds.ts';
 import { cpuByName, cpuOfPid, pct } from './lib/sysload.ts';
@@ -282,6 +282,7 @@ async function main() {
 	await fleet.mark();
 	log(`storm: ${CITIZENS} citizens, ${CONCURRENCY} at a time, ${PER_TIME} per time (${FREE_PER_TIME} places each); a supervisor changes a capacity every 0.5 s`);
 	noAnswer.clear();
+	resentOnClosedKeepAlive.count = 0;
 	const storm = await runJourneys(citizens, CONCURRENCY, {
 		urls,
 		db,
@@ -294,6 +295,7 @@ async function main() {
 	});
 	stormDone = true;
 	const stormNoAnswer = [...noAnswer];
+	const stormResent = resentOnClosedKeepAlive.count;
 	await supervisorLoop;
 	const load = await fleet.load();
 	const driverElu = performance.eventLoopUtilization(driverElu0).utilization;
@@ -362,10 +364,14 @@ async function main() {
 		const slots = open.slice(offset, offset + levelSlotCounts[i]);
 		offset += levelSlotCounts[i];
 		log(`booking at ${c} clients: ${LEVEL_JOURNEYS(c)} journeys; the same count of plain GETs; the booking SQL through pg`);
+		noAnswer.clear();
+		resentOnClosedKeepAlive.count = 0;
 		const run = await runJourneys(citizensFor(slots, LEVEL_JOURNEYS(c)), c, { urls, db, jwtSecret: JWT_SECRET, net: NET + 1, split: true });
+		const bookingNoAnswer = [...noAnswer];
+		const resent = resentOnClosedKeepAlive.count;
 		const get = await drive(GET_COUNT, c, async (k) => (await send(`${urls[k % 2]}/api/v1/staff/slots?locationId=${hotLoc}&date=${hotDate}`, { token: staffToken })).status);
 		const sql = await pgBooking(database.url, LEVEL_JOURNEYS(c), c, PER_TIME, FREE_PER_TIME, `l${c}`);
-		levels.push({ clients: c, run, get, sql });
+		levels.push({ clients: c, run, get, sql, noAnswer: bookingNoAnswer, resent });
 	}
 	log('baselines at the storm concurrency');
 	const getStorm = await drive(GET_COUNT, CONCURRENCY, async (k) => (await send(`${urls[k % 2]}/api/v1/staff/slots?locationId=${hotLoc}&date=${hotDate}`, { token: staffToken })).status);
@@ -383,6 +389,7 @@ async function main() {
 			steps: Object.fromEntries(STEPS.map((s) => [s, { ...pct(storm.latencies[s]), statuses: [...storm.statuses[s]] }])),
 			supervisor: { ...pct(sup.latencies), statuses: [...sup.statuses] },
 			noAnswer: stormNoAnswer,
+			resent: stormResent,
 			overCapacity: Number(check.over),
 			overCapacityAtEnd: Number(check2.over),
 			lost: Number(check.lost),
@@ -414,6 +421,10 @@ async function main() {
 			bookings: l.run.confirmed.length,
 			// the booking alone (hold + confirm), as the pg baseline; sign-ins ran before it
 			bookingsPerSecond: l.run.confirmed.length / (l.run.bookingSeconds ?? l.run.seconds),
+			// every hold and confirm request, answered or not: the unit of bench:booking (one POST per booking)
+			requestsPerSecond: (l.run.latencies.hold.length + l.run.latencies.confirm.length) / (l.run.bookingSeconds ?? l.run.seconds),
+			noAnswer: l.noAnswer,
+			resent: l.resent,
 			signinsPerSecond: (l.run.statuses.session.get(201) ?? 0) / (l.run.signinSeconds ?? NaN),
 			hold: pct(l.run.latencies.hold),
 			confirm: pct(l.run.latencies.confirm),

@@ -67,7 +67,7 @@ async function requireCitizenLocation(ctx: AppContext, locationId: number) {
  * R-C05: a location's availability as levels only. Counts are summed here, on the server, and
  * never leave it; the public page, the public API and the `/public` socket namespace see `level`.
  */
-export async function availabilityRange(ctx: AppContext, locationId: number, from: string, to: string): Promise<Availability> {
+export async function availabilityRange(ctx: AppContext, locationId: number, from: string, to: string, withSlots = true): Promise<Availability> {
 	if (to < from) throw new AppError('bad_request', '`to` must not be before `from`', { errors: [{ field: 'to', message: 'before from' }] });
 	if (addDays(from, MAX_RANGE_DAYS) < to) {
 		throw new AppError('bad_request', `The range may span at most ${MAX_RANGE_DAYS} days`, { errors: [{ field: 'to', message: 'range too long' }] });
@@ -78,7 +78,7 @@ export async function availabilityRange(ctx: AppContext, locationId: number, fro
 		availabilityRows(ctx, locationId, from, to),
 		loadLocationSettings(ctx.db, locationId)
 	]);
-	return availabilityFromRows(locationId, from, to, rows, settings, ctx.now());
+	return availabilityFromRows(locationId, from, to, rows, settings, ctx.now(), withSlots);
 }
 
 /** The slots of a date range as the levels are computed from them, in start order. */
@@ -144,7 +144,8 @@ export function availabilityFromRows(
 
 export async function monthAvailability(ctx: AppContext, locationId: number, month: string) {
 	const dates = monthDates(month);
-	return monthPush(await availabilityRange(ctx, locationId, dates[0], dates[dates.length - 1]), month);
+	// a month push carries no slots: none are formatted (every calendar subscribe reads this)
+	return monthPush(await availabilityRange(ctx, locationId, dates[0], dates[dates.length - 1], false), month);
 }
 
 /** What a `/public` month room receives: the days' levels and the version, not the slots (smaller pushes). */

@@ -9,6 +9,12 @@ import { Agent, request } from 'node:http';
 const agents = new Map<string, Agent>();
 /** Requests that got no HTTP answer, by error code (ECONNRESET, timeout, …). */
 export const noAnswer = new Map<string, number>();
+/**
+ * Requests sent again because the kept-alive connection they were written on had just been closed
+ * by the server (its 5 s idle timeout) before any answer: browsers resend in that case, and so does
+ * this client, once, on a new connection (Node's documented `req.reusedSocket` pattern).
+ */
+export const resentOnClosedKeepAlive = { count: 0 };
 const fail = (e: unknown) => {
 	const code = (e as { code?: string }).code ?? (e as Error).message ?? 'error';
 	noAnswer.set(code, (noAnswer.get(code) ?? 0) + 1);
@@ -31,7 +37,8 @@ export interface Answer {
 /** One JSON request; status 0 means no answer at all (connection refused, reset, timeout). */
 export function send(
 	url: string,
-	opts: { method?: string; token?: string; body?: unknown; from?: string; timeoutMs?: number } = {}
+	opts: { method?: string; token?: string; body?: unknown; from?: string; timeoutMs?: number } = {},
+	resent = false
 ): Promise<Answer> {
 	const u = new URL(url);
 	const from = opts.from ?? '127.0.0.1';
@@ -43,9 +50,11 @@ export function send(
 	}
 	if (opts.token) headers.authorization = `Bearer ${opts.token}`;
 	return new Promise((resolve) => {
+		let answered = false;
 		const req = request(
 			{ host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? 'GET', headers, agent: agentFor(from), localAddress: from },
 			(res) => {
+				answered = true;
 				const chunks: Buffer[] = [];
 				res.on('data', (c: Buffer) => chunks.push(c));
 				res.on('end', () => {
@@ -62,7 +71,15 @@ export function send(
 			}
 		);
 		req.setTimeout(opts.timeoutMs ?? 30_000, () => req.destroy(new Error('timeout')));
-		req.on('error', (e) => (fail(e), resolve({ status: 0, body: null })));
+		req.on('error', (e) => {
+			const code = (e as { code?: string }).code;
+			if (!answered && !resent && req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) {
+				resentOnClosedKeepAlive.count++;
+				return void send(url, opts, true).then(resolve);
+			}
+			fail(e);
+			resolve({ status: 0, body: null });
+		});
 		if (payload) req.write(payload);
 		req.end();
 	});

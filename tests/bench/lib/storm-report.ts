@@ -26,6 +26,8 @@ export interface StormResult {
 		mailsSent: number;
 		outboxUnpublished?: number;
 		noAnswer?: [string, number][];
+		/** requests sent again on a new connection after the server closed the kept-alive one (http.ts) */
+		resent?: number;
 		mailsAtSink: number;
 		commits: number;
 		staleness: { all: Pct; public: Pct; staff: Pct; never: number };
@@ -50,6 +52,9 @@ export interface StormResult {
 		journeys: number;
 		bookings: number;
 		bookingsPerSecond: number;
+		requestsPerSecond?: number;
+		noAnswer?: [string, number][];
+		resent?: number;
 		hold: Pct;
 		confirm: Pct;
 		session: Pct;
@@ -112,6 +117,12 @@ export function report(r: StormResult, name: string): void {
 		row(['figure', 'target', 'this run', '']),
 		row(['---', '---', '---', '---']),
 		row(['HTTP booking rate (hold + confirm) / plain authenticated GET rate, 50 clients', '≥ 0.5', `${f1(ratio50, 2)} (${f1(l50?.bookingsPerSecond ?? NaN)} / ${f1(l50?.getPerSecond ?? NaN, 0)} per s)`, yes(ratio50 >= 0.5)]),
+		row([
+			'for comparison with the issue’s “now” (bench:booking, one POST per booking): booking requests (holds and confirms) / GET, 50 clients',
+			'—',
+			`${f1((l50?.requestsPerSecond ?? NaN) / (l50?.getPerSecond ?? NaN), 2)} (${f1(l50?.requestsPerSecond ?? NaN)} / ${f1(l50?.getPerSecond ?? NaN, 0)} per s)`,
+			''
+		]),
 		row(['booking p99, 50 clients (hold / confirm)', '≤ 200 ms', `${f1(l50?.hold.p99 ?? NaN)} / ${f1(l50?.confirm.p99 ?? NaN)} ms`, yes((l50?.hold.p99 ?? Infinity) <= 200 && (l50?.confirm.p99 ?? Infinity) <= 200)]),
 		row([`fan-out p99 / bare p99, ${fo1?.n} sockets`, '≤ 1.3, server-bound', `${f1(foRatio(fo1), 2)} (${f1(fo1?.app.latency.p99 ?? NaN)} / ${f1(fo1?.bare.latency.p99 ?? NaN)} ms; busiest client loop ${f1(maxElu(fo1), 2)})`, yes(foRatio(fo1) <= 1.3)]),
 		row([`fan-out p99 / bare p99, ${fo5?.n} sockets`, '≤ 1.3, server-bound', `${f1(foRatio(fo5), 2)} (${f1(fo5?.app.latency.p99 ?? NaN)} / ${f1(fo5?.bare.latency.p99 ?? NaN)} ms; busiest client loop ${f1(maxElu(fo5), 2)})`, yes(foRatio(fo5) <= 1.3)]),
@@ -122,7 +133,8 @@ export function report(r: StormResult, name: string): void {
 		'',
 		`**The storm**: ${s.bookings} bookings in ${f1(s.seconds)} s = **${f1(s.bookings / s.seconds)} bookings/s**; ${s.commits} commits watched (bookings and capacity changes); ` +
 			`${s.mailsAtSink} mails (links and booking mails) had reached the SMTP sink when the sockets were checked${s.outboxUnpublished !== undefined ? `, ${s.outboxUnpublished} outbox rows still unpublished` : ''}.` +
-			(s.noAnswer?.length ? ` Requests without an HTTP answer: ${s.noAnswer.map(([k, n]) => `${k}×${n}`).join(', ')}.` : ''),
+			(s.noAnswer?.length ? ` Requests without an HTTP answer: ${s.noAnswer.map(([k, n]) => `${k}×${n}`).join(', ')}.` : ' Every request had an HTTP answer.') +
+			(s.resent ? ` ${s.resent} requests were sent again on a new connection because the node had just closed the idle kept-alive one (as a browser does).` : ''),
 		'',
 		row(['step', 'p50 / p99 / max ms', 'answers']),
 		row(['---', '---', '---']),
@@ -147,12 +159,13 @@ export function report(r: StormResult, name: string): void {
 		'',
 		'**Booking as the clients grow** (each level its own citizens on fresh times: first all sign in (link, session), then all book (hold + confirm), and bookings/s is the booking phase alone, as the pg baseline measures hold + confirm; GET and pg at the same concurrency)',
 		'',
-		row(['clients', 'bookings/s', 'hold p50/p99', 'confirm p50/p99', 'sign-ins/s (session p99)', 'GET/s', 'booking/GET', 'pg bookings/s', 'pg p99', 'refused holds']),
-		row(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---']),
+		row(['clients', 'bookings/s', 'requests/s', 'hold p50/p99', 'confirm p50/p99', 'sign-ins/s (session p99)', 'GET/s', 'booking/GET', 'pg bookings/s', 'pg p99', 'refused holds', 'no answer (resent)']),
+		row(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---']),
 		...r.levels.map((l) =>
 			row([
 				l.clients,
 				f1(l.bookingsPerSecond),
+				f1(l.requestsPerSecond ?? NaN),
 				`${f1(l.hold.p50)} / ${f1(l.hold.p99)}`,
 				`${f1(l.confirm.p50)} / ${f1(l.confirm.p99)}`,
 				`${f1(l.signinsPerSecond)} (${f1(l.session.p99)})`,
@@ -160,7 +173,8 @@ export function report(r: StormResult, name: string): void {
 				f1(l.bookingsPerSecond / l.getPerSecond, 2),
 				f1(l.sqlPerSecond, 0),
 				f1(l.sqlP99),
-				st((l.statuses.hold ?? []).filter(([k]) => k !== 201))
+				st((l.statuses.hold ?? []).filter(([k]) => k !== 201 && k !== 0)),
+				`${l.noAnswer?.length ? l.noAnswer.map(([k, n]) => `${k}×${n}`).join(', ') : '0'} (${l.resent ?? 0})`
 			])
 		),
 		'',
