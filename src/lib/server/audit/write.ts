@@ -12,18 +12,26 @@ export interface AuditEntry {
 	ip?: string | null;
 }
 
-/** Writes one 操作ログ row (R-O03), inside the caller's transaction when it has one. */
+/**
+ * Writes one 操作ログ row (R-O03), inside the caller's transaction when it has one. A plain INSERT
+ * (no model instance, nothing returned): every audited action pays for it. `at` is the moment of
+ * the write, as the model's client-side default was (clock_timestamp, not the transaction's start).
+ */
 export async function audit(ctx: Pick<AppContext, 'db'>, e: AuditEntry, transaction?: Transaction): Promise<void> {
-	await ctx.db.models.AuditLog.create(
+	await ctx.db.sequelize.query(
+		`INSERT INTO audit_log (at, actor_type, actor_id, action, target_type, target_id, detail, ip)
+		 VALUES (clock_timestamp(), :actorType, :actorId, :action, :targetType, :targetId, CAST(:detail AS jsonb), :ip)`,
 		{
-			actorType: e.actorType,
-			actorId: e.actorId,
-			action: e.action,
-			targetType: e.targetType ?? null,
-			targetId: e.targetId == null ? null : String(e.targetId),
-			detail: e.detail ?? {},
-			ip: e.ip ?? null
-		},
-		{ transaction }
+			replacements: {
+				actorType: e.actorType,
+				actorId: e.actorId,
+				action: e.action,
+				targetType: e.targetType ?? null,
+				targetId: e.targetId == null ? null : String(e.targetId),
+				detail: JSON.stringify(e.detail ?? {}),
+				ip: e.ip ?? null
+			},
+			transaction
+		}
 	);
 }
