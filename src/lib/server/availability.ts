@@ -36,12 +36,12 @@ export interface Availability {
 	version: string;
 }
 
-/** A slot as the levels are computed from it. */
+/** A slot as the levels are computed from it (times as Date or epoch milliseconds). */
 export interface AvailabilityRow {
 	id: string;
 	date: string;
-	starts_at: Date;
-	ends_at: Date;
+	starts_at: Date | number;
+	ends_at: Date | number;
 	capacity: number;
 	/** booked + held */
 	taken: number;
@@ -84,7 +84,8 @@ export async function availabilityRange(ctx: AppContext, locationId: number, fro
 /** The slots of a date range as the levels are computed from them, in start order. */
 export function availabilityRows(ctx: AppContext, locationId: number, from: string, to: string): Promise<AvailabilityRow[]> {
 	return ctx.db.sequelize.query<AvailabilityRow>(
-		`SELECT id, date, starts_at, ends_at, capacity, booked + held AS taken, version
+		`SELECT id, date, extract(epoch FROM starts_at)::float8 * 1000 AS starts_at, extract(epoch FROM ends_at)::float8 * 1000 AS ends_at,
+		        capacity, booked + held AS taken, version
 		   FROM slots WHERE location_id = :locationId AND date BETWEEN :from AND :to ORDER BY starts_at`,
 		{ replacements: { locationId, from, to }, type: QueryTypes.SELECT }
 	);

@@ -2,7 +2,7 @@ import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import type { AvailabilityPush, BoardCounters, SlotsPush } from '../../realtime/events.ts';
 import { availabilityFromRows, monthPush } from '../availability.ts';
-import { SLOT_COLUMNS, toStaffSlot, type SlotRow } from '../slots.ts';
+import { LIVE_SLOT_COLUMNS, toStaffSlot, type SlotRow } from '../slots.ts';
 import { boardCounters } from '../board/counters.ts';
 import { SETTINGS_COLUMNS, settingsFromRow, type SettingsRow } from '../scheduling/settings-read.ts';
 import { monthDates, tokyoDateOf } from '../../domain/dates.ts';
@@ -34,7 +34,7 @@ export async function livePushes(ctx: AppContext, locationId: number, dates: Ite
 	const today = tokyoDateOf(now);
 	const [rows, [place], board] = await Promise.all([
 		ctx.db.sequelize.query<SlotRow>(
-			`SELECT ${SLOT_COLUMNS} FROM slots WHERE location_id = :locationId AND date BETWEEN :from AND :to ORDER BY starts_at`,
+			`SELECT ${LIVE_SLOT_COLUMNS} FROM slots WHERE location_id = :locationId AND date BETWEEN :from AND :to ORDER BY starts_at`,
 			{ replacements: { locationId, from, to }, type: QueryTypes.SELECT }
 		),
 		ctx.db.sequelize.query<{ citizen_bookable: boolean } & { [K in keyof SettingsRow]: SettingsRow[K] | null }>(
