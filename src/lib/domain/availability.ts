@@ -34,8 +34,17 @@ export function slotLevel(slot: CapacityState, s: LevelSettings = DEFAULT_LEVEL_
 	return levelFor(slot.capacity - slot.taken, slot.capacity, s);
 }
 
-/** A day's level from its open slots: the sum of what remains against the sum of capacity. */
-export function dayLevel(slots: readonly CapacityState[], s: LevelSettings = DEFAULT_LEVEL_SETTINGS): Level {
+/**
+ * What a day's level is computed from: over its open slots only, the sum of capacity and the sum of
+ * what remains, each slot's remainder counted from 0 (a slot overbooked by a capacity override
+ * takes nothing from the others). The live path has Postgres sum these per day (server/availability.ts).
+ */
+export interface DayTotals {
+	capacity: number;
+	remaining: number;
+}
+
+export function dayTotals(slots: readonly CapacityState[]): DayTotals {
 	let capacity = 0;
 	let remaining = 0;
 	for (const slot of slots) {
@@ -43,8 +52,17 @@ export function dayLevel(slots: readonly CapacityState[], s: LevelSettings = DEF
 		capacity += slot.capacity;
 		remaining += Math.max(0, slot.capacity - slot.taken);
 	}
-	if (capacity === 0) return 'closed';
-	return levelFor(remaining, capacity, s);
+	return { capacity, remaining };
+}
+
+/** A day's level from its totals: closed when nothing is open. */
+export function levelOfTotals(t: DayTotals, s: LevelSettings = DEFAULT_LEVEL_SETTINGS): Level {
+	return t.capacity === 0 ? 'closed' : levelFor(t.remaining, t.capacity, s);
+}
+
+/** A day's level from its open slots: the sum of what remains against the sum of capacity. */
+export function dayLevel(slots: readonly CapacityState[], s: LevelSettings = DEFAULT_LEVEL_SETTINGS): Level {
+	return levelOfTotals(dayTotals(slots), s);
 }
 
 /** Symbol and Japanese/English text for each level: colour is never the only signal (R-C05, R-C01). */

@@ -1,7 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from './context.ts';
 import { AppError } from './errors.ts';
-import { dayLevel, slotLevel, type CapacityState, type Level } from '../domain/availability.ts';
+import { dayLevel, levelOfTotals, slotLevel, type CapacityState, type Level } from '../domain/availability.ts';
 import { addDays, monthDates } from '../domain/dates.ts';
 import { tokyoIso } from './slots.ts';
 import { loadLocationSettings, type LocationSettings } from './scheduling/settings-read.ts';
@@ -67,18 +67,22 @@ async function requireCitizenLocation(ctx: AppContext, locationId: number) {
  * R-C05: a location's availability as levels only. Counts are summed here, on the server, and
  * never leave it; the public page, the public API and the `/public` socket namespace see `level`.
  */
-export async function availabilityRange(ctx: AppContext, locationId: number, from: string, to: string, withSlots = true): Promise<Availability> {
-	if (to < from) throw new AppError('bad_request', '`to` must not be before `from`', { errors: [{ field: 'to', message: 'before from' }] });
-	if (addDays(from, MAX_RANGE_DAYS) < to) {
-		throw new AppError('bad_request', `The range may span at most ${MAX_RANGE_DAYS} days`, { errors: [{ field: 'to', message: 'range too long' }] });
-	}
+export async function availabilityRange(ctx: AppContext, locationId: number, from: string, to: string): Promise<Availability> {
+	checkRange(from, to);
 	// Three independent reads at once: one round trip of waiting, not three.
 	const [, rows, settings] = await Promise.all([
 		requireCitizenLocation(ctx, locationId),
 		availabilityRows(ctx, locationId, from, to),
 		loadLocationSettings(ctx.db, locationId)
 	]);
-	return availabilityFromRows(locationId, from, to, rows, settings, ctx.now(), withSlots);
+	return availabilityFromRows(locationId, from, to, rows, settings, ctx.now());
+}
+
+function checkRange(from: string, to: string) {
+	if (to < from) throw new AppError('bad_request', '`to` must not be before `from`', { errors: [{ field: 'to', message: 'before from' }] });
+	if (addDays(from, MAX_RANGE_DAYS) < to) {
+		throw new AppError('bad_request', `The range may span at most ${MAX_RANGE_DAYS} days`, { errors: [{ field: 'to', message: 'range too long' }] });
+	}
 }
 
 /** The slots of a date range as the levels are computed from them, in start order. */
@@ -91,6 +95,57 @@ export function availabilityRows(ctx: AppContext, locationId: number, from: stri
 	);
 }
 
+/** One day's totals (domain `dayTotals`) over its slots that start after `now`, and the sum of their versions. */
+export interface DayTotalsRow {
+	date: string;
+	capacity: number;
+	remaining: number;
+	version: string;
+}
+
+/**
+ * The per-day totals of [from, to], summed by Postgres: what a month view needs, 30 rows instead of
+ * every slot of the month (the calendar subscribe and the push after every commit read this). The
+ * sums are the domain's `dayTotals` over the slots that have not started; whether the day itself is
+ * open to citizens is applied afterwards (daysFromTotals), as for slots.
+ */
+export function dayTotalsRows(ctx: AppContext, locationId: number, from: string, to: string, now: Date): Promise<DayTotalsRow[]> {
+	return ctx.db.sequelize.query<DayTotalsRow>(
+		`SELECT date,
+		        coalesce(sum(capacity) FILTER (WHERE starts_at > :now), 0)::int AS capacity,
+		        coalesce(sum(greatest(0, capacity - booked - held)) FILTER (WHERE starts_at > :now), 0)::int AS remaining,
+		        sum(version)::text AS version
+		   FROM slots WHERE location_id = :locationId AND date BETWEEN :from AND :to GROUP BY date`,
+		{ replacements: { locationId, from, to, now: now.toISOString() }, type: QueryTypes.SELECT }
+	);
+}
+
+/**
+ * R-S07 / R-C05: which days citizens may book now (outside the citizens' window, or on a day the
+ * rules now close — a booked slot kept after a rule change — a slot is shown as not open), and the
+ * note a closed day carries.
+ */
+function dayRules(settings: LocationSettings | null, now: Date) {
+	const today = tokyoDateOf(now);
+	if (!settings) return { noteOf: (date: string): DayNote | undefined => (date < today ? 'past' : undefined), dayOpen: (_date: string) => true };
+	const range = bookableRange(settings.window, 'citizen', now);
+	const day = dayResolver(settings.rules);
+	const openDay = new Map<string, boolean>();
+	return {
+		noteOf: (date: string): DayNote | undefined => (date < today ? 'past' : !day(date).open ? 'closed' : date < range.from || date > range.to ? 'outside' : undefined),
+		dayOpen: (date: string) => {
+			let open = openDay.get(date);
+			if (open === undefined) openDay.set(date, (open = date >= range.from && date <= range.to && day(date).open));
+			return open;
+		}
+	};
+}
+
+function dayOf(date: string, level: Level, noteOf: (date: string) => DayNote | undefined): DayAvailability {
+	const note = level === 'closed' ? noteOf(date) : undefined;
+	return note ? { date, level, note } : { date, level };
+}
+
 /**
  * The levels of [from, to] from its slots (in start order) and the location's settings: no I/O,
  * so the live path can compute several months and staff days from one read.
@@ -101,27 +156,10 @@ export function availabilityFromRows(
 	to: string,
 	rows: readonly AvailabilityRow[],
 	settings: LocationSettings | null,
-	now: Date,
-	/** false: days and version only (a month push carries no slots) */
-	withSlots = true
+	now: Date
 ): Availability {
 	const nowMs = now.getTime();
-	// R-S07 / R-C05: outside the citizens' window, or on a day the rules now close (a booked slot
-	// kept after a rule change), a slot is shown as not open.
-	const today = tokyoDateOf(now);
-	let noteOf: (date: string) => DayNote | undefined = (date) => (date < today ? 'past' : undefined);
-	let dayOpen: (date: string) => boolean = () => true;
-	if (settings) {
-		const range = bookableRange(settings.window, 'citizen', now);
-		const day = dayResolver(settings.rules);
-		noteOf = (date) => (date < today ? 'past' : !day(date).open ? 'closed' : date < range.from || date > range.to ? 'outside' : undefined);
-		const openDay = new Map<string, boolean>();
-		dayOpen = (date) => {
-			let open = openDay.get(date);
-			if (open === undefined) openDay.set(date, (open = date >= range.from && date <= range.to && day(date).open));
-			return open;
-		};
-	}
+	const { noteOf, dayOpen } = dayRules(settings, now);
 	const byDate = new Map<string, CapacityState[]>();
 	const slots: SlotAvailability[] = [];
 	let version = 0n;
@@ -132,25 +170,49 @@ export function availabilityFromRows(
 		if (list) list.push(state);
 		else byDate.set(r.date, [state]);
 		version += BigInt(r.version);
-		if (withSlots) slots.push({ id: String(r.id), date: r.date, startsAt: tokyoIso(new Date(r.starts_at)), endsAt: tokyoIso(new Date(r.ends_at)), level: slotLevel(state) });
+		slots.push({ id: String(r.id), date: r.date, startsAt: tokyoIso(new Date(r.starts_at)), endsAt: tokyoIso(new Date(r.ends_at)), level: slotLevel(state) });
 	}
 	const days: DayAvailability[] = [];
-	for (let d = from; d <= to; d = addDays(d, 1)) {
-		const level = dayLevel(byDate.get(d) ?? []);
-		const note = level === 'closed' ? noteOf(d) : undefined;
-		days.push(note ? { date: d, level, note } : { date: d, level });
-	}
+	for (let d = from; d <= to; d = addDays(d, 1)) days.push(dayOf(d, dayLevel(byDate.get(d) ?? []), noteOf));
 	return { locationId, from, to, days, slots, version: String(version) };
 }
 
+/** The days of [from, to] from their totals (dayTotalsRows) and the location's settings: the same levels as availabilityFromRows, no slots. */
+export function daysFromTotals(
+	locationId: number,
+	from: string,
+	to: string,
+	totals: readonly DayTotalsRow[],
+	settings: LocationSettings | null,
+	now: Date
+): Omit<Availability, 'slots'> {
+	const { noteOf, dayOpen } = dayRules(settings, now);
+	const byDate = new Map<string, DayTotalsRow>();
+	let version = 0n;
+	for (const t of totals) {
+		if (t.date < from || t.date > to) continue;
+		byDate.set(t.date, t);
+		version += BigInt(t.version);
+	}
+	const days: DayAvailability[] = [];
+	for (let d = from; d <= to; d = addDays(d, 1)) {
+		const t = byDate.get(d);
+		days.push(dayOf(d, t && dayOpen(d) ? levelOfTotals(t) : 'closed', noteOf));
+	}
+	return { locationId, from, to, days, version: String(version) };
+}
+
+/** R-C05 / R-C06: a month of one location as a calendar shows it (the `/public` subscribe). */
 export async function monthAvailability(ctx: AppContext, locationId: number, month: string) {
 	const dates = monthDates(month);
-	// a month push carries no slots: none are formatted (every calendar subscribe reads this)
-	return monthPush(await availabilityRange(ctx, locationId, dates[0], dates[dates.length - 1], false), month);
+	const [from, to] = [dates[0], dates[dates.length - 1]];
+	const now = ctx.now();
+	const [, totals, settings] = await Promise.all([requireCitizenLocation(ctx, locationId), dayTotalsRows(ctx, locationId, from, to, now), loadLocationSettings(ctx.db, locationId)]);
+	return monthPush(daysFromTotals(locationId, from, to, totals, settings, now), month);
 }
 
 /** What a `/public` month room receives: the days' levels and the version, not the slots (smaller pushes). */
-export function monthPush(a: Availability, month: string) {
+export function monthPush(a: Omit<Availability, 'slots'>, month: string) {
 	return { locationId: a.locationId, month, days: a.days, version: a.version };
 }
 
