@@ -83,10 +83,15 @@ function monthBounds(month: string): [string, string] {
 	return [`${month}-01`, `${month}-${String(last).padStart(2, '0')}`];
 }
 
-async function startSink(): Promise<{ child: ChildProcess; smtpUrl: string; count(): Promise<number> }> {
+async function startSink(): Promise<{ child: ChildProcess; smtpUrl: string; count(): Promise<number>; arrivals(): Promise<[string, number][]> }> {
 	const child = fork(new URL('./lib/sink.ts', import.meta.url).pathname, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 	const smtpUrl = await new Promise<string>((resolve) => child.once('message', (m: { smtpUrl: string }) => resolve(m.smtpUrl)));
-	return { child, smtpUrl, count: () => new Promise((r) => (child.once('message', (m: { count: number }) => r(m.count)), child.send('count'))) };
+	return {
+		child,
+		smtpUrl,
+		count: () => new Promise((r) => (child.once('message', (m: { count: number }) => r(m.count)), child.send('count'))),
+		arrivals: () => new Promise((r) => (child.once('message', (m: { arrivals: [string, number][] }) => r(m.arrivals)), child.send('arrivals')))
+	};
 }
 
 async function main() {
@@ -352,6 +357,33 @@ async function main() {
 		[storm.confirmed.map((c) => c.reservationNumber!)]
 	);
 	await fleet.closeSockets();
+	const mailsAtCheck = await sink.count();
+
+	// The storm's mails: the nodes go on sending the outbox after the last commit. How long until every
+	// citizen has their mails is a figure of its own; the rounds below wait for it, so that they measure
+	// pushes and not mail rendering (bounded: 10 minutes).
+	let mailsDoneAfterMs: number | null = null;
+	for (const deadline = Date.now() + 600_000; Date.now() < deadline; await sleep(500)) {
+		const { rows: [o] } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL AND failed_at IS NULL`);
+		if (Number(o.n) === 0) {
+			mailsDoneAfterMs = wall() - lastCommit;
+			break;
+		}
+	}
+	const mailsTotal = await sink.count();
+	// Each mail's wait: from its outbox row's commit (the link request, the confirm) to the sink.
+	const arrivals = await sink.arrivals();
+	const { rows: outboxRows } = await db.query<{ id: string; topic: string; at: number }>(
+		`SELECT id::text AS id, topic, extract(epoch FROM created_at)::float8 * 1000 AS at FROM outbox WHERE id = ANY($1::bigint[])`,
+		[arrivals.map(([id]) => id)]
+	);
+	const committed = new Map(outboxRows.map((r) => [r.id, r]));
+	const mailWait = { link: [] as number[], booking: [] as number[] };
+	for (const [id, at] of arrivals) {
+		const row = committed.get(id);
+		if (row) mailWait[row.topic === 'citizen.link' ? 'link' : 'booking'].push(Math.max(0, at - row.at));
+	}
+	log(mailsDoneAfterMs === null ? 'the outbox was not empty after 10 minutes' : `every mail of the storm (${mailsTotal}) at the sink ${(mailsDoneAfterMs / 1000).toFixed(1)} s after the last commit`);
 
 	// ---- fan-out as the sockets grow, app against a bare Socket.IO broadcast ----
 	const rounds = await fanoutRounds();
@@ -396,7 +428,10 @@ async function main() {
 			reservations: Number(check.reservations),
 			mailsSent: Number(check.mails),
 			outboxUnpublished: Number(check.unpublished),
-			mailsAtSink: await sink.count(),
+			mailsAtSink: mailsAtCheck,
+			mailsTotal,
+			mailsDoneAfterMs,
+			mailWait: { link: pct(mailWait.link), booking: pct(mailWait.booking) },
 			commits: commits.length,
 			staleness: { all: pct([...stale.all.values()]), public: pct(stale.public), staff: pct(stale.staff), never: stale.never },
 			finals: Object.entries(finals).map(([room, x]) => ({ room, ...x, reachedAfterMs: x.reachedAt < 0 ? null : x.reachedAt - lastCommit })),

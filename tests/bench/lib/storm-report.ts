@@ -29,6 +29,11 @@ export interface StormResult {
 		/** requests sent again on a new connection after the server closed the kept-alive one (http.ts) */
 		resent?: number;
 		mailsAtSink: number;
+		/** mails at the sink once the outbox was empty, and when that was (ms after the last commit; null: not within 10 min) */
+		mailsTotal?: number;
+		mailsDoneAfterMs?: number | null;
+		/** from the outbox row's commit to the sink: login-link mails, and the others (booking mails) */
+		mailWait?: { link: Pct; booking: Pct };
 		commits: number;
 		staleness: { all: Pct; public: Pct; staff: Pct; never: number };
 		finals: { room: string; sockets: number; exact: number; reachedAt: number; reachedAfterMs: number | null; sample?: string }[];
@@ -132,7 +137,8 @@ export function report(r: StormResult, name: string): void {
 		row(['server memory per socket (RSS, per node)', '≤ 16 KiB', s.memory.map((m) => `${f1(m.rssKiBPerSocket)} KiB (heap ${f1(m.heapKiBPerSocket)})`).join(' / '), yes(memMax <= 16)]),
 		'',
 		`**The storm**: ${s.bookings} bookings in ${f1(s.seconds)} s = **${f1(s.bookings / s.seconds)} bookings/s**; ${s.commits} commits watched (bookings and capacity changes); ` +
-			`${s.mailsAtSink} mails (links and booking mails) had reached the SMTP sink when the sockets were checked${s.outboxUnpublished !== undefined ? `, ${s.outboxUnpublished} outbox rows still unpublished` : ''}.` +
+			`${s.mailsAtSink} mails (links and booking mails) had reached the SMTP sink when the sockets were checked${s.outboxUnpublished !== undefined ? `, ${s.outboxUnpublished} outbox rows still unpublished` : ''}` +
+			(s.mailsDoneAfterMs === undefined ? '.' : s.mailsDoneAfterMs === null ? '; the outbox was still not empty 10 minutes later.' : `; all ${s.mailsTotal} mails were at the sink ${f1(s.mailsDoneAfterMs / 1000)} s after the last commit.`) +
 			(s.noAnswer?.length ? ` Requests without an HTTP answer: ${s.noAnswer.map(([k, n]) => `${k}×${n}`).join(', ')}.` : ' Every request had an HTTP answer.') +
 			(s.resent ? ` ${s.resent} requests were sent again on a new connection because the node had just closed the idle kept-alive one (as a browser does).` : ''),
 		'',
@@ -141,6 +147,12 @@ export function report(r: StormResult, name: string): void {
 		...Object.entries(s.steps).map(([k, p]) => row([k, ms(p), st(p.statuses)])),
 		row(['supervisor capacity change', ms(s.supervisor), st(s.supervisor.statuses)]),
 		'',
+		...(s.mailWait
+			? [
+					`Mail, from the commit that wrote it to the SMTP sink (p50 / p99 / max): login-link mails ${ms(s.mailWait.link)} ms (${s.mailWait.link.n}); booking mails ${ms(s.mailWait.booking)} ms (${s.mailWait.booking.n}).`,
+					''
+				]
+			: []),
 		`Staleness (commit's 201 → last watching socket shows that version): all ${ms(s.staleness.all)}; citizen calendars ${ms(s.staleness.public)}; staff screens ${ms(s.staleness.staff)} ms.`,
 		'',
 		row(['process', 'CPU s during the storm', '% of one core', 'event loop busy']),
