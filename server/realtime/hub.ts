@@ -4,11 +4,12 @@ import { parse as parseCookie } from 'cookie';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { AppContext, Publisher } from '../../src/lib/server/context.ts';
-import { authenticate, type Principal } from '../../src/lib/server/auth/session.ts';
+import { authenticate, requireRole, type Principal } from '../../src/lib/server/auth/session.ts';
+import { requireLocation } from '../../src/lib/server/auth/scope.ts';
 import { SESSION_COOKIE } from '../../src/lib/server/auth/cookie.ts';
 import { hasRole } from '../../src/lib/domain/roles.ts';
 import { monthAvailability } from '../../src/lib/server/availability.ts';
-import { listStaffSlots, staffSlots } from '../../src/lib/server/slots.ts';
+import { listStaffSlots } from '../../src/lib/server/slots.ts';
 import { mayServe } from '../../src/lib/domain/scope.ts';
 import { dateString, locationIdParam, monthString } from '../../src/lib/server/schemas.ts';
 import { AppError, isAppError } from '../../src/lib/server/errors.ts';
@@ -98,8 +99,14 @@ function boardToken(handshake: Handshake): string | null {
  * Publisher that use cases call after commit. Emitting to a room goes through the adapter, so
  * with Redis every node's subscribers receive it (R-L04).
  */
-export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { release?: string } = {}) {
+export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { release?: string; states?: RoomStates } = {}) {
 	const release = opts.release ?? 'dev';
+	// What a room shows, read for a subscribe and after a reconnect (tests may wrap these reads).
+	const states: RoomStates = opts.states ?? {
+		publicMonth: (locationId, month) => monthAvailability(ctx, locationId, month),
+		staffDay: async (locationId, date) => ({ locationId, date, slots: await listStaffSlots(ctx, locationId, date) }),
+		board: (locationId) => boardCounters(ctx, locationId)
+	};
 	const io = new Server(httpServer, {
 		serveClient: false,
 		cors: { origin: false },
@@ -118,13 +125,18 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 	pub.on('connection', (socket) => {
 		socket.on('subscribe', async (req, ack) => {
 			if (typeof ack !== 'function') return;
+			let joined: string | null = null;
 			try {
 				const q = publicSubscribe.parse(req);
 				const room = publicRoom(q.locationId, q.month);
-				const state = await monthRead(room, () => monthAvailability(ctx, q.locationId, q.month));
+				// R-L04: in the room first, then the read, so that no change falls between the state acked
+				// and the pushes that follow (a push may then arrive before the ack: clients keep the newer).
 				switchRoom(socket, room);
+				joined = room;
+				const state = await monthRead(room, () => states.publicMonth(q.locationId, q.month));
 				ack({ data: state });
 			} catch (e) {
+				if (joined) socket.leave(joined);
 				ack(failure(ctx, e));
 			}
 		});
@@ -147,16 +159,20 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 	staff.on('connection', (socket) => {
 		socket.on('subscribe', async (req, ack) => {
 			if (typeof ack !== 'function') return;
+			let joined: string | null = null;
 			try {
 				// The session may have been revoked since the socket connected: check again on every subscribe.
 				const principal = await authenticate(ctx, staffToken(socket.handshake));
 				if (!principal) return ack({ error: { code: 'unauthenticated', message: 'ログインが必要です。' } });
 				const q = staffSubscribe.parse(req);
-				// R-S01: a viewer or clerk only for a location they serve (a forbidden ack otherwise)
-				const slots = await staffSlots(ctx, principal, q.locationId, q.date);
-				switchRoom(socket, staffRoom(q.locationId, q.date));
-				ack({ data: { locationId: q.locationId, date: q.date, slots } });
+				// R-S01: a viewer or clerk only for a location they serve (a forbidden ack otherwise), checked
+				// before the socket joins; then in the room first and the read after it (R-L04, as above).
+				await requireLocation(ctx, requireRole(principal, 'viewer'), q.locationId);
+				joined = staffRoom(q.locationId, q.date);
+				switchRoom(socket, joined);
+				ack({ data: await states.staffDay(q.locationId, q.date) });
 			} catch (e) {
+				if (joined) socket.leave(joined);
 				ack(failure(ctx, e));
 			}
 		});
@@ -187,6 +203,7 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 		socket.emit('hello', { release });
 		socket.on('subscribe', async (req, ack) => {
 			if (typeof ack !== 'function') return;
+			let joined: string | null = null;
 			try {
 				const q = boardSubscribe.parse(req);
 				// Re-check on every subscribe: the token may have been revoked, or the session ended.
@@ -194,10 +211,12 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 					? servesBoard(await authenticate(ctx, staffToken(socket.handshake)), q.locationId)
 					: (await boardTokenLocation(ctx, boardToken(socket.handshake))) === q.locationId;
 				if (!allowed) throw new AppError('forbidden', 'この交付場所の表示は許可されていません。');
-				const counters = await boardCounters(ctx, q.locationId);
-				switchRoom(socket, boardRoom(q.locationId));
-				ack({ data: counters });
+				// in the room first, then the read (R-L04, as above)
+				joined = boardRoom(q.locationId);
+				switchRoom(socket, joined);
+				ack({ data: await states.board(q.locationId) });
 			} catch (e) {
+				if (joined) socket.leave(joined);
 				ack(failure(ctx, e));
 			}
 		});
@@ -210,12 +229,6 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 	io.on(USERS_CHANGED, (ids: unknown) => {
 		if (Array.isArray(ids)) ctx.sessions?.dropUsers(ids.filter((x): x is number => typeof x === 'number'));
 	});
-
-	const states: RoomStates = {
-		publicMonth: (locationId, month) => monthAvailability(ctx, locationId, month),
-		staffDay: async (locationId, date) => ({ locationId, date, slots: await listStaffSlots(ctx, locationId, date) }),
-		board: (locationId) => boardCounters(ctx, locationId)
-	};
 
 	const coalescer = createCoalescer(
 		ctx.config.REALTIME_COALESCE_MS,

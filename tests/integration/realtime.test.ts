@@ -7,6 +7,10 @@ import { makeLocation, makeSlot, makeStaff } from '../harness/factories.ts';
 import { startRedisServer } from '../harness/services.ts';
 import { createRealtime, type Realtime } from '../../server/realtime/hub.ts';
 import { attachRedisAdapter } from '../../server/realtime/redis.ts';
+import type { RoomStates } from '../../server/realtime/resync.ts';
+import { monthAvailability } from '../../src/lib/server/availability.ts';
+import { listStaffSlots } from '../../src/lib/server/slots.ts';
+import { boardCounters } from '../../src/lib/server/board/counters.ts';
 import { setSlotCapacity } from '../../src/lib/server/slots.ts';
 import { login, type Principal } from '../../src/lib/server/auth/session.ts';
 import type { AvailabilityPush, SlotsPush, Ack } from '../../src/lib/realtime/events.ts';
@@ -27,10 +31,10 @@ let slotId: string;
 const DATE = '2026-12-02';
 const NOW = new Date('2026-11-24T00:00:00Z');
 
-async function startNode() {
+async function startNode(states?: (ctx: AppContext, io: () => Realtime['io']) => RoomStates) {
 	const http = createServer();
 	const { ctx } = testContext(t.db, { now: NOW, config: { REALTIME_COALESCE_MS: '20' } });
-	const rt = createRealtime(http, ctx);
+	const rt: Realtime = createRealtime(http, ctx, states ? { states: states(ctx, () => rt.io) } : {});
 	ctx.events = rt.publisher;
 	const r = await attachRedisAdapter(rt.io, redis.url, ctx.log);
 	await new Promise<void>((res) => http.listen(0, '127.0.0.1', res));
@@ -149,3 +153,34 @@ describe('realtime fan-out across nodes', () => {
 		expect(received).toBe(true);
 	});
 });
+
+describe('a subscribe joins its room before it reads (R-L04)', () => {
+	it('R-L04 R-C06 a change committed on another node while a subscribe reads its state reaches the socket: the push comes before the older ack, nothing falls between them', async () => {
+		const month = DATE.slice(0, 7);
+		let inRoomAtRead: boolean | null = null;
+		const node = await startNode((ctx, io) => ({
+			publicMonth: async (loc, m) => {
+				inRoomAtRead = (io().of('/public').adapter.rooms.get(`pub:${loc}:${m}`)?.size ?? 0) > 0;
+				const before = await monthAvailability(ctx, loc, m);
+				// While this subscribe is reading, a supervisor on node A changes a capacity; A pushes it.
+				await change(capacity + 1);
+				await new Promise((r) => setTimeout(r, 300));
+				return before;
+			},
+			staffDay: async (loc, date) => ({ locationId: loc, date, slots: await listStaffSlots(ctx, loc, date) }),
+			board: (loc) => boardCounters(ctx, loc)
+		}));
+		const citizen = client(node.url, '/public');
+		const pushed: AvailabilityPush[] = [];
+		citizen.on('availability', (p: AvailabilityPush) => pushed.push(p));
+		const ack = await emitAck<AvailabilityPush>(citizen, 'subscribe', { locationId, month });
+		expect(inRoomAtRead).toBe(true);
+		if (!('data' in ack)) throw new Error(`subscribe failed: ${JSON.stringify(ack)}`);
+		// Read the other way round (state, then room), the push went out before the socket was in the
+		// room and the socket would show the acked, older state until the next change.
+		expect(pushed.length).toBeGreaterThan(0);
+		expect(BigInt(pushed[pushed.length - 1].version)).toBeGreaterThan(BigInt(ack.data.version));
+		expect(pushed[pushed.length - 1].version).toBe((await monthAvailability(node.ctx, locationId, month)).version);
+	});
+});
+

@@ -135,6 +135,15 @@ export function mergeSlots(held: readonly SlotState[], incoming: readonly SlotSt
 	return [...byId.values()].sort((a, b) => a.startsAt.localeCompare(b.startsAt));
 }
 
+/**
+ * R-L04: a subscribe's ack against a push of the same room that arrived while the ack was on its way.
+ * The server puts the socket in the room before it reads the state it acks (server/realtime/hub.ts),
+ * so no change falls between the two, but such a push may be newer than the ack: the newer wins.
+ */
+export function newerOf<T extends { version: string }>(ack: T, meanwhile: T | null): T {
+	return meanwhile && BigInt(meanwhile.version) > BigInt(ack.version) ? meanwhile : ack;
+}
+
 export function isNewer(incoming: { version: string }, held: { version: string } | null | undefined): boolean {
 	return !held || BigInt(incoming.version) >= BigInt(held.version);
 }
