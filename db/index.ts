@@ -50,11 +50,19 @@ export interface Db {
 	 * transaction; Postgres parses and plans it once per connection.
 	 */
 	prepared<R>(name: string, text: string, values: unknown[]): Promise<R[]>;
+	/**
+	 * One named statement on a small pool of its own on the primary, for the live path's read after
+	 * a commit (issue 11): at 9:00 dozens of requests queue for the main pool, and a push waiting
+	 * behind them would leave every screen that much behind. Opened at its first use.
+	 */
+	live<R>(name: string, text: string, values: unknown[]): Promise<R[]>;
 	close(): Promise<void>;
 }
 
 export interface DbOptions {
 	poolMax?: number;
+	/** connections of db.live (default 2) */
+	livePoolMax?: number;
 	/** DATABASE_REPLICA_URL: opens db.read on the hot standby */
 	replicaUrl?: string;
 	logging?: false | ((sql: string) => void);
@@ -75,15 +83,25 @@ export function createDb(url: string, opts: DbOptions = {}): Db {
 	});
 	for (const m of Object.values(models)) m.initModel(sequelize);
 	const read = opts.replicaUrl ? openReadPool(opts.replicaUrl, { poolMax: opts.poolMax, logging: opts.logging }) : sequelize;
+	let livePool: pg.Pool | null = null;
 	return {
 		sequelize,
 		read,
 		models,
 		readModels: read === sequelize ? models : bindModels(models, read),
 		prepared: (name, text, values) => preparedOn(sequelize, name, text, values),
+		live: async <R>(name: string, text: string, values: unknown[]) => {
+			if (!livePool) {
+				livePool = new pg.Pool({ connectionString: url, max: opts.livePoolMax ?? 2, idleTimeoutMillis: 10_000 });
+				// an idle connection the server dropped (a restart): the next read opens a new one
+				livePool.on('error', () => undefined);
+			}
+			return (await livePool.query({ name, text, values })).rows as R[];
+		},
 		close: async () => {
 			await sequelize.close();
 			if (read !== sequelize) await read.close();
+			await livePool?.end();
 		}
 	};
 }

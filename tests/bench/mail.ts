@@ -62,7 +62,7 @@ try {
 
 	const ids = await enqueueAll();
 	const seqB = new Sequelize(t.url, { dialect: 'postgres', dialectModule: pg, logging: false, pool: { max: 10, min: 0 } });
-	const dbB: Db = { sequelize: seqB, models: t.db.models, read: seqB, readModels: t.db.models, prepared: (n, q, v) => preparedOn(seqB, n, q, v), close: () => seqB.close() };
+	const dbB: Db = { sequelize: seqB, models: t.db.models, read: seqB, readModels: t.db.models, prepared: (n, q, v) => preparedOn(seqB, n, q, v), live: (n, q, v) => preparedOn(seqB, n, q, v), close: () => seqB.close() };
 	const ctxB = testContext(dbB, { now: NOW }).ctx;
 	const [ta, tb] = [createMailTransport(sink.smtpUrl), createMailTransport(sink.smtpUrl)];
 	t0 = performance.now();

@@ -110,15 +110,19 @@ export interface DayTotalsRow {
  * open to citizens is applied afterwards (daysFromTotals), as for slots.
  */
 export function dayTotalsRows(ctx: AppContext, locationId: number, from: string, to: string, now: Date): Promise<DayTotalsRow[]> {
-	return ctx.db.sequelize.query<DayTotalsRow>(
-		`SELECT date,
-		        coalesce(sum(capacity) FILTER (WHERE starts_at > :now), 0)::int AS capacity,
-		        coalesce(sum(greatest(0, capacity - booked - held)) FILTER (WHERE starts_at > :now), 0)::int AS remaining,
-		        sum(version)::text AS version
-		   FROM slots WHERE location_id = :locationId AND date BETWEEN :from AND :to GROUP BY date`,
-		{ replacements: { locationId, from, to, now: now.toISOString() }, type: QueryTypes.SELECT }
-	);
+	return ctx.db.sequelize.query<DayTotalsRow>(dayTotalsSql(':locationId', ':from', ':to', ':now'), {
+		replacements: { locationId, from, to, now: now.toISOString() },
+		type: QueryTypes.SELECT
+	});
 }
+
+/** The SELECT of dayTotalsRows, with the placeholders of the caller's driver (`:name` or `$n`): the live path runs it inside its one read. */
+export const dayTotalsSql = (loc: string, from: string, to: string, now: string) =>
+	`SELECT date::text AS date,
+	        coalesce(sum(capacity) FILTER (WHERE starts_at > ${now}), 0)::int AS capacity,
+	        coalesce(sum(greatest(0, capacity - booked - held)) FILTER (WHERE starts_at > ${now}), 0)::int AS remaining,
+	        sum(version)::text AS version
+	   FROM slots WHERE location_id = ${loc} AND date BETWEEN ${from} AND ${to} GROUP BY date`;
 
 /**
  * R-S07 / R-C05: which days citizens may book now (outside the citizens' window, or on a day the

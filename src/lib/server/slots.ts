@@ -20,7 +20,7 @@ export interface StaffSlot {
 	version: string;
 }
 
-/** A slots row as Postgres returns it (times as Date, or as epoch milliseconds when read with LIVE_SLOT_COLUMNS). */
+/** A slots row as Postgres returns it (times as Date, or as epoch milliseconds where a read asks for them: the live path). */
 export interface SlotRow {
 	id: string;
 	location_id: number;
@@ -55,13 +55,6 @@ export function toStaffSlot(r: SlotRow): StaffSlot {
 }
 
 export const SLOT_COLUMNS = 'id, location_id, date, starts_at, ends_at, capacity, booked, held, checked_in, version';
-/**
- * The same columns with the times as epoch milliseconds (float8, a plain number to parse): the live
- * path reads a whole month after every commit, and parsing two timestamps a row was most of its cost.
- */
-export const LIVE_SLOT_COLUMNS =
-	'id, location_id, date, extract(epoch FROM starts_at)::float8 * 1000 AS starts_at, extract(epoch FROM ends_at)::float8 * 1000 AS ends_at, capacity, booked, held, checked_in, version';
-
 /** R-S04 / R-L01: one location's slots for a day, with counts, for staff. */
 export async function listStaffSlots(ctx: AppContext, locationId: number, date: string): Promise<StaffSlot[]> {
 	const rows = await ctx.db.sequelize.query<SlotRow>(
