@@ -223,7 +223,8 @@ describe('viewer and export', () => {
 		expect(rows.length).toBe(2);
 		const [at, user, action, type, id, detail, ip] = rows[1];
 		expect(at).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d$/);
-		const [row] = await t.db.sequelize.query<{ at: Date }>(`SELECT at FROM audit_log WHERE target_id = '77'`, { type: 'SELECT' as never });
+		// (the concurrent-writers test above also wrote a row with target_id '77', of type 'test')
+		const [row] = await t.db.sequelize.query<{ at: Date }>(`SELECT at FROM audit_log WHERE target_type = 'slot' AND target_id = '77'`, { type: 'SELECT' as never });
 		const tokyo = new Date(new Date(row.at).getTime() + 9 * 3600_000).toISOString();
 		expect(at).toBe(`${tokyo.slice(0, 10).replaceAll('-', '/')} ${tokyo.slice(11, 19)}`);
 		expect([user, action, type, id, ip]).toEqual(['csv-user', '定員変更（slot.capacity_changed）', 'slot', '77', '10.0.0.5']);
