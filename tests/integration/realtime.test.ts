@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createServer, type Server as HttpServer } from 'node:http';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
-import { testContext } from '../harness/context.ts';
 import { makeLocation, makeSlot, makeStaff } from '../harness/factories.ts';
 import { startRedisServer } from '../harness/services.ts';
-import { createRealtime, type Realtime } from '../../server/realtime/hub.ts';
-import { attachRedisAdapter } from '../../server/realtime/redis.ts';
-import type { RoomStates } from '../../server/realtime/resync.ts';
+import { startHubNode, stopHubNodes, type HubNode, type HubNodeOptions } from '../harness/hub-nodes.ts';
 import { monthAvailability } from '../../src/lib/server/availability.ts';
-import { listStaffSlots } from '../../src/lib/server/slots.ts';
 import { boardCounters } from '../../src/lib/server/board/counters.ts';
-import { setSlotCapacity } from '../../src/lib/server/slots.ts';
+import { listStaffSlots, setSlotCapacity } from '../../src/lib/server/slots.ts';
 import { login, type Principal } from '../../src/lib/server/auth/session.ts';
 import type { AvailabilityPush, SlotsPush, Ack } from '../../src/lib/realtime/events.ts';
-import type { AppContext } from '../../src/lib/server/context.ts';
 
 /**
  * Two hub instances ("nodes") on one database and one Redis, as in production (R-L04).
@@ -22,7 +16,7 @@ import type { AppContext } from '../../src/lib/server/context.ts';
  */
 let t: TestDatabase;
 let redis: Awaited<ReturnType<typeof startRedisServer>>;
-const nodes: { http: HttpServer; rt: Realtime; ctx: AppContext; url: string; closeRedis(): Promise<void> }[] = [];
+const nodes: HubNode[] = [];
 const sockets: Socket[] = [];
 let supervisor: Principal;
 let token: string;
@@ -31,15 +25,8 @@ let slotId: string;
 const DATE = '2026-12-02';
 const NOW = new Date('2026-11-24T00:00:00Z');
 
-async function startNode(states?: (ctx: AppContext, io: () => Realtime['io']) => RoomStates) {
-	const http = createServer();
-	const { ctx } = testContext(t.db, { now: NOW, config: { REALTIME_COALESCE_MS: '20' } });
-	const rt: Realtime = createRealtime(http, ctx, states ? { states: states(ctx, () => rt.io) } : {});
-	ctx.events = rt.publisher;
-	const r = await attachRedisAdapter(rt.io, redis.url, ctx.log);
-	await new Promise<void>((res) => http.listen(0, '127.0.0.1', res));
-	const url = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
-	const node = { http, rt, ctx, url, closeRedis: r.close };
+async function startNode(states?: HubNodeOptions['states']) {
+	const node = await startHubNode(t.db, redis.url, { now: NOW, config: { REALTIME_COALESCE_MS: '20' }, states });
 	nodes.push(node);
 	return node;
 }
@@ -83,10 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	for (const s of sockets) s.close();
-	for (const n of nodes) {
-		await n.rt.close();
-		await n.closeRedis();
-	}
+	await stopHubNodes(nodes);
 	await redis?.stop();
 	await t?.drop();
 });

@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createServer, type Server as HttpServer } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
-import { testContext } from '../harness/context.ts';
 import { makeLocation, makeSlot, makeStaff } from '../harness/factories.ts';
 import { startRedisServer } from '../harness/services.ts';
-import { createRealtime, type Realtime } from '../../server/realtime/hub.ts';
-import { attachRedisAdapter } from '../../server/realtime/redis.ts';
+import { startHubNode, stopHubNodes, type HubNode } from '../harness/hub-nodes.ts';
 import { setSlotCapacity } from '../../src/lib/server/slots.ts';
 import { login, logout, type Principal } from '../../src/lib/server/auth/session.ts';
 import { issueBoardToken, revokeBoardToken } from '../../src/lib/server/board/tokens.ts';
 import type { Ack, AvailabilityPush, SlotsPush } from '../../src/lib/realtime/events.ts';
-import type { AppContext } from '../../src/lib/server/context.ts';
 
 /**
  * Two hubs ("nodes") on one database and one Redis of the test's own (R-L04), for what an
@@ -24,7 +20,7 @@ const NOW = new Date('2026-11-25T00:00:00Z');
 const DATE = '2026-12-03';
 let t: TestDatabase;
 let redis: Awaited<ReturnType<typeof startRedisServer>>;
-const nodes: { http: HttpServer; rt: Realtime; ctx: AppContext; url: string; closeRedis(): Promise<void> }[] = [];
+const nodes: HubNode[] = [];
 const sockets: Socket[] = [];
 let locationId: number;
 let slotId: string;
@@ -32,13 +28,7 @@ let admin: Principal;
 let supervisor: Principal;
 
 async function startNode() {
-	const http = createServer();
-	const { ctx } = testContext(t.db, { now: NOW, config: { REALTIME_COALESCE_MS: '20' } });
-	const rt = createRealtime(http, ctx);
-	ctx.events = rt.publisher;
-	const r = await attachRedisAdapter(rt.io, redis.url, ctx.log, `sec-${t.name}`, () => rt.resync());
-	await new Promise<void>((res) => http.listen(0, '127.0.0.1', res));
-	const node = { http, rt, ctx, url: `http://127.0.0.1:${(http.address() as { port: number }).port}`, closeRedis: r.close };
+	const node = await startHubNode(t.db, redis.url, { now: NOW, config: { REALTIME_COALESCE_MS: '20' }, key: `sec-${t.name}` });
 	nodes.push(node);
 	return node;
 }
@@ -94,11 +84,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	for (const s of sockets) s.close();
-	for (const n of nodes) {
-		await n.rt.close();
-		await n.closeRedis();
-		await new Promise((r) => n.http.close(r));
-	}
+	await stopHubNodes(nodes);
 	await redis?.stop();
 	await t?.drop();
 });

@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createServer, type Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
-import { testContext } from '../harness/context.ts';
 import { makeStaff } from '../harness/factories.ts';
 import { startRedisServer } from '../harness/services.ts';
-import { createRealtime, type Realtime } from '../../server/realtime/hub.ts';
-import { attachRedisAdapter } from '../../server/realtime/redis.ts';
+import { startHubNode, stopHubNodes, type HubNode } from '../harness/hub-nodes.ts';
 import { authenticate, login, logout } from '../../src/lib/server/auth/session.ts';
 import { authenticateCitizen, endCitizenSession } from '../../src/lib/server/citizen/session.ts';
 import { updateUser } from '../../src/lib/server/users/write.ts';
-import { createSessionCache } from '../../src/lib/server/auth/session-cache.ts';
-import type { AppContext } from '../../src/lib/server/context.ts';
 
 /**
  * Issue 11: each node keeps the sessions it resolved, so a request needs no database read for
@@ -22,27 +17,10 @@ import type { AppContext } from '../../src/lib/server/context.ts';
  */
 let t: TestDatabase;
 let redis: Awaited<ReturnType<typeof startRedisServer>>;
-const nodes: { http: HttpServer; rt: Realtime; ctx: AppContext; closeRedis(): Promise<void> }[] = [];
+const nodes: HubNode[] = [];
 
 async function startNode() {
-	const http = createServer();
-	const { ctx } = testContext(t.db);
-	ctx.sessions = createSessionCache({ ttlMs: 60_000 });
-	const rt = createRealtime(http, ctx);
-	ctx.events = rt.publisher;
-	const r = await attachRedisAdapter(
-		rt.io,
-		redis.url,
-		ctx.log,
-		`cache-${t.name}`,
-		() => {
-			ctx.sessions?.setLive(true);
-			return rt.resync();
-		},
-		() => ctx.sessions?.setLive(false)
-	);
-	await new Promise<void>((res) => http.listen(0, '127.0.0.1', res));
-	nodes.push({ http, rt, ctx, closeRedis: r.close });
+	nodes.push(await startHubNode(t.db, redis.url, { key: `cache-${t.name}`, sessionCacheMs: 60_000 }));
 }
 
 /** Ends a session behind the app's back: only a node that reads the database notices. */
@@ -58,11 +36,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-	for (const n of nodes) {
-		await n.rt.close();
-		await n.closeRedis();
-		await new Promise((r) => n.http.close(r));
-	}
+	await stopHubNodes(nodes);
 	await redis?.stop();
 	await t?.drop();
 });
