@@ -61,6 +61,13 @@ function failure(ctx: AppContext, e: unknown): Ack<never> {
 	return { error: { code: 'internal', message: 'サーバーでエラーが発生しました。' } };
 }
 
+/**
+ * A subscribe the app refused (not found, forbidden, bad request) leaves the room it joined; one that
+ * failed for a passing reason (the database away) stays in it, so the pushes that follow once the
+ * database is back still reach the screen that asked.
+ */
+const refused = (e: unknown) => (isAppError(e) && e.status < 500) || e instanceof z.ZodError;
+
 /** Leaves every room but the socket's own (and its identity room) before joining the one it asked for. */
 function switchRoom(socket: { rooms: Set<string>; id: string; leave(r: string): unknown; join(r: string): unknown }, room: string) {
 	for (const r of socket.rooms) if (r !== socket.id && !isIdentityRoom(r)) socket.leave(r);
@@ -136,7 +143,7 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 				const state = await monthRead(room, () => states.publicMonth(q.locationId, q.month));
 				ack({ data: state });
 			} catch (e) {
-				if (joined) socket.leave(joined);
+				if (joined && refused(e)) socket.leave(joined);
 				ack(failure(ctx, e));
 			}
 		});
@@ -172,7 +179,7 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 				switchRoom(socket, joined);
 				ack({ data: await states.staffDay(q.locationId, q.date) });
 			} catch (e) {
-				if (joined) socket.leave(joined);
+				if (joined && refused(e)) socket.leave(joined);
 				ack(failure(ctx, e));
 			}
 		});
@@ -216,7 +223,7 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 				switchRoom(socket, joined);
 				ack({ data: await states.board(q.locationId) });
 			} catch (e) {
-				if (joined) socket.leave(joined);
+				if (joined && refused(e)) socket.leave(joined);
 				ack(failure(ctx, e));
 			}
 		});

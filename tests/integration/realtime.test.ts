@@ -166,5 +166,18 @@ describe('a subscribe joins its room before it reads (R-L04)', () => {
 		expect(BigInt(pushed[pushed.length - 1].version)).toBeGreaterThan(BigInt(ack.data.version));
 		expect(pushed[pushed.length - 1].version).toBe((await monthAvailability(node.ctx, locationId, month)).version);
 	});
+
+	it('R-C05 R-L04 a subscribe the app refuses (a location citizens cannot book) leaves no socket in that room, and the socket keeps no other room', async () => {
+		const hidden = await makeLocation(t.db, { citizenBookable: false });
+		const node = nodes[0];
+		const citizen = client(node.url, '/public');
+		const first = await emitAck<AvailabilityPush>(citizen, 'subscribe', { locationId, month: '2026-12' });
+		expect('data' in first).toBe(true);
+		const refused = await emitAck<AvailabilityPush>(citizen, 'subscribe', { locationId: hidden.id, month: '2026-12' });
+		expect('error' in refused && refused.error.code).toBe('not_found');
+		const rooms = node.rt.io.of('/public').adapter.rooms;
+		expect(rooms.get(`pub:${hidden.id}:2026-12`)?.size ?? 0).toBe(0);
+		expect(rooms.get(`pub:${locationId}:2026-12`)?.has(citizen.id!) ?? false).toBe(false);
+	});
 });
 
