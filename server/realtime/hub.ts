@@ -125,6 +125,13 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 		allowRequest: (req, cb) => cb(null, originAllowed(req.headers, ctx.config.PUBLIC_ORIGIN))
 	});
 
+	// The adapter a lone node has (before server/realtime/redis.ts attaches Redis): it has no other
+	// nodes to tell, and it would print a warning for every server-side event.
+	const LoneAdapter = io.of('/').adapter.constructor;
+	const toOtherNodes = (event: string, ids: readonly (string | number)[]) => {
+		if (io.of('/').adapter.constructor !== LoneAdapter) io.serverSideEmit(event, [...ids]);
+	};
+
 	const pub = io.of(NAMESPACES.public) as unknown as Namespace<PublicClientToServer, PublicServerToClient>;
 	// Citizens' calendars come in crowds (a node restarting, its clients reconnecting at once): the
 	// subscribes to one month share their reads (server/realtime/shared-read.ts).
@@ -234,8 +241,37 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 		if (Array.isArray(ids)) ctx.sessions?.drop(ids.filter((x): x is string => typeof x === 'string'));
 	});
 	io.on(USERS_CHANGED, (ids: unknown) => {
-		if (Array.isArray(ids)) ctx.sessions?.dropUsers(ids.filter((x): x is number => typeof x === 'number'));
+		if (!Array.isArray(ids)) return;
+		const users = ids.filter((x): x is number => typeof x === 'number');
+		ctx.sessions?.dropUsers(users);
+		recheckUsers(users).catch((e) => ctx.log.error({ err: e }, 'realtime recheck of changed users failed'));
 	});
+
+	/**
+	 * R-S01: a user's role or served locations changed. This node's staff and board sockets of that
+	 * user take the new rights at once: a socket leaves every day or board room of a location the user
+	 * no longer serves (no further pushes from it; subscribing there again is refused), and one whose
+	 * session no longer answers is cut. Before, the change reached a live socket only at its next subscribe.
+	 */
+	async function recheckUsers(users: readonly number[]) {
+		const changed = new Set(users);
+		for (const nsp of [staff, board]) {
+			for (const socket of [...nsp.sockets.values()]) {
+				const before = (socket.data as SocketData).principal;
+				if (!before || !changed.has(before.userId)) continue;
+				const now = await authenticate(ctx, staffToken(socket.handshake)).catch(() => null);
+				if (!now || !hasRole(now.role, 'viewer')) {
+					socket.disconnect(true);
+					continue;
+				}
+				(socket.data as SocketData).principal = now;
+				for (const room of [...socket.rooms]) {
+					const loc = /^(?:staff|board):(\d+)(?::|$)/.exec(room)?.[1];
+					if (loc !== undefined && !mayServe(now, Number(loc))) socket.leave(room);
+				}
+			}
+		}
+	}
 
 	const coalescer = createCoalescer(
 		ctx.config.REALTIME_COALESCE_MS,
@@ -280,12 +316,13 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 		// node's session cache forgets them (issue 11): here at once, elsewhere by the server-side event.
 		sessionsRevoked(ids) {
 			ctx.sessions?.drop(ids);
-			io.serverSideEmit(SESSIONS_ENDED, [...ids]);
+			toOtherNodes(SESSIONS_ENDED, ids);
 			for (const id of ids) for (const nsp of [staff, board]) nsp.in(sessionRoom(id)).disconnectSockets(true);
 		},
 		usersChanged(ids) {
 			ctx.sessions?.dropUsers(ids);
-			io.serverSideEmit(USERS_CHANGED, [...ids]);
+			toOtherNodes(USERS_CHANGED, ids);
+			recheckUsers(ids).catch((e) => ctx.log.error({ err: e }, 'realtime recheck of changed users failed'));
 		},
 		boardTokensRevoked(ids) {
 			for (const id of ids) board.in(boardTokenRoom(id)).disconnectSockets(true);

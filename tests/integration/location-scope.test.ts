@@ -16,7 +16,9 @@ import { setAppContext, type AppContext } from '../../src/lib/server/context.ts'
 import { authenticate, login, type Principal } from '../../src/lib/server/auth/session.ts';
 import type { Role } from '../../src/lib/domain/roles.ts';
 import { createRealtime, type Realtime } from '../../server/realtime/hub.ts';
-import type { Ack } from '../../src/lib/realtime/events.ts';
+import type { Ack, SlotsPush } from '../../src/lib/realtime/events.ts';
+import { updateUser } from '../../src/lib/server/users/write.ts';
+import { setSlotCapacity } from '../../src/lib/server/slots.ts';
 import * as slotsRoute from '../../src/routes/api/v1/staff/slots/+server.ts';
 import * as reservationsRoute from '../../src/routes/api/v1/staff/reservations/+server.ts';
 import * as reservationRoute from '../../src/routes/api/v1/staff/reservations/[id]/+server.ts';
@@ -351,6 +353,31 @@ describe('live screens (R-S01, R-O04)', () => {
 		expect(ok).toMatchObject({ data: { locationId: A.id } });
 		const all = client('/staff', { token: tokens.clerkAll });
 		expect(await emitAck(all, 'subscribe', { locationId: B.id, date: LATER })).toHaveProperty('data');
+	});
+
+	it('R-S01 R-O04 an admin takes B from a clerk who is watching B live: the socket leaves B’s room at once, gets no more of B’s pushes, and cannot subscribe there again; A goes on', async () => {
+		ctx.events = rt.publisher;
+		await staff('clerkAB', 'clerk', [A.id, B.id]);
+		const slotB = await makeSlot(t.db, B.id, LATER, '16:30', 4);
+		const slotA = await makeSlot(t.db, A.id, LATER, '16:30', 4);
+		const s = client('/staff', { token: tokens.clerkAB });
+		expect(await emitAck(s, 'subscribe', { locationId: B.id, date: LATER })).toHaveProperty('data');
+		const roomB = `staff:${B.id}:${LATER}`;
+		const inRoom = () => rt.io.of('/staff').adapter.rooms.get(roomB)?.has(s.id!) ?? false;
+		expect(inRoom()).toBe(true);
+		const pushes: SlotsPush[] = [];
+		s.on('slots', (p: SlotsPush) => pushes.push(p));
+
+		await updateUser(ctx, who.admin, who.clerkAB.userId, { locationIds: [A.id] });
+		await expect.poll(inRoom, { timeout: 2000 }).toBe(false);
+		await setSlotCapacity(ctx, who.admin, { slotId: String(slotB.id), capacity: 5, reason: 'テスト' });
+		await new Promise((r) => setTimeout(r, 300));
+		expect(pushes.filter((p) => p.locationId === B.id)).toEqual([]);
+		expect(await emitAck(s, 'subscribe', { locationId: B.id, date: LATER })).toMatchObject({ error: { code: 'forbidden' } });
+
+		expect(await emitAck(s, 'subscribe', { locationId: A.id, date: LATER })).toHaveProperty('data');
+		await setSlotCapacity(ctx, who.admin, { slotId: String(slotA.id), capacity: 5, reason: 'テスト' });
+		await expect.poll(() => pushes.some((p) => p.locationId === A.id), { timeout: 2000 }).toBe(true);
 	});
 
 	it('R-S01 R-O04 a board opened with a staff login: B refused (page and socket), A shown', async () => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
-import { makeStaff } from '../harness/factories.ts';
+import { makeLocation, makeStaff } from '../harness/factories.ts';
+import { io as connect } from 'socket.io-client';
 import { startRedisServer } from '../harness/services.ts';
 import { startHubNode, stopHubNodes, type HubNode } from '../harness/hub-nodes.ts';
 import { authenticate, login, logout } from '../../src/lib/server/auth/session.ts';
@@ -67,6 +68,27 @@ describe('session cache (issue 11) with logout honoured on every node (R-S01, R-
 		await updateUser(a.ctx, adminSession.principal, s.principal.userId, { role: 'viewer' });
 		await vi.waitFor(async () => expect((await authenticate(b.ctx, s.token))?.role).toBe('viewer'), { timeout: 2000, interval: 20 });
 		await updateUser(a.ctx, adminSession.principal, s.principal.userId, { role: 'supervisor' });
+	});
+
+	it('R-S01 R-O04 served locations taken on node A: the user’s live staff socket on node B leaves that location’s room at once', async () => {
+		const [a, b] = nodes;
+		const [one, two] = [await makeLocation(t.db), await makeLocation(t.db)];
+		const clerk = await makeStaff(t.db, 'clerk', 'pw-cache-clerk-1', 'cacheclerk');
+		for (const loc of [one, two]) await t.db.sequelize.query(`INSERT INTO staff_user_locations (staff_user_id, location_id) VALUES (:u, :l)`, { replacements: { u: clerk.id, l: loc.id } });
+		const adminSession = await login(a.ctx, { login: 'cacheadmin', password: 'pw-cache-admin-1' });
+		const s = await login(b.ctx, { login: 'cacheclerk', password: 'pw-cache-clerk-1' });
+		const socket = connect(`${b.url}/staff`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: s.token } });
+		try {
+			const ack = (await socket.timeout(5000).emitWithAck('subscribe', { locationId: two.id, date: '2026-12-02' })) as Record<string, unknown>;
+			expect(ack).toHaveProperty('data');
+			const inRoom = () => b.rt.io.of('/staff').adapter.rooms.get(`staff:${two.id}:2026-12-02`)?.has(socket.id!) ?? false;
+			expect(inRoom()).toBe(true);
+			await updateUser(a.ctx, adminSession.principal, clerk.id, { locationIds: [one.id] });
+			await vi.waitFor(() => expect(inRoom()).toBe(false), { timeout: 2000, interval: 20 });
+			expect(socket.connected).toBe(true);
+		} finally {
+			socket.close();
+		}
 	});
 
 	it('R-C02 a citizen session ended on node A is gone on node B', async () => {
