@@ -18,6 +18,8 @@ import type { Role } from '../../src/lib/domain/roles.ts';
 import { createRealtime, type Realtime } from '../../server/realtime/hub.ts';
 import type { Ack, SlotsPush } from '../../src/lib/realtime/events.ts';
 import { updateUser } from '../../src/lib/server/users/write.ts';
+import { mailQueue } from '../../src/lib/server/mail/queue.ts';
+import { randomUUID } from 'node:crypto';
 import { setSlotCapacity } from '../../src/lib/server/slots.ts';
 import * as slotsRoute from '../../src/routes/api/v1/staff/slots/+server.ts';
 import * as reservationsRoute from '../../src/routes/api/v1/staff/reservations/+server.ts';
@@ -312,6 +314,32 @@ describe('a clerk serving only A (R-S01, R-O04)', () => {
 });
 
 describe('a viewer serving only A (R-S01)', () => {
+	it('R-S01 R-O04 R-C09 the mail queue shows clerkA the mails of bookings at A only (no sign-in links); a clerk serving all sees every one', async () => {
+		const atA = await visitAt(A);
+		const atB = await visitAt(B);
+		const linkId = randomUUID();
+		await t.db.sequelize.query(`INSERT INTO citizen_links (id, email, expires_at) VALUES (:id, 'link-scope@example.jp', now() + interval '1 hour')`, { replacements: { id: linkId } });
+		const far = new Date(Date.now() + 3_600_000).toISOString();
+		const ids: Record<string, string> = {};
+		for (const [name, topic, payload] of [
+			['A', 'reservation.created', { reservationId: atA.reservationId }],
+			['B', 'reservation.created', { reservationId: atB.reservationId }],
+			['link', 'citizen.link', { linkId }]
+		] as const) {
+			const [[row]] = (await t.db.sequelize.query(`INSERT INTO outbox (topic, payload, next_attempt_at) VALUES (:topic, CAST(:payload AS jsonb), :far) RETURNING id`, {
+				replacements: { topic, payload: JSON.stringify(payload), far }
+			})) as [{ id: string }[], unknown];
+			ids[name] = String(row.id);
+		}
+		const shown = async (p: Principal) => (await mailQueue(ctx, p)).pending.map((m) => m.id);
+		const forA = await shown(who.clerkA);
+		expect(forA).toContain(ids.A);
+		expect(forA).not.toContain(ids.B);
+		expect(forA).not.toContain(ids.link);
+		expect(await shown(who.clerkAll)).toEqual(expect.arrayContaining([ids.A, ids.B, ids.link]));
+		await t.db.sequelize.query(`UPDATE outbox SET published_at = now() WHERE id IN (:ids)`, { replacements: { ids: Object.values(ids) } });
+	});
+
 	it('R-S01 R-O04 reads of B are refused, reads of A answered', async () => {
 		const atA = await visitAt(A, LATER);
 		const atB = await visitAt(B, LATER);

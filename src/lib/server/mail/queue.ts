@@ -6,6 +6,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { servedFilter } from '../auth/scope.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
 import { maskEmail } from '../../domain/mail-format.ts';
@@ -29,8 +30,13 @@ export interface MailQueue {
 	sentLastDay: number;
 }
 
+/**
+ * R-S01: a clerk serving only some locations sees the mails of bookings at those locations (and no
+ * sign-in link mails, which belong to no location); supervisors and admins see every mail.
+ */
 export async function mailQueue(ctx: AppContext, principal: Principal | null, opts: { limit?: number } = {}): Promise<MailQueue> {
-	requireRole(principal, 'clerk');
+	const served = servedFilter(requireRole(principal, 'clerk'));
+	const scope = served ? 'AND r.location_id IN (:served)' : '';
 	const limit = Math.min(Math.max(opts.limit ?? 200, 1), 1000);
 	const rows = await ctx.db.sequelize.query<{
 		id: string;
@@ -47,16 +53,16 @@ export async function mailQueue(ctx: AppContext, principal: Principal | null, op
 		    FROM outbox o
 		    LEFT JOIN reservations r ON o.payload->>'reservationId' IS NOT NULL AND r.id = CASE WHEN o.payload->>'reservationId' ~ '^[0-9]{1,18}$' THEN (o.payload->>'reservationId')::bigint END
 		    LEFT JOIN citizen_links k ON o.payload->>'linkId' IS NOT NULL AND k.id::text = o.payload->>'linkId'
-		   WHERE o.published_at IS NULL AND o.failed_at IS NULL AND o.topic IN (:topics)
+		   WHERE o.published_at IS NULL AND o.failed_at IS NULL AND o.topic IN (:topics) ${scope}
 		   ORDER BY o.next_attempt_at, o.id LIMIT :limit)
 		 UNION ALL
 		 (SELECT o.id, o.topic, r.booking_number, COALESCE(r.email, k.email), o.attempts, o.last_error, o.created_at, o.next_attempt_at, o.failed_at
 		    FROM outbox o
 		    LEFT JOIN reservations r ON o.payload->>'reservationId' IS NOT NULL AND r.id = CASE WHEN o.payload->>'reservationId' ~ '^[0-9]{1,18}$' THEN (o.payload->>'reservationId')::bigint END
 		    LEFT JOIN citizen_links k ON o.payload->>'linkId' IS NOT NULL AND k.id::text = o.payload->>'linkId'
-		   WHERE o.published_at IS NULL AND o.failed_at IS NOT NULL AND o.topic IN (:topics)
+		   WHERE o.published_at IS NULL AND o.failed_at IS NOT NULL AND o.topic IN (:topics) ${scope}
 		   ORDER BY o.failed_at DESC, o.id DESC LIMIT :limit)`,
-		{ replacements: { topics: [...MAIL_TOPICS], limit }, type: QueryTypes.SELECT }
+		{ replacements: { topics: [...MAIL_TOPICS], limit, served }, type: QueryTypes.SELECT }
 	);
 	const [{ n }] = await ctx.db.sequelize.query<{ n: number }>(
 		`SELECT count(*)::int AS n FROM outbox WHERE published_at > :since AND topic IN (:topics)`,
