@@ -19,6 +19,9 @@ import { createRealtime, type Realtime } from '../../server/realtime/hub.ts';
 import type { Ack, SlotsPush } from '../../src/lib/realtime/events.ts';
 import { updateUser } from '../../src/lib/server/users/write.ts';
 import { mailQueue } from '../../src/lib/server/mail/queue.ts';
+import { importCards } from '../../src/lib/server/cards/import.ts';
+import { importReservations } from '../../src/lib/server/cards/import-reservations.ts';
+import { AppError } from '../../src/lib/server/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { setSlotCapacity } from '../../src/lib/server/slots.ts';
 import * as slotsRoute from '../../src/routes/api/v1/staff/slots/+server.ts';
@@ -338,6 +341,53 @@ describe('a viewer serving only A (R-S01)', () => {
 		expect(forA).not.toContain(ids.link);
 		expect(await shown(who.clerkAll)).toEqual(expect.arrayContaining([ids.A, ids.B, ids.link]));
 		await t.db.sequelize.query(`UPDATE outbox SET published_at = now() WHERE id IN (:ids)`, { replacements: { ids: Object.values(ids) } });
+	});
+
+	it('R-S01 R-O04 R-S02 card import: clerkA may not import cards stored at B, nor move a card stored at B; each such row is named with its line and nothing is written; a file of A imports', async () => {
+		const codeOf = async (id: number) => (await t.db.models.Location.findByPk(id))!.code;
+		const [codeA, codeB] = [await codeOf(A.id), await codeOf(B.id)];
+		const atB = await makeCard(t.db, { storageLocationId: B.id, noticeId: 'S0000000777', birthDate: '1970-03-04' });
+		const header = '交付通知書番号,氏名,氏名カナ,生年月日,保管場所';
+		const csv = (...rows: string[]) => new TextEncoder().encode([header, ...rows].join('\r\n') + '\r\n');
+		async function* body(bytes: Uint8Array) {
+			yield bytes;
+		}
+		const importAs = (p: Principal, bytes: Uint8Array) => importCards(ctx, p, { body: body(bytes), encoding: 'auto' });
+		const count = async () => Number((await t.db.sequelize.query<{ n: string }>(`SELECT count(*) AS n FROM card_records`, { type: QueryTypes.SELECT }))[0].n);
+		const before = await count();
+
+		const refused = await importAs(who.clerkA, csv(`S-9001,見本 一郎,ミホン イチロウ,1981/01/01,${codeA}`, `S-9002,見本 二郎,ミホン ジロウ,1982/02/02,${codeB}`, `${atB.noticeId},見本 三郎,ミホン サブロウ,1970/03/04,${codeA}`)).then(
+			() => null,
+			(e: AppError) => e
+		);
+		expect(refused?.status).toBe(422);
+		expect((refused?.extra as { errors: { line: number; column: string }[] }).errors.map((e) => [e.line, e.column])).toEqual([
+			[3, '保管場所'],
+			[4, '交付通知書番号']
+		]);
+		expect(await count()).toBe(before);
+		expect((await t.db.models.CardRecord.findByPk(atB.id))!.storageLocationId).toBe(B.id);
+
+		expect(await importAs(who.clerkA, csv(`S-9001,見本 一郎,ミホン イチロウ,1981/01/01,${codeA}`))).toMatchObject({ created: 1 });
+		expect(await importAs(who.clerkAll, csv(`S-9002,見本 二郎,ミホン ジロウ,1982/02/02,${codeB}`))).toMatchObject({ created: 1 });
+	});
+
+	it('R-S01 R-O04 R-S16 reservation import: a row at B is refused for clerkA with its line and the 交付場所 column, nothing written', async () => {
+		const codeB = (await t.db.models.Location.findByPk(B.id))!.code;
+		const card = await makeCard(t.db, { storageLocationId: A.id, noticeId: 'S0000000888', birthDate: '1975-05-06' });
+		await makeSlot(t.db, B.id, LATER, '14:15', 4);
+		const bytes = new TextEncoder().encode(['予約番号,交付通知書番号,生年月日,交付場所,来庁日,来庁時刻,用件,メールアドレス', `R1,${card.noticeId},1975/05/06,${codeB},${LATER},14:15,,`].join('\r\n') + '\r\n');
+		async function* body() {
+			yield bytes;
+		}
+		const reservationsBefore = Number((await t.db.sequelize.query<{ n: string }>(`SELECT count(*) AS n FROM reservations`, { type: QueryTypes.SELECT }))[0].n);
+		const e = await importReservations(ctx, who.clerkA, { body: body(), encoding: 'auto' }).then(
+			() => null,
+			(err: AppError) => err
+		);
+		expect(e?.status).toBe(422);
+		expect((e?.extra as { errors: { line: number; column: string }[] }).errors.map((x) => [x.line, x.column])).toContainEqual([2, '交付場所']);
+		expect(Number((await t.db.sequelize.query<{ n: string }>(`SELECT count(*) AS n FROM reservations`, { type: QueryTypes.SELECT }))[0].n)).toBe(reservationsBefore);
 	});
 
 	it('R-S01 R-O04 reads of B are refused, reads of A answered', async () => {

@@ -11,6 +11,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { AppContext, CardStatusChange } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { servedFilter } from '../auth/scope.ts';
 import { hasRole } from '../../domain/roles.ts';
 import { CARD_STATUS_LABELS, type CardStatus } from '../../domain/card-status.ts';
 import { cardKey } from '../../domain/cards/import-row.ts';
@@ -29,6 +30,9 @@ export interface ReservationImportResult {
 	persons: number;
 	overCapacity: number;
 }
+
+/** R-S01: a row at a location the importing clerk does not serve. */
+export const NOT_SERVED_PLACE = '担当していない交付場所の予約です（担当する場所の予約だけ取り込めます）';
 
 class Errors {
 	list: ImportError[] = [];
@@ -132,6 +136,9 @@ export async function importReservations(
 	if (reason && !canOverride) throw new AppError('forbidden', '定員を超える予約の取込は監督者または管理者のみ行えます。');
 	const errors = new Errors();
 	const rows = await readRows(ctx, input.body, input.encoding, errors);
+	// R-S01: a clerk books only at the locations they serve
+	const served = servedFilter(staff);
+	if (served) for (const r of rows) if (!served.includes(r.locationId)) errors.add({ line: r.line, column: '交付場所', message: NOT_SERVED_PLACE });
 	const purposes = new Map((await ctx.db.models.Purpose.findAll({ attributes: ['id', 'durationSlots'] })).map((p) => [p.id, p.durationSlots]));
 
 	const before = { list: [...errors.list], count: errors.count };

@@ -5,9 +5,11 @@
  * updated with a card_record_changes row each, equal cards are left alone (re-importing the same
  * file changes nothing). Who may import: clerk and above.
  */
+import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
+import { servedFilter } from '../auth/scope.ts';
 import { tokyoDateOf } from '../../domain/dates.ts';
 import { cardKey, IMPORT_COLUMNS, mapHeader, validateRow, type CardRow, type OptionalField } from '../../domain/cards/import-row.ts';
 import { openCsv, type CsvEncoding, type EncodingChoice } from './csv-input.ts';
@@ -46,8 +48,15 @@ export interface ValidatedFile {
 	unknownColumns: string[];
 }
 
-/** Streams the file through the row rules; throws a 422 with every error (up to the cap) when any row is bad. */
-export async function readCardFile(ctx: AppContext, body: AsyncIterable<Uint8Array>, choice: EncodingChoice): Promise<ValidatedFile> {
+/** R-S01: a row a clerk may not import, because the card is (or would be) stored at a location they do not serve. */
+export const NOT_SERVED_STORAGE = '担当していない交付場所の保管場所です（担当する場所のカードだけ取り込めます）';
+export const STORED_ELSEWHERE = 'このカードは担当していない交付場所に保管されています（担当する場所のカードだけ取り込めます）';
+
+/**
+ * Streams the file through the row rules; throws a 422 with every error (up to the cap) when any row
+ * is bad. `served`: the locations the importing clerk serves (null: every location).
+ */
+export async function readCardFile(ctx: AppContext, body: AsyncIterable<Uint8Array>, choice: EncodingChoice, served: readonly number[] | null = null): Promise<ValidatedFile> {
 	const locations = (await ctx.db.models.Location.findAll({ attributes: ['id', 'code', 'nameJa'] })).map((l) => ({ id: l.id, code: l.code, nameJa: l.nameJa }));
 	const rules = { locations, today: tokyoDateOf(ctx.now()) };
 	const { encoding, records } = await openCsv(body, choice);
@@ -83,6 +92,10 @@ export async function readCardFile(ctx: AppContext, body: AsyncIterable<Uint8Arr
 			for (const e of r.errors) fail({ line: rec.line, ...e });
 			continue;
 		}
+		if (served && !served.includes(r.row.storageLocationId)) {
+			fail({ line: rec.line, column: '保管場所', message: NOT_SERVED_STORAGE });
+			continue;
+		}
 		const key = cardKey(r.row);
 		const first = seen.get(key);
 		if (first !== undefined) {
@@ -95,6 +108,17 @@ export async function readCardFile(ctx: AppContext, body: AsyncIterable<Uint8Arr
 	if (!header) fail({ line: 1, column: null, message: 'ファイルが空です（1行目に見出しが必要です）' });
 	else if (errorCount === 0 && rows.length === 0) fail({ line: 2, column: null, message: 'データの行がありません' });
 	const unknownColumns = header?.unknown ?? [];
+	// R-S01: nor may the file move a card that is now stored where the clerk does not serve
+	if (served && rows.length) {
+		const elsewhere = await ctx.db.sequelize.query<{ notice_id: string; birth_date: string }>(
+			`SELECT c.notice_id, c.birth_date::text AS birth_date FROM card_records c
+			   JOIN unnest(ARRAY[:ids]::text[], ARRAY[:births]::date[]) AS f(notice_id, birth_date) ON c.notice_id = f.notice_id AND c.birth_date = f.birth_date
+			  WHERE c.storage_location_id NOT IN (:served)`,
+			{ replacements: { ids: rows.map((r) => r.noticeId), births: rows.map((r) => r.birthDate), served }, type: QueryTypes.SELECT }
+		);
+		for (const c of elsewhere) fail({ line: seen.get(cardKey({ noticeId: c.notice_id, birthDate: c.birth_date }))!, column: '交付通知書番号', message: STORED_ELSEWHERE });
+		errors.sort((a, b) => a.line - b.line);
+	}
 	if (errorCount > 0) {
 		throw new AppError('unprocessable', `取り込めません: ${errorCount}件の誤りがあります。何も登録していません。`, {
 			extra: { errors, errorCount, unknownColumns, encoding }
@@ -110,7 +134,7 @@ export async function importCards(
 	input: { body: AsyncIterable<Uint8Array>; encoding: EncodingChoice; ip?: string | null }
 ): Promise<ImportResult> {
 	const staff = requireRole(principal, 'clerk');
-	const file = await readCardFile(ctx, input.body, input.encoding);
+	const file = await readCardFile(ctx, input.body, input.encoding, servedFilter(staff));
 	const counts = await writeImport(ctx, file, { login: staff.login, ip: input.ip ?? null });
 	return { ...counts, rows: file.rows.length, encoding: file.encoding, unknownColumns: file.unknownColumns };
 }
