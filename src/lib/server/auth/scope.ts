@@ -41,27 +41,23 @@ export async function requireAnyLocation(ctx: Ctx, p: Scoped, locationIds: reado
 	if (!mayServeAny(p, locationIds)) throw await refusal(ctx, locationIds, transaction);
 }
 
-/** The reservation's location must be served; an unknown reservation is left to the use case (404). */
-export async function requireReservationServed(ctx: Ctx, p: Scoped, reservationId: string, transaction?: Transaction): Promise<void> {
+/** The location of one row of `table` must be served; an unknown row is left to the use case (404). */
+async function requireRowServed(ctx: Ctx, p: Scoped, table: 'reservations' | 'slots', id: string, transaction?: Transaction): Promise<void> {
 	if (servedLocations(p) === null) return;
-	const [r] = await ctx.db.sequelize.query<{ location_id: number }>(`SELECT location_id FROM reservations WHERE id = :id`, {
-		replacements: { id: reservationId },
+	const [r] = await ctx.db.sequelize.query<{ location_id: number }>(`SELECT location_id FROM ${table} WHERE id = :id`, {
+		replacements: { id },
 		type: QueryTypes.SELECT,
 		transaction
 	});
 	if (r) await requireLocation(ctx, p, r.location_id, transaction);
 }
 
+/** The reservation's location must be served; an unknown reservation is left to the use case (404). */
+export const requireReservationServed = (ctx: Ctx, p: Scoped, reservationId: string, transaction?: Transaction) =>
+	requireRowServed(ctx, p, 'reservations', reservationId, transaction);
+
 /** The slot's location must be served; an unknown slot is left to the use case (404). */
-export async function requireSlotServed(ctx: Ctx, p: Scoped, slotId: string, transaction?: Transaction): Promise<void> {
-	if (servedLocations(p) === null) return;
-	const [s] = await ctx.db.sequelize.query<{ location_id: number }>(`SELECT location_id FROM slots WHERE id = :id`, {
-		replacements: { id: slotId },
-		type: QueryTypes.SELECT,
-		transaction
-	});
-	if (s) await requireLocation(ctx, p, s.location_id, transaction);
-}
+export const requireSlotServed = (ctx: Ctx, p: Scoped, slotId: string, transaction?: Transaction) => requireRowServed(ctx, p, 'slots', slotId, transaction);
 
 /**
  * A card concerns where it is stored and where its active visit is (a card stored at A and
