@@ -17,6 +17,12 @@ import { sealPending } from '../src/lib/server/audit/seal.ts';
 export interface Sealer {
 	/** seal soon, without waiting for the next tick */
 	poke(): void;
+	/**
+	 * Resolves with the rows sealed by the first pass that starts after this call: every row
+	 * committed before the call is then sealed, unless another node was sealing at that moment (the
+	 * pass gives way and that node seals them). Rejects when the pass fails. For tests, instead of sleeping.
+	 */
+	nextPass(): Promise<number>;
 	/** stops ticking and waits for a pass under way */
 	stop(): Promise<void>;
 }
@@ -26,24 +32,30 @@ export function startSealer(db: Pick<Db, 'sequelize'>, log: Pick<Logger, 'warn' 
 	let timer: NodeJS.Timeout | undefined;
 	let running: Promise<void> | null = null;
 	let failing = false;
+	type Waiter = { resolve: (n: number) => void; reject: (e: Error) => void };
+	let waiting: Waiter[] = [];
 
 	const tick = () => {
 		timer = undefined;
 		if (stopped || running) return;
+		const these = waiting;
+		waiting = [];
 		running = sealPending(db)
 			.then((n) => {
 				if (failing) log.warn('audit sealer: sealing again');
 				failing = false;
 				if (n > 0) log.debug({ sealed: n }, 'audit rows sealed');
+				for (const w of these) w.resolve(n);
 			})
 			.catch((err: Error) => {
 				// logged once per outage: the message is Postgres's, never row contents
 				if (!failing) log.warn({ err: err.message }, 'audit sealer: pass failed; retrying');
 				failing = true;
+				for (const w of these) w.reject(err);
 			})
 			.finally(() => {
 				running = null;
-				schedule(opts.intervalMs);
+				schedule(waiting.length ? 0 : opts.intervalMs);
 			});
 	};
 	const schedule = (ms: number) => {
@@ -53,15 +65,25 @@ export function startSealer(db: Pick<Db, 'sequelize'>, log: Pick<Logger, 'warn' 
 	};
 	schedule(0);
 
+	const poke = () => {
+		if (stopped || running) return;
+		if (timer) clearTimeout(timer);
+		timer = undefined;
+		schedule(0);
+	};
+
 	return {
-		poke() {
-			if (stopped || running) return;
-			if (timer) clearTimeout(timer);
-			timer = undefined;
-			schedule(0);
+		poke,
+		nextPass() {
+			if (stopped) return Promise.reject(new Error('audit sealer stopped'));
+			const p = new Promise<number>((resolve, reject) => waiting.push({ resolve, reject }));
+			poke();
+			return p;
 		},
 		async stop() {
 			stopped = true;
+			for (const w of waiting) w.reject(new Error('audit sealer stopped'));
+			waiting = [];
 			if (timer) clearTimeout(timer);
 			timer = undefined;
 			await running;
