@@ -5,7 +5,10 @@
  *
  * Rows are written unsealed and sealed by one sealer shortly after commit (issue 17): an unsealed
  * row younger than AUDIT_UNSEALED_FAULT_SECONDS is normal (`pending`), an older one is a fault
- * (`unsealed_stale`): the sealer has stopped, or the row got past it.
+ * (`unsealed_stale`): the sealer has stopped, or the row got past it. Age is counted from `at` (the
+ * moment of the insert; for the runtime role the start of its transaction), on the database's
+ * clock: a row of a transaction that stayed open longer than the threshold can show as stale in the
+ * moment (one sealer interval at most) between its commit and the next pass.
  */
 import { createHash } from 'node:crypto';
 import { QueryTypes, Transaction } from 'sequelize';
