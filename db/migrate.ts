@@ -15,6 +15,8 @@ import * as bookingFunctions from './migrations/20261126000000-booking-functions
 import * as auditChainUsers from './migrations/20261125400000-audit-chain-users.ts';
 import * as cardImport from './migrations/20261125100000-card-import.ts';
 import * as leastPrivilege from './migrations/20261126100000-least-privilege.ts';
+import * as auditSealer from './migrations/20261208070000-audit-sealer.ts';
+import { applyFunctions } from './functions.ts';
 
 /**
  * Migrations are listed explicitly rather than globbed: the production server runs this file
@@ -36,7 +38,8 @@ const MIGRATIONS = [
 	{ name: '20261125900000-node-status', module: nodeStatus },
 	{ name: '20261125910000-retention', module: retention },
 	{ name: '20261126000000-booking-functions', module: bookingFunctions },
-	{ name: '20261126100000-least-privilege', module: leastPrivilege }
+	{ name: '20261126100000-least-privilege', module: leastPrivilege },
+	{ name: '20261208070000-audit-sealer', module: auditSealer }
 ];
 
 export function migrator(sequelize: Sequelize) {
@@ -56,7 +59,8 @@ export function migrator(sequelize: Sequelize) {
  * Runs every pending migration. Each migration is one multi-statement query, which Postgres runs
  * as one implicit transaction, so a failing migration leaves nothing half-applied.
  * Several nodes may start at once: an advisory lock makes the others wait instead of racing.
- * `then` runs under the same lock after the migrations.
+ * Then the function bodies of db/functions/*.sql are applied (db/functions.ts), every time, in one
+ * transaction. `then` runs under the same lock after both.
  */
 export async function runMigrations(sequelize: Sequelize, opts: { then?: () => Promise<void> } = {}): Promise<string[]> {
 	const MIGRATION_LOCK = 727_001;
@@ -65,6 +69,7 @@ export async function runMigrations(sequelize: Sequelize, opts: { then?: () => P
 	try {
 		await (conn as unknown as { query(sql: string): Promise<unknown> }).query(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
 		const done = await umzug.up();
+		await applyFunctions(sequelize);
 		// still under the lock: set-up that must follow the migrations once, e.g. the runtime role's grants (db/roles.ts)
 		await opts.then?.();
 		return done.map((m) => m.name);

@@ -10,7 +10,8 @@
 -- table, so a privilege granted by hand earlier does not linger. The runtime role gets:
 --   * DML (SELECT, INSERT, UPDATE, DELETE) on the app's tables, USAGE on their sequences;
 --   * on the operation log only SELECT and INSERT: no UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES;
---     the commit-time chaining and the retention purge run inside functions owned by the owner;
+--     the sealer (which chains rows after commit) and the retention purge run inside functions owned
+--     by the owner (db/functions/, SECURITY DEFINER);
 --   * SELECT only on the chain's head and anchor and on the migration list;
 --   * DML on pg-boss's tables (the owner installs and migrates that schema);
 --   * no CREATE on any schema, and it owns nothing, so it can neither DROP nor ALTER (no DISABLE
@@ -35,6 +36,8 @@ REVOKE ALL ON audit_chain_head, audit_chain_anchor, schema_migrations FROM :"app
 GRANT SELECT ON audit_chain_head, audit_chain_anchor, schema_migrations TO :"app_role";
 -- The retention purge (R-O09): only rows older than the city's rule, see the least-privilege migration.
 GRANT EXECUTE ON FUNCTION audit_log_purge(bigint) TO :"app_role";
+-- The sealer (issue 17): it chains committed rows after their commit; the app's worker calls it.
+GRANT EXECUTE ON FUNCTION audit_log_seal_pending(integer, boolean) TO :"app_role";
 
 -- pg-boss: the owner creates and migrates the schema at boot; the runtime role only moves jobs.
 CREATE SCHEMA IF NOT EXISTS pgboss;

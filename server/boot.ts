@@ -13,6 +13,7 @@ import { createMetrics, metricsAllowed } from './metrics.ts';
 import { hostname } from 'node:os';
 import { beat, collectStatus, leave } from '../src/lib/server/ops/status.ts';
 import { installJobSchema, startJobs } from './jobs.ts';
+import { startSealer } from './sealer.ts';
 import { prepareRuntimeAccess, privilegeReport, type RuntimeAccess } from '../db/roles.ts';
 import { startMailSink } from './mail-sink.ts';
 import { createMailTransport } from '../src/lib/server/mail/transport.ts';
@@ -176,6 +177,10 @@ export async function boot(
 	const jobs = await startJobs(ctx, runtime.url, { mail: mailTransport, backups: backupsEnabled(config), ownerUrl });
 	outboxKick.target = jobs.kickOutbox;
 	closers.unshift(() => jobs.stop());
+
+	// R-O03 (issue 17): 操作ログ rows are written unsealed; one node at a time chains them shortly after commit
+	const sealer = startSealer(db, log, { intervalMs: config.AUDIT_SEAL_INTERVAL_MS });
+	closers.unshift(() => sealer.stop());
 
 	const metrics = createMetrics();
 	metrics.watch(realtime.io, db.sequelize, () => collectStatus(ctx));

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { spawnSync } from 'node:child_process';
 import { audit } from '../../src/lib/server/audit.ts';
 import { verifyChain } from '../../src/lib/server/audit/chain.ts';
+import { sealNow } from '../../src/lib/server/audit/seal.ts';
 import { exportAuditCsv, listAudit } from '../../src/lib/server/audit/read.ts';
 import { verifyAuditLog } from '../../src/lib/server/audit/verify.ts';
 import { auditQuery } from '../../src/lib/server/audit/schemas.ts';
@@ -33,8 +34,8 @@ afterAll(async () => t?.drop());
 const q = (v: Record<string, string> = {}) => auditQuery.parse(v);
 
 /** `npm run audit:verify` as operations run it: its exit code and what it prints. */
-function verifyCli(): { status: number | null; out: string } {
-	const r = spawnSync(process.execPath, ['db/audit-verify.ts'], { env: { ...process.env, DATABASE_URL: t.url, LOG_LEVEL: 'silent' }, encoding: 'utf8', timeout: 30_000 });
+function verifyCli(env: Record<string, string> = {}): { status: number | null; out: string } {
+	const r = spawnSync(process.execPath, ['db/audit-verify.ts'], { env: { ...process.env, DATABASE_URL: t.url, LOG_LEVEL: 'silent', ...env }, encoding: 'utf8', timeout: 30_000 });
 	return { status: r.status, out: r.stdout + r.stderr };
 }
 
@@ -77,6 +78,8 @@ describe('hash chain', () => {
 					await t.db.sequelize.query('SELECT pg_sleep(0.002)', { transaction: tx });
 				});
 			await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? viaPool(i) : viaModel(i))));
+			// written unsealed; the sealer chains them after commit (tests seal at once instead of waiting for the worker)
+			await sealNow(t.db);
 			const rows = await t.db.sequelize.query<{ seq: string; prev_hash: string; hash: string }>(`SELECT seq::text, prev_hash, hash FROM audit_log ORDER BY audit_log.seq`, { type: 'SELECT' as never });
 			expect(rows.length).toBe(before + 200);
 			rows.forEach((r, i) => {
@@ -93,25 +96,42 @@ describe('hash chain', () => {
 		}
 	});
 
-	it('R-O03 a row written with the triggers off (never sealed) is reported', async () => {
-		await t.db.sequelize.query('ALTER TABLE audit_log DISABLE TRIGGER USER');
-		try {
-			await t.db.sequelize.query(`INSERT INTO audit_log (actor_type, action) VALUES ('system', 'test.smuggled')`);
-		} finally {
-			await t.db.sequelize.query('ALTER TABLE audit_log ENABLE TRIGGER USER');
-		}
-		const [smuggled] = await t.db.sequelize.query<{ id: string }>(`SELECT id::text FROM audit_log WHERE action = 'test.smuggled'`, { type: 'SELECT' as never });
-		const report = await verifyChain(t.db);
-		expect(report.firstBreak).toMatchObject({ reason: 'unsealed', id: smuggled.id });
-		// Take it out again (as it came in) so the next test starts from an intact chain.
-		await asSuperuser(() => t.db.sequelize.query(`DELETE FROM audit_log WHERE id = :id`, { replacements: { id: smuggled.id } }));
-		expect((await verifyChain(t.db)).intact).toBe(true);
+	it('R-O03 an unsealed row older than AUDIT_UNSEALED_FAULT_SECONDS is reported (unsealed_stale, in Japanese) by the verifier and audit:verify; a fresh one is pending, not a fault', async () => {
+		await sealNow(t.db);
+		// a fresh unsealed row: normal, the sealer has not been round yet
+		await audit(ctx, { actorType: 'system', actorId: null, action: 'test.fresh' });
+		const fresh = await verifyChain(t.db);
+		expect(fresh).toMatchObject({ intact: true, pending: 1, firstBreak: null });
+		const cliFresh = verifyCli();
+		expect(cliFresh.status, cliFresh.out).toBe(0);
+		expect(cliFresh.out).toContain('封印待ち 1 行');
+		// a row left unsealed (written by the owner a minute ago, as if the sealer had stopped since)
+		await t.db.sequelize.query(`INSERT INTO audit_log (at, actor_type, action) VALUES (now() - interval '1 minute', 'system', 'test.stale')`);
+		const [stale] = await t.db.sequelize.query<{ id: string }>(`SELECT id::text FROM audit_log WHERE action = 'test.stale'`, { type: 'SELECT' as never });
+		const report = await verifyChain(t.db, new Date(), { unsealedFaultSeconds: 10 });
+		expect(report.intact).toBe(false);
+		expect(report.firstBreak).toMatchObject({ reason: 'unsealed_stale', id: stale.id, seq: '-' });
+		expect(report.firstBreak?.message).toContain('10 秒以上過ぎてもチェーンに封印されていない行があります');
+		const cli = verifyCli({ AUDIT_UNSEALED_FAULT_SECONDS: '10' });
+		expect(cli.status, cli.out).toBe(1);
+		expect(cli.out).toContain(`first broken row: id ${stale.id}, seq -, reason unsealed_stale`);
+		// the threshold is configurable: two minutes makes the same row still pending
+		expect(await verifyChain(t.db, new Date(), { unsealedFaultSeconds: 120 })).toMatchObject({ intact: true, pending: 2 });
+		expect(verifyCli({ AUDIT_UNSEALED_FAULT_SECONDS: '120' }).status).toBe(0);
+		// the admin page says the same
+		const viaPage = await verifyAuditLog(ctx, admin);
+		expect(viaPage.firstBreak).toMatchObject({ reason: 'unsealed_stale', id: stale.id });
+		// once the sealer has been round, the chain is whole again
+		expect(await sealNow(t.db)).toBeGreaterThanOrEqual(2);
+		expect(await verifyChain(t.db)).toMatchObject({ intact: true, pending: 0 });
 	});
 
 	it('R-O03 a row changed directly in the database (trigger disabled as superuser) is reported as the first break', async () => {
 		await audit(ctx, { actorType: 'staff', actorId: 'auditadmin', action: 'test.tamper', targetType: 'test', targetId: 'a' });
+		await sealNow(t.db);
 		const [victim] = await t.db.sequelize.query<{ id: string; seq: string }>(`SELECT id::text, seq::text FROM audit_log WHERE action = 'test.tamper' ORDER BY audit_log.seq DESC LIMIT 1`, { type: 'SELECT' as never });
 		await audit(ctx, { actorType: 'staff', actorId: 'auditadmin', action: 'test.after_tamper' });
+		await sealNow(t.db);
 		expect((await verifyChain(t.db)).intact).toBe(true);
 
 		await asSuperuser(() => t.db.sequelize.query(`UPDATE audit_log SET actor_id = 'someone-else' WHERE id = :id`, { replacements: { id: victim.id } }));
@@ -126,7 +146,7 @@ describe('hash chain', () => {
 		// The admin page says the same, and the check is itself logged with where it broke.
 		const viaPage = await verifyAuditLog(ctx, admin);
 		expect(viaPage.firstBreak?.id).toBe(victim.id);
-		const [logged] = await t.db.sequelize.query<{ detail: Record<string, unknown> }>(`SELECT detail FROM audit_log WHERE action = 'audit.verified' ORDER BY seq DESC LIMIT 1`, { type: 'SELECT' as never });
+		const [logged] = await t.db.sequelize.query<{ detail: Record<string, unknown> }>(`SELECT detail FROM audit_log WHERE action = 'audit.verified' ORDER BY id DESC LIMIT 1`, { type: 'SELECT' as never });
 		expect(logged.detail).toMatchObject({ intact: false, brokenId: victim.id });
 
 		// Recomputing the hash of the changed row does not hide it: the next row no longer points at it.
@@ -148,6 +168,18 @@ describe('hash chain', () => {
 		const [[row]] = (await t.db.sequelize.query(
 			`INSERT INTO audit_log (actor_type, action, seq, prev_hash, hash) VALUES ('system', 'test.forge', 1, repeat('a', 64), repeat('b', 64)) RETURNING id::text`
 		)) as [{ id: string }[], unknown];
+		const [blank] = await t.db.sequelize.query<{ seq: string | null; hash: string | null }>(`SELECT seq::text, hash FROM audit_log WHERE id = :id`, { replacements: { id: row.id }, type: 'SELECT' as never });
+		expect(blank).toEqual({ seq: null, hash: null });
+		// Not even the owner seals by hand: an UPDATE that fills the chain columns is refused, and with the
+		// sealer's transaction-local switch on a wrong hash is still refused.
+		await expect(t.db.sequelize.query(`UPDATE audit_log SET seq = 1, prev_hash = repeat('a', 64), hash = repeat('b', 64) WHERE id = :id`, { replacements: { id: row.id } })).rejects.toThrow(/append-only/);
+		await expect(
+			t.db.sequelize.transaction(async (tx) => {
+				await t.db.sequelize.query(`SET LOCAL mynumber.audit_seal = 'on'`, { transaction: tx });
+				await t.db.sequelize.query(`UPDATE audit_log SET seq = 999999, prev_hash = repeat('a', 64), hash = repeat('b', 64) WHERE id = :id`, { replacements: { id: row.id }, transaction: tx });
+			})
+		).rejects.toThrow(/append-only/);
+		await sealNow(t.db);
 		const [sealed] = await t.db.sequelize.query<{ seq: string; prev_hash: string; hash: string }>(`SELECT seq::text, prev_hash, hash FROM audit_log WHERE id = :id`, {
 			replacements: { id: row.id },
 			type: 'SELECT' as never
@@ -155,7 +187,7 @@ describe('hash chain', () => {
 		expect(sealed.seq).not.toBe('1');
 		expect(sealed.hash).toMatch(/^[0-9a-f]{64}$/);
 		expect(sealed.hash).not.toBe('b'.repeat(64));
-		// Nor can anyone seal or re-seal a row by hand: only the commit-time trigger may.
+		// Nor can anyone re-seal a sealed row: only the sealer seals, and only unsealed rows.
 		await expect(t.db.sequelize.query(`UPDATE audit_log SET hash = repeat('c', 64) WHERE id = :id`, { replacements: { id: row.id } })).rejects.toThrow(/append-only/);
 	});
 
@@ -194,7 +226,7 @@ describe('viewer and export', () => {
 		expect(paged.entries.map((e) => e.targetId)).toEqual(['501']);
 
 		const [viewed] = await t.db.sequelize.query<{ actor_id: string; detail: { filters: Record<string, string> } }>(
-			`SELECT actor_id, detail FROM audit_log WHERE action = 'audit.viewed' ORDER BY seq DESC LIMIT 1`,
+			`SELECT actor_id, detail FROM audit_log WHERE action = 'audit.viewed' ORDER BY id DESC LIMIT 1`,
 			{ type: 'SELECT' as never }
 		);
 		expect(viewed).toMatchObject({ actor_id: 'auditadmin', detail: { filters: { user: 'filter-a' } } });

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { makeLocation, makeStaff } from '../harness/factories.ts';
-import { migrator } from '../../db/migrate.ts';
+import { migrator, runMigrations } from '../../db/migrate.ts';
 import { audit } from '../../src/lib/server/audit.ts';
 import { verifyChain } from '../../src/lib/server/audit/chain.ts';
+import { sealNow } from '../../src/lib/server/audit/seal.ts';
 import { servedLocationIds } from '../../src/lib/server/users/view.ts';
 
 /** The audit-chain migration on a database that already holds a log and staff with a location (R-O03, R-S01). */
@@ -24,18 +25,22 @@ describe('migration 20261125400000-audit-chain-users', () => {
 		await t.db.sequelize.query(`INSERT INTO audit_log (actor_type, actor_id, action, detail) VALUES
 			('staff', 'old1', 'login', '{}'), ('citizen', NULL, 'reservation.created', '{"note": "改行\\n"}'), ('system', NULL, 'x.y', '{}')`);
 
-		await umzug.up();
+		// up again the way boot and tests migrate: the migrations, then db/functions
+		await runMigrations(t.db.sequelize);
 		const report = await verifyChain(t.db);
 		expect(report).toMatchObject({ intact: true, rows: 3, lastSeq: '3' });
 		await audit({ db: t.db }, { actorType: 'staff', actorId: 'new1', action: 'logout' });
-		expect(await verifyChain(t.db)).toMatchObject({ intact: true, rows: 4 });
+		// written unsealed, chained by the sealer after commit (issue 17)
+		expect(await verifyChain(t.db)).toMatchObject({ intact: true, rows: 3, pending: 1 });
+		expect(await sealNow(t.db)).toBe(1);
+		expect(await verifyChain(t.db)).toMatchObject({ intact: true, rows: 4, pending: 0 });
 		expect(await servedLocationIds({ db: t.db }, staff.id)).toEqual([loc.id]);
 
 		await umzug.down({ to: '20261125400000-audit-chain-users' });
 		const [cols] = (await t.db.sequelize.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'audit_log' AND column_name IN ('seq', 'hash')`)) as [unknown[], unknown];
 		expect(cols).toEqual([]);
 		await expect(t.db.sequelize.query(`UPDATE audit_log SET action = 'x'`)).rejects.toThrow(/append-only/);
-		await umzug.up();
+		await runMigrations(t.db.sequelize);
 		expect(await verifyChain(t.db)).toMatchObject({ intact: true, rows: 4 });
 	});
 });

@@ -19,6 +19,7 @@ import { createHold } from '../../src/lib/server/booking/holds.ts';
 import { audit } from '../../src/lib/server/audit.ts';
 import { importCards, sampleCsv } from '../../src/lib/server/cards/import.ts';
 import { verifyChain } from '../../src/lib/server/audit/chain.ts';
+import { sealNow } from '../../src/lib/server/audit/seal.ts';
 import { retentionPreview, retentionPurgeNow, saveRetentionRules } from '../../src/lib/server/ops/retention.ts';
 import type { Principal } from '../../src/lib/server/auth/session.ts';
 
@@ -134,6 +135,8 @@ describe('R-O03 R-O04 least privilege: the runtime role cannot tamper with the o
 			`DROP FUNCTION audit_log_guard()`,
 			`CREATE OR REPLACE FUNCTION audit_log_guard() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$`,
 			`ALTER FUNCTION audit_log_seal() SECURITY INVOKER`,
+			`ALTER FUNCTION audit_log_seal_pending(integer, boolean) SECURITY INVOKER`,
+			`CREATE OR REPLACE FUNCTION audit_log_seal_pending(p_limit integer, p_wait boolean) RETURNS integer LANGUAGE sql AS $$ SELECT 0 $$`,
 			`UPDATE audit_chain_head SET seq = 0`,
 			`DELETE FROM audit_chain_anchor`,
 			`INSERT INTO audit_chain_anchor (id, seq, hash) VALUES (true, 1, repeat('0', 64))`,
@@ -152,17 +155,37 @@ describe('R-O03 R-O04 least privilege: the runtime role cannot tamper with the o
 			})
 		).rejects.toMatchObject({ parent: { code: '42501' } });
 		expect(await count(`SELECT count(*)::int AS n FROM audit_log`)).toBe(before);
-		expect(await count(`SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND tgenabled = 'O' AND NOT tgisinternal`)).toBe(4);
+		expect(await count(`SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND tgenabled = 'O' AND NOT tgisinternal`)).toBe(3);
 		expect((await verifyChain(rt)).intact).toBe(true);
 	});
 
 	it('R-O03 R-O04 the purge function refuses rows newer than the city rule, and without a rule', async () => {
 		await t.db.sequelize.query(`UPDATE city_settings SET retention_audit_years = NULL WHERE id = 1`);
+		await sealNow(rt);
 		const [[first]] = (await rt.sequelize.query(`SELECT min(seq)::text AS s, max(seq)::text AS m FROM audit_log`)) as [{ s: string; m: string }[], unknown];
 		expect(await denied(`SELECT audit_log_purge(${first.s})`)).toMatch(/no retention rule/);
 		await t.db.sequelize.query(`UPDATE city_settings SET retention_audit_years = 5 WHERE id = 1`);
 		expect(await denied(`SELECT audit_log_purge(${first.m})`)).toMatch(/newer than the retention rule/);
 		expect(await denied(`SELECT audit_log_purge(${first.s})`)).toMatch(/newer than the retention rule/);
+		expect((await verifyChain(rt)).intact).toBe(true);
+	});
+
+	it('R-O03 R-O04 the runtime role cannot UPDATE an unsealed row nor seal one by hand (even with the sealer\'s switch); it can only run the sealer, which seals correctly', async () => {
+		await audit({ db: rt }, { actorType: 'system', actorId: null, action: 'test.unsealed_target' });
+		const [[row]] = (await t.db.sequelize.query(`SELECT id::text AS id, seq FROM audit_log WHERE action = 'test.unsealed_target' ORDER BY id DESC LIMIT 1`)) as [{ id: string; seq: string | null }[], unknown];
+		expect(row.seq).toBeNull();
+		await denied(`UPDATE audit_log SET action = 'test.rewritten' WHERE id = ${row.id}`);
+		await denied(`UPDATE audit_log SET seq = 999999, prev_hash = repeat('0', 64), hash = audit_log_hash(repeat('0', 64), audit_log) WHERE id = ${row.id}`);
+		await expect(
+			rt.sequelize.transaction(async (tx) => {
+				await rt.sequelize.query(`SET LOCAL mynumber.audit_seal = 'on'`, { transaction: tx });
+				await rt.sequelize.query(`UPDATE audit_log SET seq = 999999, prev_hash = repeat('0', 64), hash = audit_log_hash(repeat('0', 64), audit_log) WHERE id = ${row.id}`, { transaction: tx });
+			})
+		).rejects.toMatchObject({ parent: { code: '42501' } });
+		await denied(`UPDATE audit_chain_head SET seq = seq + 1`);
+		const [[still]] = (await t.db.sequelize.query(`SELECT seq, action FROM audit_log WHERE id = ${row.id}`)) as [{ seq: string | null; action: string }[], unknown];
+		expect(still).toEqual({ seq: null, action: 'test.unsealed_target' });
+		expect(await sealNow(rt)).toBeGreaterThan(0);
 		expect((await verifyChain(rt)).intact).toBe(true);
 	});
 
@@ -182,6 +205,12 @@ describe('R-O03 R-O04 least privilege: the runtime role cannot tamper with the o
 		await rt.sequelize.query(`INSERT INTO audit_log (at, actor_type, actor_id, action) VALUES ('2001-01-01', 'system', null, 'test.backdated')`);
 		const [[back]] = (await t.db.sequelize.query(`SELECT at > now() - interval '1 hour' AS recent FROM audit_log WHERE action = 'test.backdated'`)) as [{ recent: boolean }[], unknown];
 		expect(back.recent).toBe(true);
+		// written unsealed, chained after commit by the sealer, which the runtime role runs through the owner's function
+		const [[fresh]] = (await t.db.sequelize.query(`SELECT seq IS NULL AS unsealed FROM audit_log WHERE actor_id = :login ORDER BY id DESC LIMIT 1`, {
+			replacements: { login: clerk.login }
+		})) as [{ unsealed: boolean }[], unknown];
+		expect(fresh.unsealed).toBe(true);
+		expect(await sealNow(rt)).toBeGreaterThan(0);
 		const [[row]] = (await t.db.sequelize.query(`SELECT seq IS NOT NULL AS sealed FROM audit_log WHERE actor_id = :login ORDER BY id DESC LIMIT 1`, {
 			replacements: { login: clerk.login }
 		})) as [{ sealed: boolean }[], unknown];
@@ -241,6 +270,7 @@ describe('R-O03 R-O04 least privilege: the runtime role cannot tamper with the o
 				await fresh.db.sequelize.query(`INSERT INTO audit_log (at, actor_type, actor_id, action) VALUES (:at, 'system', null, 'test.old')`, { replacements: { at } });
 			}
 			const { ctx } = testContext(freshRt);
+			await sealNow(freshRt);
 			await saveRetentionRules(ctx, admin, { reservationMonths: 12, auditYears: 2 });
 			expect((await retentionPreview(ctx, admin)).auditRows).toBe(2);
 			const done = await retentionPurgeNow(ctx, admin);
@@ -249,6 +279,7 @@ describe('R-O03 R-O04 least privilege: the runtime role cannot tamper with the o
 			expect(left.n).toBe(0);
 			const [[anchor]] = (await freshRt.sequelize.query(`SELECT seq::int AS seq FROM audit_chain_anchor`)) as [{ seq: number }[], unknown];
 			expect(anchor.seq).toBe(2);
+			await sealNow(freshRt);
 			const report = await verifyChain(freshRt);
 			expect(report.intact, JSON.stringify(report.firstBreak)).toBe(true);
 			expect(report.rows).toBeGreaterThanOrEqual(2); // the rules change and the purge itself

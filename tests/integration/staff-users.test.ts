@@ -54,7 +54,7 @@ const reset = (p: Principal | null, id: number, body: unknown) =>
 	call(passwordRoute.POST as Handler, { principal: p, method: 'POST', path: `/api/v1/staff/users/${id}/password`, params: { id: String(id) }, body });
 const countUsers = async () => t.db.models.StaffUser.count();
 const auditRows = (action: string) =>
-	t.db.sequelize.query<{ actor_id: string; target_id: string; detail: Record<string, unknown> }>(`SELECT actor_id, target_id, detail FROM audit_log WHERE action = :action ORDER BY seq`, {
+	t.db.sequelize.query<{ actor_id: string; target_id: string; detail: Record<string, unknown> }>(`SELECT actor_id, target_id, detail FROM audit_log WHERE action = :action ORDER BY id`, {
 		replacements: { action },
 		type: 'SELECT' as never
 	});

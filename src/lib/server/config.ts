@@ -78,6 +78,10 @@ export const configSchema = z.object({
 	/** When the daily base backup runs (cron, Asia/Tokyo). */
 	BACKUP_CRON: z.string().regex(/^[\d*/,-]+( [\d*/,-]+){4}$/, 'must be a 5-field cron expression').default('30 2 * * *'),
 	REALTIME_COALESCE_MS: int(100, 0, 10_000),
+	/** Issue 17 (R-O03): how often each node's sealer looks for committed 操作ログ rows to chain (one node seals at a time). */
+	AUDIT_SEAL_INTERVAL_MS: int(250, 20, 10_000),
+	/** Issue 17 (R-O03): an 操作ログ row still unsealed this long after it was written is a fault for the verifier (audit:verify, admin page). */
+	AUDIT_UNSEALED_FAULT_SECONDS: int(10, 1, 86_400),
 	/** How long a node keeps a resolved session (issue 11); ends and changes reach every node at once through Redis. 0: read every time. */
 	SESSION_CACHE_SECONDS: int(30, 0, 3600),
 	/**

@@ -1,7 +1,14 @@
 /**
  * Verifies the 操作ログ hash chain (R-O03) from its first row: recomputes every hash in Node from
- * the stored values, independently of the trigger that wrote it
- * (db/migrations/20261125400000-audit-chain-users.ts describes the canonical text).
+ * the stored values, independently of the sealer that wrote it (db/functions/00-audit-hash.sql
+ * describes the canonical text, db/functions/20-audit-seal.sql the sealer).
+ *
+ * Rows are written unsealed and sealed by one sealer shortly after commit (issue 17): an unsealed
+ * row younger than AUDIT_UNSEALED_FAULT_SECONDS is normal (`pending`), an older one is a fault
+ * (`unsealed_stale`): the sealer has stopped, or the row got past it. Age is counted from `at` (the
+ * moment of the insert; for the runtime role the start of its transaction), on the database's
+ * clock: a row of a transaction that stayed open longer than the threshold can show as stale in the
+ * moment (one sealer interval at most) between its commit and the next pass.
  */
 import { createHash } from 'node:crypto';
 import { QueryTypes, Transaction } from 'sequelize';
@@ -20,8 +27,11 @@ export type BreakReason =
 	| 'tail_missing'
 	/** the newest row and the chain head disagree: the newest row was rewritten with a new hash */
 	| 'head_mismatch'
-	/** a committed row was never sealed into the chain: it was written with the triggers off */
-	| 'unsealed';
+	/** a row is still unsealed long after it was written: the sealer has stopped, or the row got past it (triggers off) */
+	| 'unsealed_stale';
+
+/** The default of AUDIT_UNSEALED_FAULT_SECONDS (src/lib/server/config.ts). */
+export const DEFAULT_UNSEALED_FAULT_SECONDS = 10;
 
 export const BREAK_MESSAGES: Record<BreakReason, string> = {
 	hash_mismatch: 'この行の内容が記録後に書き換えられています。',
@@ -29,8 +39,12 @@ export const BREAK_MESSAGES: Record<BreakReason, string> = {
 	seq_gap: 'この行の直前の行が削除されています（連番が飛んでいます）。',
 	tail_missing: '最新の行が削除されています（記録上の最終行がありません）。',
 	head_mismatch: '最新の行が記録後に書き換えられています（チェーンの先頭記録と一致しません）。',
-	unsealed: 'チェーンに含まれていない行があります（改ざん防止の仕組みを止めて書き込まれた可能性があります）。'
+	unsealed_stale:
+		'記録から一定時間が過ぎてもチェーンに封印されていない行があります（封印処理が止まっているか、改ざん防止の仕組みを止めて書き込まれた可能性があります）。'
 };
+
+const staleMessage = (seconds: number) =>
+	`記録から ${seconds} 秒以上過ぎてもチェーンに封印されていない行があります（封印処理が止まっているか、改ざん防止の仕組みを止めて書き込まれた可能性があります）。`;
 
 export interface ChainBreak {
 	reason: BreakReason;
@@ -46,6 +60,8 @@ export interface ChainReport {
 	/** rows checked */
 	rows: number;
 	lastSeq: string | null;
+	/** rows written within the last AUDIT_UNSEALED_FAULT_SECONDS and not sealed yet: normal, the sealer chains them shortly */
+	pending: number;
 	firstBreak: ChainBreak | null;
 	checkedAt: string;
 }
@@ -85,7 +101,8 @@ const BATCH = 2000;
  * Walks the whole chain in one read-only REPEATABLE READ snapshot (rows written meanwhile are
  * simply not part of this check), keyset-paged so memory stays flat however long the log is.
  */
-export async function verifyChain(db: Db, now: Date = new Date()): Promise<ChainReport> {
+export async function verifyChain(db: Db, now: Date = new Date(), opts: { unsealedFaultSeconds?: number } = {}): Promise<ChainReport> {
+	const faultSeconds = opts.unsealedFaultSeconds ?? DEFAULT_UNSEALED_FAULT_SECONDS;
 	return db.sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ }, async (t) => {
 		// R-O09: after a retention purge the chain starts from the anchor (the last purged row's hash)
 		const [anchor] = await db.sequelize.query<{ seq: string; hash: string }>(`SELECT seq::text AS seq, hash FROM audit_chain_anchor`, { type: QueryTypes.SELECT, transaction: t });
@@ -94,11 +111,13 @@ export async function verifyChain(db: Db, now: Date = new Date()): Promise<Chain
 		let rows = 0;
 		let last: string | null = null;
 		let lastId: string | null = null;
+		let pending = 0;
 		const broken = (reason: BreakReason, id: string | null, seq: string): ChainReport => ({
 			intact: false,
 			rows,
 			lastSeq: last,
-			firstBreak: { reason, id, seq, message: BREAK_MESSAGES[reason] },
+			pending,
+			firstBreak: { reason, id, seq, message: reason === 'unsealed_stale' ? staleMessage(faultSeconds) : BREAK_MESSAGES[reason] },
 			checkedAt: now.toISOString()
 		});
 		for (;;) {
@@ -123,14 +142,18 @@ export async function verifyChain(db: Db, now: Date = new Date()): Promise<Chain
 			type: QueryTypes.SELECT,
 			transaction: t
 		});
-		const [stray] = await db.sequelize.query<{ id: string }>(`SELECT id::text AS id FROM audit_log WHERE seq IS NULL ORDER BY id LIMIT 1`, {
-			type: QueryTypes.SELECT,
-			transaction: t
-		});
-		if (stray) return broken('unsealed', stray.id, '-');
+		// unsealed rows, on the database's clock (the one that wrote `at`)
+		const [unsealed] = await db.sequelize.query<{ pending: number; stale_id: string | null }>(
+			`SELECT count(*) FILTER (WHERE at >= c.cut)::int AS pending, min(id) FILTER (WHERE at < c.cut)::text AS stale_id
+			   FROM audit_log, (SELECT statement_timestamp() - make_interval(secs => :s) AS cut) c
+			  WHERE seq IS NULL`,
+			{ replacements: { s: faultSeconds }, type: QueryTypes.SELECT, transaction: t }
+		);
+		pending = unsealed.pending;
+		if (unsealed.stale_id) return broken('unsealed_stale', unsealed.stale_id, '-');
 		const headSeq = head ? BigInt(head.seq) : 0n;
 		if (headSeq > expected - 1n) return broken('tail_missing', null, expected.toString());
 		if (head && headSeq > 0n && head.hash !== prev) return broken('head_mismatch', lastId, last!);
-		return { intact: true, rows, lastSeq: last, firstBreak: null, checkedAt: now.toISOString() };
+		return { intact: true, rows, lastSeq: last, pending, firstBreak: null, checkedAt: now.toISOString() };
 	});
 }

@@ -34,6 +34,7 @@ const chainReport = z.object({
 	intact: z.boolean(),
 	rows: z.number().int(),
 	lastSeq: z.string().nullable(),
+	pending: z.number().int().describe('rows written within AUDIT_UNSEALED_FAULT_SECONDS and not sealed yet (normal); older unsealed rows are a break, reason unsealed_stale'),
 	firstBreak: z.object({ reason: z.string(), id: z.string().nullable(), seq: z.string(), message: z.string() }).nullable(),
 	checkedAt: z.string()
 });

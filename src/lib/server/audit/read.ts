@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { audit } from './write.ts';
+import { sealNow } from './seal.ts';
 import { bounds, type AuditQuery } from './schemas.ts';
 import { actionLabel, actorLabel } from '../../domain/audit-actions.ts';
 
@@ -106,13 +107,13 @@ const toView = (r: Row): AuditEntryView => ({
 /** The filters as logged: only what was asked, no personal data (logins are staff ids). */
 const asked = (q: AuditQuery) => Object.fromEntries(Object.entries({ user: q.user, action: q.action, target: q.target, from: q.from, to: q.to }).filter(([, v]) => v !== undefined));
 
-/** Newest first, one page. */
+/** Newest first, one page: rows the sealer has not chained yet (issue 17) are the newest, first by id. */
 export async function listAudit(ctx: AppContext, principal: Principal | null, q: AuditQuery, ip?: string | null) {
 	const admin = requireRole(principal, 'admin');
 	const limit = Math.min(q.limit ?? DEFAULT_LIMIT, MAX_JSON_LIMIT);
 	const w = where(q);
 	const [rows, [{ total }]] = await Promise.all([
-		ctx.db.sequelize.query<Row>(`SELECT id, seq, at, actor_type, actor_id, action, target_type, target_id, detail, ip FROM audit_log ${w.sql} ORDER BY seq DESC NULLS LAST LIMIT :limit OFFSET :offset`, {
+		ctx.db.sequelize.query<Row>(`SELECT id, seq, at, actor_type, actor_id, action, target_type, target_id, detail, ip FROM audit_log ${w.sql} ORDER BY seq DESC NULLS FIRST, id DESC LIMIT :limit OFFSET :offset`, {
 			replacements: { ...w.replacements, limit, offset: q.offset },
 			type: QueryTypes.SELECT
 		}),
@@ -135,7 +136,7 @@ const csvLine = (r: Row): string[] => {
 };
 
 /**
- * CSV export, oldest first: UTF-8 with BOM so Excel opens it as Unicode, times in Tokyo. Rows are
+ * CSV export, oldest first (in chain order): UTF-8 with BOM so Excel opens it as Unicode, times in Tokyo. Rows are
  * read in keyset pages and streamed one page per pull, so a long log never sits in memory. The
  * export is logged before the first byte goes out.
  */
@@ -143,6 +144,8 @@ export async function exportAuditCsv(ctx: AppContext, principal: Principal | nul
 	const admin = requireRole(principal, 'admin');
 	const filters = { filters: asked(q), format: 'csv', ...(q.limit ? { limit: q.limit } : {}), ...(q.offset ? { offset: q.offset } : {}) };
 	await audit(ctx, { actorType: 'staff', actorId: admin.login, action: 'audit.exported', targetType: 'audit_log', detail: filters, ip });
+	// the export pages by chain position: every row committed before now is chained first (issue 17)
+	await sealNow(ctx.db);
 	const w = where(q);
 	const keyset = `${w.sql ? `${w.sql} AND` : 'WHERE'} seq > :after`;
 	const encoder = new TextEncoder();

@@ -9,13 +9,13 @@ import { verifyChain, type ChainReport } from './chain.ts';
  */
 export async function verifyAuditLog(ctx: AppContext, principal: Principal | null, ip?: string | null): Promise<ChainReport> {
 	const admin = requireRole(principal, 'admin');
-	const report = await verifyChain(ctx.db, ctx.now());
+	const report = await verifyChain(ctx.db, ctx.now(), { unsealedFaultSeconds: ctx.config.AUDIT_UNSEALED_FAULT_SECONDS });
 	await audit(ctx, {
 		actorType: 'staff',
 		actorId: admin.login,
 		action: 'audit.verified',
 		targetType: 'audit_log',
-		detail: { intact: report.intact, rows: report.rows, ...(report.firstBreak ? { brokenId: report.firstBreak.id, brokenSeq: report.firstBreak.seq, reason: report.firstBreak.reason } : {}) },
+		detail: { intact: report.intact, rows: report.rows, pending: report.pending, ...(report.firstBreak ? { brokenId: report.firstBreak.id, brokenSeq: report.firstBreak.seq, reason: report.firstBreak.reason } : {}) },
 		ip
 	});
 	return report;
