@@ -61,7 +61,23 @@ function aptInstall(pkg: string, what: string): void {
 export function ensureChromium(): string {
 	if (!existsSync(CHROMIUM)) aptInstall('chromium', `Chromium (${CHROMIUM})`);
 	if (!existsSync(CHROMIUM)) throw new HarnessError(`Chromium not found at ${CHROMIUM} after install; set CHROMIUM_PATH`);
+	ensureJapaneseFont();
 	return CHROMIUM;
+}
+
+/**
+ * Debian's Chromium brings no Japanese font: every screenshot would show empty boxes instead of
+ * the Japanese UI, and a person looking at it could not judge the page. Installed as root; otherwise
+ * a warning with the command (the tests themselves do not read glyphs).
+ */
+const CJK_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
+function ensureJapaneseFont(): void {
+	if (existsSync(CJK_FONT)) return;
+	if (!isRoot()) {
+		console.warn(`[harness] no Japanese font for Chromium: screenshots will show boxes. Install it with:\n  sudo apt-get install -y fonts-noto-cjk`);
+		return;
+	}
+	aptInstall('fonts-noto-cjk', 'A Japanese font for Chromium (fonts-noto-cjk)');
 }
 
 export interface Services {
