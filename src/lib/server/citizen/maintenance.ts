@@ -43,6 +43,11 @@ async function readRow(ctx: AppContext, fresh = false): Promise<Row> {
 	return row;
 }
 
+/** Drops this node's copy: another node changed the maintenance settings (server/realtime/hub.ts). */
+export function forgetMaintenance(): void {
+	delete (globalThis as Holder)[KEY];
+}
+
 export function stateOf(row: Row, now: Date): MaintenanceState {
 	const from = row.maintenance_from ? new Date(row.maintenance_from) : null;
 	const until = row.maintenance_until ? new Date(row.maintenance_until) : null;
@@ -97,6 +102,7 @@ export async function setMaintenance(ctx: AppContext, principal: Principal | nul
 		);
 		await audit(ctx, { actorType: 'staff', actorId: p.login, action: 'maintenance.changed', targetType: 'city_settings', targetId: 1, detail: { active: input.active, from: input.from, until: input.until }, ip }, t);
 	});
+	ctx.events.citySettingsChanged?.();
 	return stateOf(await readRow(ctx, true), ctx.now());
 }
 
