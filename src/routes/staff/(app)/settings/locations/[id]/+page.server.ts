@@ -20,7 +20,9 @@ export const actions: Actions = guardActions('admin', {
 	/** R-S18: address and access directions, ja and en; the same use case as PUT …/locations/{id}/address. */
 	place: async ({ request, params, locals, getClientAddress }) => {
 		const f = await request.formData();
-		const body = { address: { ja: text(f, 'address.ja'), en: text(f, 'address.en') }, access: { ja: text(f, 'access.ja'), en: text(f, 'access.en') } };
+		// a text area sends CRLF: keep LF, as the API stores it
+		const v = (name: string) => text(f, name).replace(/\r\n?/g, '\n');
+		const body = { address: { ja: v('address.ja'), en: v('address.en') }, access: { ja: v('access.ja'), en: v('access.en') } };
 		const values = Object.fromEntries([...f.entries()].map(([k, v]) => [k, String(v)]));
 		const r = await attempt(() => updateLocationPlace(appContext(), locals.principal, locationIdParam.parse(params.id), body, { ip: getClientAddress() }), { form: 'place', values });
 		if (!r.ok) return r.failure;
