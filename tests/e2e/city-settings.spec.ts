@@ -24,7 +24,7 @@ async function putCity(request: APIRequestContext, base: string, token: string, 
 }
 
 /** The citizen pages every visitor can open without a session. */
-const CITIZEN_PAGES = ['/', '/privacy', '/help', '/start'];
+const CITIZEN_PAGES = ['/', '/locations/1', '/book', '/privacy', '/help'];
 
 test('R-S18 an admin sets the city name on screen: node B’s citizen header and a sign-in mail show it; privacy and help pages linked from every citizen page, rendered as text', async ({ browser, request }) => {
 	test.setTimeout(120_000);
