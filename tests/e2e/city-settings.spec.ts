@@ -31,6 +31,12 @@ test('R-S18 an admin sets the city name on screen: node B’s citizen header and
 	const { a, b } = nodes();
 	const token = await apiLogin(request, a.url, 'admin');
 	const before = await (await request.get(`${a.url}/api/v1/staff/settings/city`, { headers: { authorization: `Bearer ${token}` } })).json();
+	// the page's data is the admin's only, even asked for directly
+	const viewer = await apiLogin(request, a.url, 'viewer');
+	const refused = await request.get(`${a.url}/staff/settings/city/__data.json`, { headers: { authorization: `Bearer ${viewer}` } });
+	expect(refused.status()).toBeLessThan(500);
+	expect(await refused.text()).not.toMatch(/holdMinutes|privacyNotice|cityName/);
+	expect((await request.get(`${a.url}/api/v1/staff/settings/city`, { headers: { authorization: `Bearer ${viewer}` } })).status()).toBe(403);
 	const admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
 	try {
 		// node B has the demo name in its copy before the change
