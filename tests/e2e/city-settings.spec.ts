@@ -71,6 +71,14 @@ test('R-S18 an admin sets the city name on screen: node B’s citizen header and
 		await expect(admin.getByLabel('日本語（必須）').first()).toHaveValue('みなと市');
 		await admin.setViewportSize({ width: 390, height: 844 });
 		await admin.screenshot({ path: `${ARTIFACTS}/screenshots/city-settings-phone.png`, fullPage: true });
+		// a location's address and access have their own form on its page (R-S18)
+		await admin.goto(`${a.url}/staff/settings/locations/1`);
+		await expect(admin.getByRole('heading', { name: '住所と交通案内' })).toBeVisible();
+		await expect(admin.getByLabel('住所（日本語）')).not.toHaveValue('');
+		await noAxeViolations(admin);
+		await admin.screenshot({ path: `${ARTIFACTS}/screenshots/location-place-phone.png`, fullPage: true });
+		await admin.setViewportSize({ width: 1280, height: 900 });
+		await admin.screenshot({ path: `${ARTIFACTS}/screenshots/location-place-desktop.png`, fullPage: true });
 
 		// node B, at once: the header, and the footer's links on every citizen page
 		await citizen.goto(`${b.url}/`);
