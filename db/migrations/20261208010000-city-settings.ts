@@ -2,9 +2,9 @@ import type { MigrationFn } from 'umzug';
 import type { QueryInterface } from 'sequelize';
 
 /**
- * R-S18: every city-wide setting is set on screen. The city's texts become one jsonb object per
- * text keyed by locale tag (DESIGN "Languages"; `ja` required), keeping what the *_ja / *_en
- * columns held; the privacy notice (/privacy) and help (/help) texts are new, with a sensible
+ * R-S18: every city-wide setting is set on screen. The city's texts (name, contact, maintenance
+ * message) become one jsonb object per text keyed by locale tag (DESIGN "Languages"; `ja`
+ * required), keeping what the *_ja / *_en columns held; the privacy notice (/privacy) and help (/help) texts are new, with a sensible
  * Japanese and English default. The four integer rules are added with the exact lines other
  * branches use too (IF NOT EXISTS, no constraint: the use case's zod schema bounds them).
  */
@@ -95,12 +95,14 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
 			ADD COLUMN city_name jsonb,
 			ADD COLUMN contact jsonb,
 			ADD COLUMN privacy_notice jsonb,
-			ADD COLUMN help jsonb;
+			ADD COLUMN help jsonb,
+			ADD COLUMN maintenance_message jsonb;
 		UPDATE city_settings SET
 			city_name = jsonb_strip_nulls(jsonb_build_object('ja', city_name_ja, 'en', nullif(city_name_en, ''))),
 			contact = jsonb_strip_nulls(jsonb_build_object('ja', contact_ja, 'en', nullif(contact_en, ''))),
 			privacy_notice = jsonb_build_object('ja', CAST(:privacyJa AS text), 'en', CAST(:privacyEn AS text)),
-			help = jsonb_build_object('ja', CAST(:helpJa AS text), 'en', CAST(:helpEn AS text));
+			help = jsonb_build_object('ja', CAST(:helpJa AS text), 'en', CAST(:helpEn AS text)),
+			maintenance_message = jsonb_strip_nulls(jsonb_build_object('ja', maintenance_message_ja, 'en', nullif(maintenance_message_en, '')));
 		ALTER TABLE city_settings
 			ALTER COLUMN city_name SET DEFAULT '{"ja": "デモ市", "en": "Demo City"}',
 			ALTER COLUMN city_name SET NOT NULL,
@@ -110,9 +112,15 @@ export const up: MigrationFn<QueryInterface> = async ({ context: qi }) => {
 			ALTER COLUMN privacy_notice SET NOT NULL,
 			ALTER COLUMN help SET DEFAULT '{"ja": ""}',
 			ALTER COLUMN help SET NOT NULL,
+			ALTER COLUMN maintenance_message SET DEFAULT '{"ja": ""}',
+			ALTER COLUMN maintenance_message SET NOT NULL,
+			-- (IS NOT DISTINCT FROM: a missing ja gives NULL, which a plain = would let through)
 			ADD CONSTRAINT city_settings_texts_ja CHECK (
-				jsonb_typeof(city_name->'ja') = 'string' AND jsonb_typeof(contact->'ja') = 'string'
-				AND jsonb_typeof(privacy_notice->'ja') = 'string' AND jsonb_typeof(help->'ja') = 'string'),
+				jsonb_typeof(city_name->'ja') IS NOT DISTINCT FROM 'string' AND jsonb_typeof(contact->'ja') IS NOT DISTINCT FROM 'string'
+				AND jsonb_typeof(privacy_notice->'ja') IS NOT DISTINCT FROM 'string' AND jsonb_typeof(help->'ja') IS NOT DISTINCT FROM 'string'
+				AND jsonb_typeof(maintenance_message->'ja') IS NOT DISTINCT FROM 'string'),
+			DROP COLUMN maintenance_message_ja,
+			DROP COLUMN maintenance_message_en,
 			DROP COLUMN city_name_ja,
 			DROP COLUMN city_name_en,
 			DROP COLUMN contact_ja,
@@ -126,8 +134,12 @@ export const down: MigrationFn<QueryInterface> = async ({ context: qi }) => {
 			ADD COLUMN city_name_ja varchar(100) NOT NULL DEFAULT 'デモ市',
 			ADD COLUMN city_name_en varchar(100) NOT NULL DEFAULT 'Demo City',
 			ADD COLUMN contact_ja varchar(200) NOT NULL DEFAULT '市民課 マイナンバーカード係',
-			ADD COLUMN contact_en varchar(200) NOT NULL DEFAULT 'Citizens Division, My Number card desk';
+			ADD COLUMN contact_en varchar(200) NOT NULL DEFAULT 'Citizens Division, My Number card desk',
+			ADD COLUMN maintenance_message_ja varchar(500) NOT NULL DEFAULT '',
+			ADD COLUMN maintenance_message_en varchar(500) NOT NULL DEFAULT '';
 		UPDATE city_settings SET
+			maintenance_message_ja = left(maintenance_message->>'ja', 500),
+			maintenance_message_en = left(coalesce(maintenance_message->>'en', ''), 500),
 			city_name_ja = left(city_name->>'ja', 100),
 			city_name_en = left(coalesce(city_name->>'en', ''), 100),
 			contact_ja = left(contact->>'ja', 200),
@@ -137,7 +149,8 @@ export const down: MigrationFn<QueryInterface> = async ({ context: qi }) => {
 			DROP COLUMN city_name,
 			DROP COLUMN contact,
 			DROP COLUMN privacy_notice,
-			DROP COLUMN help;
+			DROP COLUMN help,
+			DROP COLUMN maintenance_message;
 		ALTER TABLE city_settings DROP COLUMN IF EXISTS late_arrival_minutes;
 		ALTER TABLE city_settings DROP COLUMN IF EXISTS change_cutoff_days;
 		ALTER TABLE city_settings DROP COLUMN IF EXISTS waitlist_offer_minutes;

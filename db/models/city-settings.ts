@@ -30,8 +30,7 @@ export class CitySettings extends Model<InferAttributes<CitySettings>, InferCrea
 	declare maintenanceActive: CreationOptional<boolean>;
 	declare maintenanceFrom: CreationOptional<Date | null>;
 	declare maintenanceUntil: CreationOptional<Date | null>;
-	declare maintenanceMessageJa: CreationOptional<string>;
-	declare maintenanceMessageEn: CreationOptional<string>;
+	declare maintenanceMessage: CreationOptional<LocalizedText>;
 	declare updatedAt: CreationOptional<Date>;
 
 	static initModel(sequelize: Sequelize) {
@@ -53,8 +52,7 @@ export class CitySettings extends Model<InferAttributes<CitySettings>, InferCrea
 				maintenanceActive: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
 				maintenanceFrom: { type: DataTypes.DATE, allowNull: true },
 				maintenanceUntil: { type: DataTypes.DATE, allowNull: true },
-				maintenanceMessageJa: { type: DataTypes.STRING(500), allowNull: false, defaultValue: '' },
-				maintenanceMessageEn: { type: DataTypes.STRING(500), allowNull: false, defaultValue: '' },
+				maintenanceMessage: { type: DataTypes.JSONB, allowNull: false, defaultValue: { ja: '' } },
 				updatedAt: DataTypes.DATE
 			},
 			{ sequelize, tableName: 'city_settings', underscored: true, createdAt: false }

@@ -214,6 +214,9 @@ describe('GET|PUT /api/v1/staff/settings/city (R-S18)', () => {
 			const from = new Date(Date.now() + 86_400_000);
 			await setMaintenance(a.ctx, admin, { active: false, from, until: new Date(from.getTime() + 3_600_000), messageJa: '定期点検', messageEn: 'Inspection' });
 			await vi.waitFor(async () => expect((await maintenanceState(b.ctx)).announced).toBe(true), { timeout: 1000, interval: 20 });
+			expect(await maintenanceState(b.ctx)).toMatchObject({ messageJa: '定期点検', messageEn: 'Inspection' });
+			const [stored] = await t.db.sequelize.query<{ m: unknown }>(`SELECT maintenance_message AS m FROM city_settings`, { type: QueryTypes.SELECT });
+			expect(stored.m).toEqual({ ja: '定期点検', en: 'Inspection' });
 			await setMaintenance(a.ctx, admin, { active: false, from: null, until: null, messageJa: '', messageEn: '' });
 			await updateCitySettings(a.ctx, admin, { cityName: { ja: 'デモ市', en: 'Demo City' }, holdMinutes: 10 });
 		} finally {
