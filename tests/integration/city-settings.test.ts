@@ -319,6 +319,21 @@ describe('a location’s address and access (R-S18, R-C16)', () => {
 	});
 });
 
+describe('a location’s texts in an English mail (R-C16)', () => {
+	it('R-C16 R-S18 an access text without English falls back to Japanese in an English confirmation, as the address does', async () => {
+		const b = await mailBooking(t.db, { lang: 'en' });
+		await t.db.sequelize.query(`UPDATE locations SET address_en = '', access_en = '' WHERE id = (SELECT location_id FROM reservations WHERE id = :id)`, { replacements: { id: b.reservationId } });
+		const [o] = await t.db.sequelize.query<{ id: string }>(`INSERT INTO outbox (topic, payload, next_attempt_at) VALUES ('reservation.created', CAST(:p AS jsonb), :at) RETURNING id`, {
+			replacements: { p: JSON.stringify({ reservationId: b.reservationId }), at: NOW.toISOString() },
+			type: QueryTypes.SELECT
+		});
+		expect((await deliverDue(ctx, transport)).sent).toBeGreaterThan(0); // with the reminder queued above
+		const [m] = mailsOf(sink.messages(), o.id);
+		expect(m.text).toContain('Access: 中央駅から徒歩5分');
+		expect(m.text).toContain('中央町1-2-3');
+	});
+});
+
 describe('proof of identity in the default precautions (2026)', () => {
 	it('R-C08 the card-issuance precautions name current ID documents, no health insurance card or pension book', async () => {
 		const [p] = await t.db.sequelize.query<{ ja: string; en: string }>(`SELECT precautions_ja AS ja, precautions_en AS en FROM purposes WHERE code = 'card_issuance'`, {
