@@ -15,6 +15,8 @@ import * as bookingFunctions from './migrations/20261126000000-booking-functions
 import * as auditChainUsers from './migrations/20261125400000-audit-chain-users.ts';
 import * as cardImport from './migrations/20261125100000-card-import.ts';
 import * as leastPrivilege from './migrations/20261126100000-least-privilege.ts';
+import * as citySettings from './migrations/20261208010000-city-settings.ts';
+import * as idDocuments from './migrations/20261208010001-id-documents.ts';
 import * as auditSealer from './migrations/20261208070000-audit-sealer.ts';
 import { applyFunctions } from './functions.ts';
 
@@ -39,6 +41,8 @@ const MIGRATIONS = [
 	{ name: '20261125910000-retention', module: retention },
 	{ name: '20261126000000-booking-functions', module: bookingFunctions },
 	{ name: '20261126100000-least-privilege', module: leastPrivilege },
+	{ name: '20261208010000-city-settings', module: citySettings },
+	{ name: '20261208010001-id-documents', module: idDocuments },
 	{ name: '20261208070000-audit-sealer', module: auditSealer }
 ];
 

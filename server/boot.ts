@@ -119,7 +119,8 @@ export async function boot(
 			noticeChanged: (n) => events.target?.noticeChanged?.(n),
 			sessionsRevoked: (ids) => events.target?.sessionsRevoked?.(ids),
 			usersChanged: (ids) => events.target?.usersChanged?.(ids),
-			boardTokensRevoked: (ids) => events.target?.boardTokensRevoked?.(ids)
+			boardTokensRevoked: (ids) => events.target?.boardTokensRevoked?.(ids),
+			citySettingsChanged: () => events.target?.citySettingsChanged?.()
 		},
 		redis: { mode: config.REDIS_URL ? 'redis' : 'memory', ping: () => redisPing() },
 		now: () => new Date(),

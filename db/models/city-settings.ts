@@ -1,4 +1,5 @@
 import { Model, DataTypes } from 'sequelize';
+import type { LocalizedText } from '../../src/lib/domain/locale-text.ts';
 import type { Sequelize, InferAttributes, InferCreationAttributes, CreationOptional } from 'sequelize';
 
 /** City-wide settings: one row (id 1). */
@@ -8,20 +9,28 @@ export class CitySettings extends Model<InferAttributes<CitySettings>, InferCrea
 	declare maxPersonsPerBooking: CreationOptional<number>;
 	/** R-C15: how long a citizen's chosen time is held while confirming */
 	declare holdMinutes: CreationOptional<number>;
-	declare cityNameJa: CreationOptional<string>;
-	declare cityNameEn: CreationOptional<string>;
+	/** R-S18: texts per locale tag, `ja` always present (src/lib/domain/locale-text.ts) */
+	declare cityName: CreationOptional<LocalizedText>;
 	/** R-C02: how long an emailed link stays valid */
 	declare linkMinutes: CreationOptional<number>;
 	/** R-C11: the reminder goes this many days before the visit (0: none) */
 	declare reminderDays: CreationOptional<number>;
-	declare contactJa: CreationOptional<string>;
-	declare contactEn: CreationOptional<string>;
+	declare contact: CreationOptional<LocalizedText>;
+	declare privacyNotice: CreationOptional<LocalizedText>;
+	declare help: CreationOptional<LocalizedText>;
+	/** R-W04: citizens' changes close this many days before the visit (0: no cut-off) */
+	declare changeCutoffDays: CreationOptional<number>;
+	/** R-W02: how long a waiting-list offer is held */
+	declare waitlistOfferMinutes: CreationOptional<number>;
+	/** R-Q: a booked visitor later than this waits as a walk-in */
+	declare lateArrivalMinutes: CreationOptional<number>;
+	/** a waiting time above this alerts staff */
+	declare waitAlertMinutes: CreationOptional<number>;
 	/** R-C13 */
 	declare maintenanceActive: CreationOptional<boolean>;
 	declare maintenanceFrom: CreationOptional<Date | null>;
 	declare maintenanceUntil: CreationOptional<Date | null>;
-	declare maintenanceMessageJa: CreationOptional<string>;
-	declare maintenanceMessageEn: CreationOptional<string>;
+	declare maintenanceMessage: CreationOptional<LocalizedText>;
 	declare updatedAt: CreationOptional<Date>;
 
 	static initModel(sequelize: Sequelize) {
@@ -30,17 +39,20 @@ export class CitySettings extends Model<InferAttributes<CitySettings>, InferCrea
 				id: { type: DataTypes.SMALLINT, primaryKey: true, defaultValue: 1 },
 				maxPersonsPerBooking: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 5 },
 				holdMinutes: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 10 },
-				cityNameJa: { type: DataTypes.STRING(100), allowNull: false, defaultValue: 'デモ市' },
-				cityNameEn: { type: DataTypes.STRING(100), allowNull: false, defaultValue: 'Demo City' },
+				cityName: { type: DataTypes.JSONB, allowNull: false, defaultValue: { ja: 'デモ市', en: 'Demo City' } },
 				linkMinutes: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 30 },
 				reminderDays: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 2 },
-				contactJa: { type: DataTypes.STRING(200), allowNull: false, defaultValue: '' },
-				contactEn: { type: DataTypes.STRING(200), allowNull: false, defaultValue: '' },
+				contact: { type: DataTypes.JSONB, allowNull: false, defaultValue: { ja: '' } },
+				privacyNotice: { type: DataTypes.JSONB, allowNull: false, defaultValue: { ja: '' } },
+				help: { type: DataTypes.JSONB, allowNull: false, defaultValue: { ja: '' } },
+				changeCutoffDays: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+				waitlistOfferMinutes: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 60 },
+				lateArrivalMinutes: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 15 },
+				waitAlertMinutes: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 30 },
 				maintenanceActive: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
 				maintenanceFrom: { type: DataTypes.DATE, allowNull: true },
 				maintenanceUntil: { type: DataTypes.DATE, allowNull: true },
-				maintenanceMessageJa: { type: DataTypes.STRING(500), allowNull: false, defaultValue: '' },
-				maintenanceMessageEn: { type: DataTypes.STRING(500), allowNull: false, defaultValue: '' },
+				maintenanceMessage: { type: DataTypes.JSONB, allowNull: false, defaultValue: { ja: '' } },
 				updatedAt: DataTypes.DATE
 			},
 			{ sequelize, tableName: 'city_settings', underscored: true, createdAt: false }

@@ -16,6 +16,8 @@ import { AppError, isAppError } from '../../src/lib/server/errors.ts';
 import { boardCounters } from '../../src/lib/server/board/counters.ts';
 import { BOARD_COOKIE, boardTokenGrant, boardTokenLocation } from '../../src/lib/server/board/tokens.ts';
 import { livePushes } from '../../src/lib/server/live/pushes.ts';
+import { forgetCity } from '../../src/lib/server/city/cache.ts';
+import { forgetMaintenance } from '../../src/lib/server/citizen/maintenance.ts';
 import {
 	NAMESPACES,
 	type Ack,
@@ -41,6 +43,7 @@ export const boardTokenRoom = (tokenId: number) => `board-token:${tokenId}`;
 /** Server-side events between nodes: sessions ended, users changed (the session caches follow). */
 const SESSIONS_ENDED = 'mn:sessions-ended';
 const USERS_CHANGED = 'mn:users-changed';
+const CITY_CHANGED = 'mn:city-changed';
 const isIdentityRoom = (r: string) => r.startsWith('session:') || r.startsWith('board-token:');
 
 const publicSubscribe = z.strictObject({ locationId: locationIdParam, month: monthString });
@@ -240,6 +243,11 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 	io.on(SESSIONS_ENDED, (ids: unknown) => {
 		if (Array.isArray(ids)) ctx.sessions?.drop(ids.filter((x): x is string => typeof x === 'string'));
 	});
+	// R-S18 / R-C13: another node changed the city's settings or maintenance
+	io.on(CITY_CHANGED, () => {
+		forgetCity(ctx);
+		forgetMaintenance();
+	});
 	io.on(USERS_CHANGED, (ids: unknown) => {
 		if (!Array.isArray(ids)) return;
 		const users = ids.filter((x): x is number => typeof x === 'number');
@@ -326,6 +334,11 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 		},
 		boardTokensRevoked(ids) {
 			for (const id of ids) board.in(boardTokenRoom(id)).disconnectSockets(true);
+		},
+		citySettingsChanged() {
+			forgetCity(ctx);
+			forgetMaintenance();
+			toOtherNodes(CITY_CHANGED, []);
 		}
 	};
 

@@ -12,7 +12,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const ctx = appContext();
 	const [locations, all] = await Promise.all([listCitizenLocations(ctx), listPurposes(ctx)]);
 	const purposes = all.filter((p) => p.active).map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn }));
-	return { locations, purposes, signedIn: !!locals.citizen, maintenance: locals.maintenance?.announced ? locals.maintenance : null };
+	return { locations, purposes, signedIn: !!locals.citizen };
 };
 
 export const actions: Actions = {

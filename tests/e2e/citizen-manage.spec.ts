@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import AxeBuilder from '@axe-core/playwright';
 import { ARTIFACTS, JWT_SECRET, e2eState } from './state.ts';
-import { apiLogin, nodes, openDay, setCapacity, staffSlots } from './helpers.ts';
+import { apiLogin, nodes, openDay, setCapacity, staffSlots, uiLogin } from './helpers.ts';
 import { linkToken } from '../../src/lib/server/citizen/tokens.ts';
 
 const LOCATION = 1;
@@ -80,7 +80,14 @@ test('R-C09 R-C10 R-C01 R-C06 the manage link: completion page with QR and .ics,
 	await setCapacity(request, a.url, staff, to.id, 3);
 	const cards = await (await request.get(`${a.url}/api/v1/staff/cards?status=notice_sent&limit=2&offset=150`, { headers: { authorization: `Bearer ${staff}` } })).json();
 	const [p1, p2] = cards.items as { noticeId: string; birthDate: string }[];
-	await sql(`UPDATE locations SET access_ja = $1 WHERE id = $2`, ['市バス「市役所前」下車すぐ\n駐車場あり（2時間まで無料）', LOCATION]);
+	// R-S18: the access directions are set on the location's settings page, as an admin does it
+	const admin = await (await browser.newContext()).newPage();
+	await uiLogin(admin, a.url, 'admin');
+	await admin.goto(`${a.url}/staff/settings/locations/${LOCATION}`);
+	await admin.getByLabel('交通案内（最寄り駅・バス停、駐車場など）（日本語）').fill('市バス「市役所前」下車すぐ\n駐車場あり（2時間まで無料）');
+	await admin.getByRole('button', { name: '住所と交通案内を保存' }).click();
+	await expect(admin.getByRole('status')).toContainText('保存しました');
+	await admin.context().close();
 	const booking = await bookAsCitizen(request, b.url, from.id, p1);
 
 	const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, acceptDownloads: true });

@@ -170,7 +170,7 @@ describe('lists', () => {
 
 	it('R-S10 R-S11 PDF: Japanese text extracted, rows in order, city name, printed time, page numbers "1 / N"', async () => {
 		const { ctx } = testContext(t.db, { now: NOW });
-		await t.db.sequelize.query(`UPDATE city_settings SET city_name_ja = '久留米市'`);
+		await t.db.sequelize.query(`UPDATE city_settings SET city_name = jsonb_set(city_name, '{ja}', '"久留米市"')`);
 		const list = await exportList(ctx, clerk, base({ kind: 'pull', format: 'pdf' }));
 		expect(list.contentType).toBe('application/pdf');
 		const buf = await bytes(list.body);

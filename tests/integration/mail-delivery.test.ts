@@ -253,7 +253,7 @@ describe('header injection (R-O04)', () => {
 
 	it('R-O04 CR/LF and markup in the city name, the place and a person’s name add no header and no HTML', async () => {
 		const { ctx } = testContext(t.db, { now: NOW });
-		await t.db.sequelize.query(`UPDATE city_settings SET city_name_ja = :v`, { replacements: { v: 'デモ市\r\nBcc: attacker@evil.example\r\nX-Injected: yes' } });
+		await t.db.sequelize.query(`UPDATE city_settings SET city_name = jsonb_set(city_name, '{ja}', to_jsonb(CAST(:v AS text)))`, { replacements: { v: 'デモ市\r\nBcc: attacker@evil.example\r\nX-Injected: yes' } });
 		try {
 			const b = await mailBooking(t.db, { locationName: '本庁舎\r\nX-Place: 1<script>alert(1)</script>' });
 			await t.db.sequelize.query(`UPDATE card_records SET name_kanji = :v WHERE id IN (SELECT card_record_id FROM reservation_persons WHERE reservation_id = :r)`, {
@@ -271,7 +271,7 @@ describe('header injection (R-O04)', () => {
 			expect(m.html).not.toContain('<img src=x');
 			expect(m.html).toContain('&lt;script&gt;');
 		} finally {
-			await t.db.sequelize.query(`UPDATE city_settings SET city_name_ja = 'デモ市'`);
+			await t.db.sequelize.query(`UPDATE city_settings SET city_name = jsonb_set(city_name, '{ja}', '"デモ市"')`);
 		}
 	});
 });

@@ -29,6 +29,7 @@ export const ACTION_LABELS: Record<string, string> = {
 	'settings.city_changed': '市の設定変更',
 	'settings.location_created': '交付場所の追加',
 	'settings.location_changed': '交付場所の変更',
+	'settings.location_place_changed': '交付場所の住所・交通案内の変更',
 	'settings.schedule_changed': '開庁時間・枠の設定変更',
 	'settings.purpose_created': '用件の追加',
 	'settings.purpose_changed': '用件の変更',

@@ -23,6 +23,8 @@ export interface Publisher {
 	usersChanged?(userIds: readonly number[]): void;
 	/** Wall-board tokens revoked: boards using them are cut on every node (R-O04). */
 	boardTokensRevoked?(tokenIds: readonly number[]): void;
+	/** R-S18 / R-C13: the city's settings or maintenance changed: every node forgets its copy. */
+	citySettingsChanged?(): void;
 }
 
 export interface CardStatusChange {

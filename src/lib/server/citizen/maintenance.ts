@@ -27,8 +27,8 @@ interface Row {
 	maintenance_active: boolean;
 	maintenance_from: Date | null;
 	maintenance_until: Date | null;
-	maintenance_message_ja: string;
-	maintenance_message_en: string;
+	/** per locale tag (R-S18); the staff form edits ja and en */
+	maintenance_message: Partial<Record<string, string>>;
 }
 
 async function readRow(ctx: AppContext, fresh = false): Promise<Row> {
@@ -36,11 +36,16 @@ async function readRow(ctx: AppContext, fresh = false): Promise<Row> {
 	const cached = h[KEY];
 	if (!fresh && cached && Date.now() - cached.at < 2000) return cached.row;
 	const [row] = await ctx.db.sequelize.query<Row>(
-		`SELECT maintenance_active, maintenance_from, maintenance_until, maintenance_message_ja, maintenance_message_en FROM city_settings WHERE id = 1`,
+		`SELECT maintenance_active, maintenance_from, maintenance_until, maintenance_message FROM city_settings WHERE id = 1`,
 		{ type: QueryTypes.SELECT }
 	);
 	h[KEY] = { at: Date.now(), row };
 	return row;
+}
+
+/** Drops this node's copy: another node changed the maintenance settings (server/realtime/hub.ts). */
+export function forgetMaintenance(): void {
+	delete (globalThis as Holder)[KEY];
 }
 
 export function stateOf(row: Row, now: Date): MaintenanceState {
@@ -53,8 +58,8 @@ export function stateOf(row: Row, now: Date): MaintenanceState {
 		from: from?.toISOString() ?? null,
 		until: until?.toISOString() ?? null,
 		announced: !active && !!from && from > now,
-		messageJa: row.maintenance_message_ja,
-		messageEn: row.maintenance_message_en
+		messageJa: row.maintenance_message?.ja ?? '',
+		messageEn: row.maintenance_message?.en ?? ''
 	};
 }
 
@@ -89,14 +94,15 @@ export async function setMaintenance(ctx: AppContext, principal: Principal | nul
 	await ctx.db.sequelize.transaction(async (t) => {
 		await ctx.db.sequelize.query(
 			`UPDATE city_settings SET maintenance_active = :active, maintenance_from = :from, maintenance_until = :until,
-			        maintenance_message_ja = :ja, maintenance_message_en = :en, updated_at = now() WHERE id = 1`,
+			        maintenance_message = maintenance_message || CAST(:message AS jsonb), updated_at = now() WHERE id = 1`,
 			{
-				replacements: { active: input.active, from: input.from?.toISOString() ?? null, until: input.until?.toISOString() ?? null, ja: input.messageJa, en: input.messageEn },
+				replacements: { active: input.active, from: input.from?.toISOString() ?? null, until: input.until?.toISOString() ?? null, message: JSON.stringify({ ja: input.messageJa, en: input.messageEn }) },
 				transaction: t
 			}
 		);
 		await audit(ctx, { actorType: 'staff', actorId: p.login, action: 'maintenance.changed', targetType: 'city_settings', targetId: 1, detail: { active: input.active, from: input.from, until: input.until }, ip }, t);
 	});
+	ctx.events.citySettingsChanged?.();
 	return stateOf(await readRow(ctx, true), ctx.now());
 }
 

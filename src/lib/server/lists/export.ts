@@ -79,7 +79,7 @@ export async function exportList(ctx: AppContext, principal: Principal | null, i
 		if (input.kind !== 'transfer') await requireLocation(ctx, staff, input.locationId);
 	}
 	const served = servedFilter(staff);
-	const [city] = await ctx.db.sequelize.query<{ city_name_ja: string }>(`SELECT city_name_ja FROM city_settings WHERE id = 1`, { type: QueryTypes.SELECT });
+	const [city] = await ctx.db.sequelize.query<{ city_name_ja: string }>(`SELECT city_name->>'ja' AS city_name_ja FROM city_settings WHERE id = 1`, { type: QueryTypes.SELECT });
 	const shipBy: ShipBy = input.kind === 'transfer' ? await transferShipBy(ctx.db) : () => '';
 
 	const spec = LIST_SPECS[input.kind];

@@ -137,7 +137,8 @@ function reservationView(ctx: AppContext, d: ReservationMailData) {
 		location: {
 			name: en ? d.location.nameEn || d.location.nameJa : d.location.nameJa,
 			address: en ? d.location.addressEn || d.location.addressJa : d.location.addressJa,
-			access: en ? d.location.accessEn : d.location.accessJa
+			// R-C16: a missing English text falls back to Japanese, as the address does
+			access: en ? d.location.accessEn || d.location.accessJa : d.location.accessJa
 		},
 		purpose: en ? d.purpose.nameEn : d.purpose.nameJa,
 		// Masked (R-C09): a mail may be read by others; the notice ID and birth date are never loaded.

@@ -5,6 +5,7 @@
  */
 import { QueryTypes } from 'sequelize';
 import type { Db } from '../../../../db/index.ts';
+import { pickText, type LocalizedText } from '../../domain/locale-text.ts';
 
 export type Lang = 'ja' | 'en';
 
@@ -36,14 +37,15 @@ export interface ReservationMailData {
 	city: CityMailSettings;
 }
 
-const CITY_COLUMNS = `s.city_name_ja, s.city_name_en, s.contact_ja, s.contact_en, s.link_minutes, s.reminder_days`;
+const CITY_COLUMNS = `s.city_name, s.contact, s.link_minutes, s.reminder_days`;
 
-type CityRow = { city_name_ja: string; city_name_en: string; contact_ja: string; contact_en: string; link_minutes: number; reminder_days: number };
+/** The city's texts are stored per locale (R-S18); a mail takes its language's, with the fallback. */
+type CityRow = { city_name: LocalizedText; contact: LocalizedText; link_minutes: number; reminder_days: number };
 const city = (r: CityRow): CityMailSettings => ({
-	cityNameJa: r.city_name_ja,
-	cityNameEn: r.city_name_en,
-	contactJa: r.contact_ja,
-	contactEn: r.contact_en,
+	cityNameJa: pickText(r.city_name, 'ja'),
+	cityNameEn: pickText(r.city_name, 'en'),
+	contactJa: pickText(r.contact, 'ja'),
+	contactEn: pickText(r.contact, 'en'),
 	linkMinutes: r.link_minutes,
 	reminderDays: r.reminder_days
 });

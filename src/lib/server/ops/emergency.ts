@@ -123,7 +123,7 @@ export async function recentNotices(ctx: AppContext, principal: Principal | null
 /** The mail of one notice to one contact (read by the mail job; the outbox row holds ids only). */
 export async function emergencyMail(ctx: AppContext, noticeId: string, contactId: number) {
 	const [row] = await ctx.db.sequelize.query<{ message_ja: string; message_en: string; email: string; name: string; active: boolean; city: string }>(
-		`SELECT n.message_ja, n.message_en, c.email, c.name, c.active, (SELECT city_name_ja FROM city_settings WHERE id = 1) AS city
+		`SELECT n.message_ja, n.message_en, c.email, c.name, c.active, (SELECT city_name->>'ja' FROM city_settings WHERE id = 1) AS city
 		   FROM emergency_notices n, emergency_contacts c WHERE n.id = :n AND c.id = :c`,
 		{ replacements: { n: noticeId, c: contactId }, type: QueryTypes.SELECT }
 	);

@@ -9,6 +9,7 @@ import { requireRole, type Principal } from '../auth/session.ts';
 import { validatePurpose } from '../../domain/schedule/index.ts';
 import { invalid, toFieldErrors } from './settings.ts';
 import { loadCitySettings, type CityRules } from './settings-read.ts';
+import { updateCitySettings } from '../city/settings.ts';
 
 export interface PurposeInput {
 	code: string;
@@ -70,19 +71,8 @@ export async function citySettings(ctx: AppContext): Promise<CityRules> {
 	return loadCitySettings(ctx.db);
 }
 
+/** The two booking rules only; the city's settings as a whole are saved by city/settings.ts (R-S18). */
 export async function saveCitySettings(ctx: AppContext, principal: Principal | null, input: CityRules, ip?: string | null): Promise<CityRules> {
-	const admin = requireRole(principal, 'admin');
-	const errors = [];
-	if (!Number.isInteger(input.maxPersonsPerBooking) || input.maxPersonsPerBooking < 1 || input.maxPersonsPerBooking > 5) {
-		errors.push({ field: 'maxPersonsPerBooking', message: '1〜5の整数で入力してください' });
-	}
-	if (!Number.isInteger(input.holdMinutes) || input.holdMinutes < 1 || input.holdMinutes > 60) {
-		errors.push({ field: 'holdMinutes', message: '1〜60の整数で入力してください' });
-	}
-	if (errors.length) throw invalid(errors);
-	await ctx.db.sequelize.transaction(async (t) => {
-		await ctx.db.models.CitySettings.update({ ...input, updatedAt: ctx.now() }, { where: { id: 1 }, transaction: t });
-		await audit(ctx, { actorType: 'staff', actorId: admin.login, action: 'settings.city_changed', detail: { ...input }, ip }, t);
-	});
-	return input;
+	const next = await updateCitySettings(ctx, principal, input, { ip });
+	return { maxPersonsPerBooking: next.maxPersonsPerBooking, holdMinutes: next.holdMinutes };
 }

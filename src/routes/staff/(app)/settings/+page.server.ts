@@ -1,8 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { createLocation } from '$lib/server/scheduling/settings.ts';
-import { citySettings, saveCitySettings } from '$lib/server/scheduling/purposes.ts';
-import { attempt, int, locationFields } from '$lib/server/forms.ts';
+import { attempt, locationFields } from '$lib/server/forms.ts';
 import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -10,8 +9,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const ctx = appContext();
 	const locations = await ctx.db.models.Location.findAll({ order: [['sortOrder', 'ASC'], ['id', 'ASC']] });
 	return {
-		all: locations.map((l) => ({ id: l.id, code: l.code, nameJa: l.nameJa, citizenBookable: l.citizenBookable })),
-		city: await citySettings(ctx)
+		all: locations.map((l) => ({ id: l.id, code: l.code, nameJa: l.nameJa, citizenBookable: l.citizenBookable }))
 	};
 };
 
@@ -22,12 +20,5 @@ export const actions: Actions = guardActions('admin', {
 		const r = await attempt(() => createLocation(appContext(), locals.principal, input, getClientAddress()), { form: 'location', values: input });
 		if (!r.ok) return r.failure;
 		return { form: 'location', saved: true, createdId: r.value.id, report: r.value.report };
-	},
-	city: async ({ request, locals, getClientAddress }) => {
-		const f = await request.formData();
-		const input = { maxPersonsPerBooking: int(f, 'maxPersonsPerBooking'), holdMinutes: int(f, 'holdMinutes') };
-		const r = await attempt(() => saveCitySettings(appContext(), locals.principal, input, getClientAddress()), { form: 'city' });
-		if (!r.ok) return r.failure;
-		return { form: 'city', saved: true, report: null };
 	}
 });

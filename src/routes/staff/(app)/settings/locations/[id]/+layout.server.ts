@@ -15,7 +15,7 @@ export const load: LayoutServerLoad = async ({ params, locals, parent }) => {
 	if (!loc) error(404, '指定された交付場所が見つかりません。');
 	const schedule = await scheduleFor(ctx, locals.principal, loc.id);
 	return {
-		location: { id: loc.id, code: loc.code, nameJa: loc.nameJa, nameEn: loc.nameEn, addressJa: loc.addressJa, citizenBookable: loc.citizenBookable, sortOrder: loc.sortOrder },
+		location: { id: loc.id, code: loc.code, nameJa: loc.nameJa, nameEn: loc.nameEn, addressJa: loc.addressJa, addressEn: loc.addressEn, accessJa: loc.accessJa, accessEn: loc.accessEn, citizenBookable: loc.citizenBookable, sortOrder: loc.sortOrder },
 		schedule: { rules: schedule.rules, window: schedule.window, purposeIds: schedule.purposeIds },
 		purposes: (await listPurposes(ctx)).map((p) => ({ id: p.id, nameJa: p.nameJa, active: p.active }))
 	};
