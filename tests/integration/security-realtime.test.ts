@@ -156,7 +156,7 @@ describe('Origin of the handshake', () => {
 });
 
 describe('Redis outage and return', () => {
-	it('R-L04 a capacity change made on node A while Redis was down reaches calendars and staff screens on node B once Redis returns, with no new change (the 2 s bound on the node's own waits: tests/unit/redis-resync.test.ts)', async () => {
+	it('R-L04 a capacity change made on node A while Redis was down reaches calendars and staff screens on node B once Redis returns, with no new change (the 2 s bound on the nodes’ own waits: tests/unit/redis-resync.test.ts)', async () => {
 		const citizen = client(nodes[1].url, '/public');
 		const first = await emitAck<AvailabilityPush>(citizen, 'subscribe', { locationId, month: DATE.slice(0, 7) });
 		expect('data' in first && first.data.days.find((d) => d.date === DATE)?.level).not.toBe('closed');
