@@ -57,14 +57,8 @@ async function runTemplate(serverUrl: string): Promise<string | null> {
  */
 export async function createTemplateDatabase(serverUrl: string): Promise<DatabaseTemplate & { drop(): Promise<void> }> {
 	const name = `${TEMPLATE_PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
-	await onAdmin(serverUrl, async (admin) => {
-		const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'mn\\_tpl\\_%'`);
-		for (const { datname } of rows) {
-			const started = Number(/^mn_tpl_(\d+)_/.exec(datname)?.[1]) * 1000;
-			if (started && Date.now() - started > STALE_TEMPLATE_MS) await dropTemplate(admin, datname).catch(() => undefined);
-		}
-		await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-	});
+	await dropStaleTemplates(serverUrl);
+	await onAdmin(serverUrl, (admin) => admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
 	try {
 		const db = createDb(withDatabase(serverUrl, name), { poolMax: 2 }); // runMigrations holds one for its lock
 		try {
@@ -79,6 +73,23 @@ export async function createTemplateDatabase(serverUrl: string): Promise<Databas
 		throw e;
 	}
 	return { serverUrl, name, drop: () => onAdmin(serverUrl, (admin) => dropTemplate(admin, name)) };
+}
+
+/** Drops the templates of runs that started more than 12 h before `now` (they died before their teardown); returns their names. */
+export async function dropStaleTemplates(serverUrl: string, now = Date.now()): Promise<string[]> {
+	return onAdmin(serverUrl, async (admin) => {
+		const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'mn\\_tpl\\_%'`);
+		const dropped: string[] = [];
+		for (const { datname } of rows) {
+			const started = Number(/^mn_tpl_(\d+)_/.exec(datname)?.[1]) * 1000;
+			if (!started || now - started <= STALE_TEMPLATE_MS) continue;
+			await dropTemplate(admin, datname).then(
+				() => dropped.push(datname),
+				() => undefined
+			);
+		}
+		return dropped;
+	});
 }
 
 async function dropTemplate(admin: pg.Client, name: string): Promise<void> {

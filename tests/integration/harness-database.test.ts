@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { copyTemplate, createTestDatabase, withDatabase, type TestDatabase } from '../harness/database.ts';
+import { copyTemplate, createTestDatabase, dropStaleTemplates, withDatabase, type TestDatabase } from '../harness/database.ts';
 
 /**
  * The harness behind every integration file (issue 17): each file's database is a copy of the run's
@@ -65,6 +65,21 @@ describe('issue 17 per-file databases from a template migrated once per run', ()
 			expect(r.n).toBe(0);
 		} finally {
 			await bare.drop();
+		}
+	});
+
+	it('a template left by a run that died more than 12 h ago is dropped; one of a run still going is kept', async () => {
+		const now = Date.now();
+		const old = `mn_tpl_${Math.floor((now - 13 * 3600_000) / 1000)}_${randomBytes(4).toString('hex')}`;
+		await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(old)} IS_TEMPLATE true ALLOW_CONNECTIONS false`);
+		try {
+			const dropped = await dropStaleTemplates(server(), now);
+			expect(dropped).toContain(old);
+			expect(dropped).not.toContain(inject('databaseTemplate').name);
+			const left = await rows<{ datname: string }>(admin, `SELECT datname FROM pg_database WHERE datname = ANY($1)`, [[old, inject('databaseTemplate').name]]);
+			expect(left.map((r) => r.datname)).toEqual([inject('databaseTemplate').name]);
+		} finally {
+			await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(old)} WITH (FORCE)`).catch(() => undefined);
 		}
 	});
 
