@@ -3,6 +3,29 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Server } from 'socket.io';
 import type { Logger } from '../../src/lib/server/log.ts';
 
+/** R-L04: while Redis is away each connection tries again after at most this long (node-redis reconnectStrategy). */
+export const REDIS_RETRY_MAX_MS = 500;
+export const redisRetryDelay = (retries: number) => Math.min(100 * 2 ** retries, REDIS_RETRY_MAX_MS);
+/** R-L04: how long after a connection comes back the node re-sends its rooms (both connections ready by then). */
+export const RESYNC_SETTLE_MS = 250;
+
+/**
+ * R-L04: once both connections are back (and the subscriber has resubscribed), `resync` runs once,
+ * RESYNC_SETTLE_MS after the last `kick` (a connection's 'ready'); while one is still away it looks
+ * again after the same wait. Timers are the global ones, so a test can count them on fake timers.
+ */
+export function resyncWhenReady(bothReady: () => boolean, resync: () => unknown) {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const kick = () => {
+		clearTimeout(timer);
+		timer = setTimeout(() => {
+			if (bothReady()) void resync();
+			else kick();
+		}, RESYNC_SETTLE_MS);
+	};
+	return { kick, cancel: () => clearTimeout(timer) };
+}
+
 /**
  * The Redis adapter in one place (STYLE habit 6): a publisher client and its duplicate as
  * subscriber. While Redis is down each node keeps serving its own clients; the clients reconnect
@@ -11,7 +34,7 @@ import type { Logger } from '../../src/lib/server/log.ts';
 export async function attachRedisAdapter(io: Server, url: string, log: Logger, key = 'mynumber', onReconnect?: () => unknown, onDown?: () => unknown) {
 	const pub = createClient({
 		url,
-		socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 500), connectTimeout: 3000 }
+		socket: { reconnectStrategy: redisRetryDelay, connectTimeout: 3000 }
 	});
 	const sub = pub.duplicate();
 	let lastError = 0;
@@ -30,20 +53,16 @@ export async function attachRedisAdapter(io: Server, url: string, log: Logger, k
 		});
 		c.on('ready', () => {
 			log.info({ client: name }, 'redis connected');
-			if (started) reconnected();
+			if (started) resyncTrigger.kick();
 		});
 	}
 	// R-L04: once both connections are back (and the subscriber has resubscribed), let the hub
 	// re-send what this node's clients watch — pushes from other nodes were lost meanwhile.
 	let started = false;
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	const reconnected = () => {
-		clearTimeout(timer);
-		timer = setTimeout(() => {
-			if (pub.isReady && sub.isReady) void onReconnect?.();
-			else reconnected();
-		}, 250);
-	};
+	const resyncTrigger = resyncWhenReady(
+		() => pub.isReady && sub.isReady,
+		() => onReconnect?.()
+	);
 	await Promise.all([pub.connect(), sub.connect()]);
 	started = true;
 	io.adapter(createAdapter(pub, sub, { key: `${key}#socket.io` }));
@@ -60,7 +79,7 @@ export async function attachRedisAdapter(io: Server, url: string, log: Logger, k
 		},
 		/** Graceful close; a client still waiting for Redis (down, reconnecting) is destroyed after a second. */
 		async close() {
-			clearTimeout(timer);
+			resyncTrigger.cancel();
 			started = false;
 			await Promise.allSettled(
 				[pub, sub].map((c) =>

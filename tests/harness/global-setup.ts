@@ -1,10 +1,13 @@
 import type { TestProject } from 'vitest/node';
 import { ensureServices } from './services.ts';
+import { createTemplateDatabase, type DatabaseTemplate } from './database.ts';
 
 declare module 'vitest' {
 	export interface ProvidedContext {
 		databaseUrl: string;
 		redisUrl: string;
+		/** migrated once per run; createTestDatabase copies it for each file (tests/harness/database.ts) */
+		databaseTemplate: DatabaseTemplate;
 	}
 }
 
@@ -14,5 +17,16 @@ export default async function setup(project: TestProject) {
 	for (const n of services.notes) console.log(`[harness] ${n}`);
 	project.provide('databaseUrl', services.databaseUrl);
 	project.provide('redisUrl', services.redisUrl);
-	return () => services.stop();
+	let template: Awaited<ReturnType<typeof createTemplateDatabase>>;
+	try {
+		template = await createTemplateDatabase(services.databaseUrl);
+	} catch (e) {
+		await services.stop();
+		throw e;
+	}
+	project.provide('databaseTemplate', { serverUrl: template.serverUrl, name: template.name });
+	return async () => {
+		await template.drop().catch((e) => console.warn(`[harness] could not drop the template ${template.name}: ${(e as Error).message}`));
+		await services.stop();
+	};
 }

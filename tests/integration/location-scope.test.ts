@@ -446,12 +446,19 @@ describe('live screens (R-S01, R-O04)', () => {
 		const pushes: SlotsPush[] = [];
 		s.on('slots', (p: SlotsPush) => pushes.push(p));
 
+		// a screen that still serves B, in the same room: when it has B's push, the room's push has gone out
+		const control = client('/staff', { token: tokens.clerkAll });
+		expect(await emitAck(control, 'subscribe', { locationId: B.id, date: LATER })).toHaveProperty('data');
+		const controlPushes: SlotsPush[] = [];
+		control.on('slots', (p: SlotsPush) => controlPushes.push(p));
+
 		await updateUser(ctx, who.admin, who.clerkAB.userId, { locationIds: [A.id] });
 		await expect.poll(inRoom, { timeout: 2000 }).toBe(false);
 		await setSlotCapacity(ctx, who.admin, { slotId: String(slotB.id), capacity: 5, reason: 'テスト' });
-		await new Promise((r) => setTimeout(r, 300));
-		expect(pushes.filter((p) => p.locationId === B.id)).toEqual([]);
+		await expect.poll(() => controlPushes.some((p) => p.locationId === B.id && p.slots.some((x) => x.id === String(slotB.id) && x.capacity === 5)), { timeout: 10_000 }).toBe(true);
+		// a round trip on the clerk's socket: whatever the room sent it came before this answer
 		expect(await emitAck(s, 'subscribe', { locationId: B.id, date: LATER })).toMatchObject({ error: { code: 'forbidden' } });
+		expect(pushes.filter((p) => p.locationId === B.id)).toEqual([]);
 
 		expect(await emitAck(s, 'subscribe', { locationId: A.id, date: LATER })).toHaveProperty('data');
 		await setSlotCapacity(ctx, who.admin, { slotId: String(slotA.id), capacity: 5, reason: 'テスト' });

@@ -203,9 +203,10 @@ describe('delivery under a lease (issue 11: a 9:00 storm)', () => {
 		const silent = net.createServer(() => undefined);
 		await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
 		const hung = nodemailer.createTransport({ host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port, greetingTimeout: 3_000, connectionTimeout: 3_000 });
+		const reached = new Promise<void>((r) => silent.once('connection', () => r()));
 		try {
 			const stuck = deliverDue(ctx, hung);
-			await new Promise((r) => setTimeout(r, 1_000));
+			await reached; // the row is taken and SMTP hangs from now on (an event, not a guess of 1 s)
 			const { rows } = await pgQuery(`SELECT state FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'`);
 			expect(rows).toEqual([]);
 			// another node, meanwhile: the row is leased

@@ -147,8 +147,11 @@ describe('a subscribe joins its room before it reads (R-L04)', () => {
 				inRoomAtRead = (io().of('/public').adapter.rooms.get(`pub:${loc}:${m}`)?.size ?? 0) > 0;
 				const before = await monthAvailability(ctx, loc, m);
 				// While this subscribe is reading, a supervisor on node A changes a capacity; A pushes it.
+				const arrives = next(citizen, 'availability', () => true, 4000);
 				await change(capacity + 1);
-				await new Promise((r) => setTimeout(r, 300));
+				// the read ends only once the push has reached the socket (or surely never will): an event, not a
+				// guess at how long the push takes through node A, Redis and this node
+				await arrives.catch(() => undefined);
 				return before;
 			},
 			staffDay: async (loc, date) => ({ locationId: loc, date, slots: await listStaffSlots(ctx, loc, date) }),

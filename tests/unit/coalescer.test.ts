@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCoalescer } from '../../server/realtime/coalescer.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// The interval is counted on fake timers (Date.now, setTimeout and setImmediate), so a busy machine
+// cannot stretch a test's sleep past it; the flushes' promises still settle for real in between.
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+afterEach(() => void vi.useRealTimers());
 
 describe('per-room coalescing', () => {
 	it('R-L01 a burst of changes becomes at most one batch per interval, carrying every changed item', async () => {
+		vi.useFakeTimers();
 		const batches: { key: string; items: string[] }[] = [];
 		const c = createCoalescer(
 			50,
@@ -14,10 +18,13 @@ describe('per-room coalescing', () => {
 			}
 		);
 		c.add('1', ['2026-12-01']);
-		await sleep(5); // the first change after quiet goes out at once
+		await advance(5); // the first change after quiet goes out at once
+		expect(batches).toEqual([{ key: '1', items: ['2026-12-01'] }]);
 		for (let i = 0; i < 20; i++) c.add('1', [`2026-12-0${(i % 3) + 1}`]);
 		c.add('2', ['2026-12-09']);
-		await sleep(120);
+		await advance(44); // 49 ms after the first batch: the burst is still held back
+		expect(batches.filter((b) => b.key === '1')).toHaveLength(1);
+		await advance(71);
 		await c.drain();
 		const forOne = batches.filter((b) => b.key === '1');
 		expect(forOne[0].items).toEqual(['2026-12-01']);
@@ -27,11 +34,14 @@ describe('per-room coalescing', () => {
 	});
 
 	it('R-O08 drain sends what is pending at once (graceful shutdown)', async () => {
+		vi.useFakeTimers();
 		const batches: string[][] = [];
 		const c = createCoalescer(10_000, async (_k, items) => void batches.push([...items]), () => {});
 		c.add('1', ['a']);
-		await sleep(5);
+		await advance(5);
 		c.add('1', ['b']); // held back by the interval
+		await advance(5_000);
+		expect(batches).toEqual([['a']]);
 		await c.drain();
 		expect(batches).toEqual([['a'], ['b']]);
 	});
