@@ -72,7 +72,7 @@ const put = (p: Principal | null, body: unknown, lang: 'ja' | 'en' = 'ja') => ca
 
 const auditRows = () =>
 	t.db.sequelize.query<{ actor_id: string; action: string; target_type: string; detail: { fields: string[]; from: Record<string, unknown>; to: Record<string, unknown> }; ip: string }>(
-		`SELECT actor_id, action, target_type, detail, ip FROM audit_log WHERE action = 'settings.city_changed' ORDER BY seq`,
+		`SELECT actor_id, action, target_type, detail, ip FROM audit_log WHERE action = 'settings.city_changed' ORDER BY id`,
 		{ type: QueryTypes.SELECT }
 	);
 
@@ -309,7 +309,7 @@ describe('a location’s address and access (R-S18, R-C16)', () => {
 		expect(again.body).toEqual({ locationId: loc.id, address: { ja: '南町1-2', en: '1-2 Minami-machi' }, access: { ja: '南駅から徒歩3分', en: '3 min from Minami Station' } });
 		expect((await call(placeRoute.GET as Handler, { principal: admin, params })).body).toEqual(again.body);
 		const [row] = await t.db.sequelize.query<{ detail: { fields: string[]; from: Record<string, string>; to: Record<string, string> } }>(
-			`SELECT detail FROM audit_log WHERE action = 'settings.location_place_changed' AND target_id = :id ORDER BY seq DESC LIMIT 1`,
+			`SELECT detail FROM audit_log WHERE action = 'settings.location_place_changed' AND target_id = :id ORDER BY id DESC LIMIT 1`,
 			{ replacements: { id: String(loc.id) }, type: QueryTypes.SELECT }
 		);
 		expect(row.detail).toEqual({ fields: ['access.en'], from: { 'access.en': '' }, to: { 'access.en': '3 min from Minami Station' } });
