@@ -36,6 +36,8 @@ export const eraseCards = (ids: string) => `
 export interface RetentionTarget {
 	/** table and the personal columns it holds, for the README and the settings page */
 	table: string;
+	/** what an admin reads on the settings page */
+	what: string;
 	columns: string;
 	/** the ids (one column `id`) of rows this rule would purge now; parameters :before, :now */
 	candidates: string;
@@ -66,12 +68,14 @@ export const DAY_RULES: DayRule[] = [
 		targets: [
 			{
 				table: 'citizen_links',
+				what: 'サインイン用リンク（申し込んだアドレス）',
 				columns: 'email, lang（リンクを求めたすべてのアドレス）',
 				candidates: `SELECT id FROM citizen_links WHERE expires_at < :before`,
 				purge: del('citizen_links')
 			},
 			{
 				table: 'citizen_sessions',
+				what: '市民のセッション（アドレス・入力途中の予約）',
 				columns: 'email, lang, draft（入力途中の予約）',
 				// a session ends when it expires or is revoked (LEAST skips a NULL); one still holding places stays
 				candidates: `SELECT s.id FROM citizen_sessions s WHERE least(s.expires_at, s.revoked_at) < :before
@@ -90,6 +94,7 @@ export const DAY_RULES: DayRule[] = [
 		targets: [
 			{
 				table: 'holds',
+				what: '終わった仮押さえ',
 				columns: 'card_ids, citizen_session_id（誰がどのカードで予約しかけたか）',
 				candidates: `SELECT id FROM holds WHERE coalesce(released_at, expires_at) < :before AND (released_at IS NOT NULL OR expires_at < :now)`,
 				purge: del('holds')
@@ -106,12 +111,14 @@ export const DAY_RULES: DayRule[] = [
 		targets: [
 			{
 				table: 'bulk_mail_recipients',
+				what: '一斉メールの宛先',
 				columns: 'reservation_id, outbox_id（一斉メールの宛先）',
 				candidates: `SELECT r.outbox_id AS id FROM bulk_mail_recipients r JOIN outbox o ON o.id = r.outbox_id WHERE coalesce(o.published_at, o.failed_at) < :before`,
 				purge: del('bulk_mail_recipients', 'outbox_id')
 			},
 			{
 				table: 'outbox',
+				what: '送信済み・送信失敗のメール',
 				columns: 'payload, last_error（送信済み・送信失敗のメール）',
 				// a mail still to be sent (neither published nor failed) is never a candidate
 				candidates: `SELECT id FROM outbox WHERE coalesce(published_at, failed_at) < :before`,
@@ -132,24 +139,28 @@ export const DAY_RULES: DayRule[] = [
 		targets: [
 			{
 				table: 'card_status_history',
+				what: '状態変更のメモ',
 				columns: 'note（状態変更のメモ）',
 				candidates: `SELECT h.id FROM card_status_history h WHERE h.note IS NOT NULL AND h.at < :before AND NOT ${activeBooking('h.card_record_id')}`,
 				purge: (ids) => `WITH d AS (UPDATE card_status_history SET note = NULL WHERE id IN (${ids}) RETURNING 1) SELECT count(*)::int AS n FROM d`
 			},
 			{
 				table: 'person_notes',
+				what: '窓口のメモ',
 				columns: 'body（窓口のメモ）',
 				candidates: `SELECT n.id FROM person_notes n WHERE n.created_at < :before AND NOT ${activeBooking('n.card_record_id')}`,
 				purge: del('person_notes')
 			},
 			{
 				table: 'card_record_changes',
+				what: 'カード情報の変更履歴',
 				columns: 'old_values, new_values（カード情報の変更前後）',
 				candidates: `SELECT c.id FROM card_record_changes c WHERE c.at < :before AND NOT ${activeBooking('c.card_record_id')}`,
 				purge: del('card_record_changes')
 			},
 			{
 				table: 'reservations',
+				what: '定員超過の理由',
 				columns: 'override_reason（定員超過の理由）',
 				candidates: `SELECT id FROM reservations WHERE override_reason IS NOT NULL AND created_at < :before AND NOT (status = 'active' AND date >= (:now::timestamptz AT TIME ZONE 'Asia/Tokyo')::date)`,
 				purge: (ids) => `WITH d AS (UPDATE reservations SET override_reason = NULL WHERE id IN (${ids}) RETURNING 1) SELECT count(*)::int AS n FROM d`
@@ -166,6 +177,7 @@ export const DAY_RULES: DayRule[] = [
 		targets: [
 			{
 				table: 'card_records',
+				what: '交付に至らないカードの氏名・住所など',
 				columns: 'name_kanji, name_kana, address, box_position, gender, notice_id, birth_date（未交付のまま）と、そのメモ・変更履歴',
 				candidates: `SELECT c.id FROM card_records c WHERE c.status NOT IN (:final) AND c.updated_at < :before AND c.name_kanji <> :erased
 				               AND NOT ${activeBooking('c.id')} AND NOT ${liveHold('c.id')}`,

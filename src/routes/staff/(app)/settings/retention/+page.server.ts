@@ -13,7 +13,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	return {
 		rules: await retentionRules(ctx),
 		preview: await retentionPreview(ctx, locals.principal),
-		dayRules: DAY_RULES.map((d) => ({ key: d.key, label: d.label, min: d.min, max: d.max, defaultDays: d.defaultDays, targets: d.targets.map((x) => ({ table: x.table, columns: x.columns })) }))
+		dayRules: DAY_RULES.map((d) => ({ key: d.key, label: d.label, min: d.min, max: d.max, defaultDays: d.defaultDays, targets: d.targets.map((x) => ({ table: x.table, what: x.what })) }))
 	};
 };
 
@@ -23,8 +23,11 @@ export const actions: Actions = {
 	save: async ({ request, locals, getClientAddress }) => {
 		const f = await request.formData();
 		const days = Object.fromEntries(DAY_RULES.map((d) => [d.key, optInt(text(f, d.key))]));
-		const r = await attempt(() =>
-			saveRetentionRules(appContext(), locals.principal, { reservationMonths: optInt(text(f, 'reservationMonths')), auditYears: optInt(text(f, 'auditYears')), ...days }, getClientAddress())
+		// what was typed goes back with a refusal, so the field shows the value its message is about
+		const values = Object.fromEntries(['reservationMonths', 'auditYears', ...DAY_RULES.map((d) => d.key)].map((k) => [k, text(f, k).slice(0, 10)]));
+		const r = await attempt(
+			() => saveRetentionRules(appContext(), locals.principal, { reservationMonths: optInt(text(f, 'reservationMonths')), auditYears: optInt(text(f, 'auditYears')), ...days }, getClientAddress()),
+			{ values }
 		);
 		if (!r.ok) return r.failure;
 		return { saved: true };
