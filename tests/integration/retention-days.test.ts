@@ -209,4 +209,34 @@ describe('R-O09 retention by days: every table with personal data', () => {
 		await runRetention(ctx, { dryRun: false, actor: { type: 'system', id: null } });
 		expect(await one(`SELECT count(*)::int AS v FROM citizen_links WHERE email = 'keep@example.jp'`)).toBe(1);
 	});
+
+	it('R-O09 the bookings rule too goes in batches, each audited; a booking still to come keeps its persons and address', async () => {
+		const { ctx } = testContext(t.db);
+		await saveRetentionRules(ctx, admin, { reservationMonths: 12, auditYears: null, linkDays: null, holdDays: null, mailDays: null, noteDays: null, openCardDays: null });
+		const loc = await makeLocation(t.db);
+		const old = [];
+		for (const hhmm of ['09:00', '09:30', '10:00']) {
+			const r = await makeReservation(t.db, await makeSlot(t.db, loc.id, tokyoDate(-800), hhmm, 5), 1);
+			await sql(`UPDATE reservations SET email = 'old@example.jp', status = 'completed' WHERE id = :id`, { id: r.reservationId });
+			old.push(r.reservationId);
+		}
+		const coming = await makeReservation(t.db, await makeSlot(t.db, loc.id, tokyoDate(20), '09:00', 5), 1);
+		await sql(`UPDATE reservations SET email = 'new@example.jp' WHERE id = :id`, { id: coming.reservationId });
+		const before = Number(await one(`SELECT count(*)::int AS v FROM audit_log WHERE action = 'retention.purged_batch'`));
+
+		const done = await runRetention(ctx, { dryRun: false, actor: { type: 'system', id: null }, batch: 2 });
+		// with the visit of 500 days ago the test above left (one person, no address)
+		expect(done.reservations).toBe(4);
+		expect(await one(`SELECT count(*)::int AS v FROM reservations WHERE id IN (:ids) AND email IS NULL AND NOT EXISTS (SELECT 1 FROM reservation_persons p WHERE p.reservation_id = reservations.id)`, { ids: old })).toBe(3);
+		expect(await sql(`SELECT email, (SELECT count(*)::int FROM reservation_persons p WHERE p.reservation_id = r.id) AS n FROM reservations r WHERE id = :id`, { id: coming.reservationId })).toEqual([{ email: 'new@example.jp', n: 1 }]);
+		// 4 persons and 3 addresses in batches of 2
+		const batches = await sql<{ detail: { rule: string; table: string; rows: number } }>(`SELECT detail FROM audit_log WHERE action = 'retention.purged_batch' ORDER BY id OFFSET :n`, { n: before });
+		expect(batches.map((b) => [b.detail.rule, b.detail.table, b.detail.rows])).toEqual([
+			['reservationMonths', 'reservation_persons', 2],
+			['reservationMonths', 'reservation_persons', 2],
+			['reservationMonths', 'reservations', 2],
+			['reservationMonths', 'reservations', 1]
+		]);
+		expect((await retentionPreview(ctx, admin)).reservations).toBe(0);
+	});
 });

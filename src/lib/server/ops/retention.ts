@@ -1,9 +1,9 @@
 /**
  * R-O09: data retention by the city's rules, run daily by a job and on demand by an admin, who
- * sees the counts of a dry run first. Everything in one transaction; the audit chain stays
- * verifiable (see the retention migration).
+ * sees the counts of a dry run first. Rows go in batches, each its own short transaction with its
+ * audit row; the audit chain stays verifiable (see the retention migration).
  */
-import { QueryTypes, type Transaction } from 'sequelize';
+import { QueryTypes, Transaction } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
@@ -107,6 +107,24 @@ async function plan(ctx: AppContext, t: Transaction, rules: RetentionRules) {
 type Actor = { type: 'staff' | 'system'; id: string | null; ip?: string | null };
 
 /**
+ * Runs `sql` (one batch of at most :batch rows, answering one row {n}) until a batch comes back
+ * short, each batch one transaction with its audit row `retention.purged_batch` (rule, table, rows;
+ * never personal data). Returns the rows purged.
+ */
+async function inBatches(ctx: AppContext, sql: string, params: Record<string, unknown> & { batch: number }, actor: Actor, what: { rule: string; table: string; before: string }): Promise<number> {
+	let rows = 0;
+	for (;;) {
+		const n = await ctx.db.sequelize.transaction(async (t) => {
+			const [r] = await ctx.db.sequelize.query<{ n: number }>(sql, { type: QueryTypes.SELECT, replacements: params, transaction: t });
+			if (r.n > 0) await audit(ctx, { actorType: actor.type, actorId: actor.id, action: 'retention.purged_batch', detail: { ...what, rows: r.n }, ip: actor.ip }, t);
+			return r.n;
+		});
+		rows += n;
+		if (n < params.batch) return rows;
+	}
+}
+
+/**
  * The day rules (retention-rules.ts): a count per table, or the purge, table by table in batches of
  * RETENTION_BATCH rows, each batch one transaction with its audit row, until a batch comes back short.
  */
@@ -128,17 +146,7 @@ async function runDayRules(ctx: AppContext, rules: DayRules, dryRun: boolean, ac
 				const [c] = await ctx.db.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${target.candidates}) x`, { type: QueryTypes.SELECT, replacements: params });
 				rows = c.n;
 			} else {
-				for (;;) {
-					const n = await ctx.db.sequelize.transaction(async (t) => {
-						const [r] = await ctx.db.sequelize.query<{ n: number }>(target.purge(`${target.candidates} LIMIT :batch`), { type: QueryTypes.SELECT, replacements: params, transaction: t });
-						if (r.n > 0) {
-							await audit(ctx, { actorType: actor.type, actorId: actor.id, action: 'retention.purged_batch', detail: { rule: d.key, table: target.table, rows: r.n, before }, ip: actor.ip }, t);
-						}
-						return r.n;
-					});
-					rows += n;
-					if (n < batch) break;
-				}
+				rows = await inBatches(ctx, target.purge(`${target.candidates} LIMIT :batch`), params, actor, { rule: d.key, table: target.table, before });
 			}
 			tables.push({ table: target.table, rows });
 		}
@@ -155,25 +163,43 @@ async function runDayRules(ctx: AppContext, rules: DayRules, dryRun: boolean, ac
  */
 export async function runRetention(ctx: AppContext, opts: { dryRun: boolean; actor: Actor; batch?: number }): Promise<RetentionCounts> {
 	const rules = await retentionRules(ctx);
-	const counts = await runMonthRules(ctx, rules, opts);
-	counts.byDays = await runDayRules(ctx, rules, opts.dryRun, opts.actor, opts.batch ?? RETENTION_BATCH);
+	const batch = opts.batch ?? RETENTION_BATCH;
+	const counts = await runMonthRules(ctx, rules, { ...opts, batch });
+	counts.byDays = await runDayRules(ctx, rules, opts.dryRun, opts.actor, batch);
 	return counts;
 }
 
-async function runMonthRules(ctx: AppContext, rules: RetentionRules, opts: { dryRun: boolean; actor: Actor }): Promise<RetentionCounts> {
+/**
+ * The first two rules. Bookings and cards go in batches (a city's first purge may hold years of
+ * them); the counts are taken first, from one snapshot, as the dry run shows them. The audit rows
+ * go in one call, which must see the start of the chain whole.
+ */
+async function runMonthRules(ctx: AppContext, rules: RetentionRules, opts: { dryRun: boolean; actor: Actor; batch: number }): Promise<RetentionCounts> {
+	const p = await ctx.db.sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ }, (t) => plan(ctx, t, rules));
+	if (opts.dryRun) return p.counts;
+	if (p.resBefore) {
+		const params = { before: p.resBefore, final: [...FINAL_CARD_STATUSES], erased: ERASED, batch: opts.batch };
+		const what = (table: string) => ({ rule: 'reservationMonths', table, before: p.resBefore! });
+		await inBatches(
+			ctx,
+			`WITH d AS (DELETE FROM reservation_persons WHERE id IN (SELECT p.id FROM reservation_persons p JOIN reservations r ON r.id = p.reservation_id WHERE r.date < :before LIMIT :batch) RETURNING 1)
+			 SELECT count(*)::int AS n FROM d`,
+			params,
+			opts.actor,
+			what('reservation_persons')
+		);
+		await inBatches(
+			ctx,
+			`WITH d AS (UPDATE reservations SET email = NULL WHERE id IN (SELECT id FROM reservations WHERE date < :before AND email IS NOT NULL LIMIT :batch) RETURNING 1)
+			 SELECT count(*)::int AS n FROM d`,
+			params,
+			opts.actor,
+			what('reservations')
+		);
+		await inBatches(ctx, eraseCards(`SELECT id FROM card_records WHERE status IN (:final) AND updated_at < :before AND name_kanji <> :erased LIMIT :batch`), params, opts.actor, what('card_records'));
+	}
 	return ctx.db.sequelize.transaction(async (t) => {
-		const p = await plan(ctx, t, rules);
-		if (opts.dryRun) return p.counts;
 		const run = (sql: string, replacements: Record<string, unknown>) => ctx.db.sequelize.query(sql, { replacements, transaction: t });
-		if (p.resBefore) {
-			await run(`DELETE FROM reservation_persons p USING reservations r WHERE p.reservation_id = r.id AND r.date < :before`, { before: p.resBefore });
-			await run(`UPDATE reservations SET email = NULL WHERE date < :before AND email IS NOT NULL`, { before: p.resBefore });
-			await run(eraseCards(`SELECT id FROM card_records WHERE status IN (:final) AND updated_at < :before AND name_kanji <> :erased`), {
-				final: FINAL_CARD_STATUSES,
-				before: p.resBefore,
-				erased: ERASED
-			});
-		}
 		if (p.auditMaxSeq) {
 			// The runtime role may not delete audit rows (issue 10): the owner's function deletes the
 			// start of the chain only when older than the city's rule, and writes the anchor.
