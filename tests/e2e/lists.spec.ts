@@ -59,7 +59,7 @@ test('R-S10 R-S11 a clerk downloads the pull list as a PDF from 帳票出力; to
 	expect(csv.headers()['cache-control']).toBe('no-store');
 	expect(decodeURIComponent(csv.headers()['content-disposition'].split("UTF-8''")[1])).toBe(`予約一覧_北支所_${date}.csv`);
 	const text = iconv.decode(await csv.body(), 'cp932');
-	expect(text.split('\r\n')[0]).toBe('日付,時間,予約番号,氏名,氏名カナ,交付通知書番号,人数/目的,状態,来庁');
+	expect(text.split('\r\n')[0]).toBe('日付,時間,予約番号,氏名,氏名カナ,交付通知書番号,人数/目的,予約の状態,状態,来庁');
 	expect(text).toContain(bookingNumber);
 
 	// viewers neither see the page nor get the file

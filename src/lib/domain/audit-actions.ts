@@ -46,7 +46,10 @@ export const ACTION_LABELS: Record<string, string> = {
 	'reservations.searched': '予約の検索（閲覧）',
 	'audit.viewed': '操作ログの閲覧',
 	'audit.exported': '操作ログの出力',
-	'audit.verified': '操作ログの改ざん検査'
+	'audit.verified': '操作ログの改ざん検査',
+	'retention.rules_changed': 'データ保存期間の変更',
+	'retention.purged': '保存期間を過ぎたデータの削除',
+	'retention.purged_batch': '保存期間を過ぎたデータの削除（一括の一回分）'
 };
 
 const PREFIX_LABELS: Record<string, string> = {

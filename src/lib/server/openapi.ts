@@ -8,6 +8,8 @@ import { listKindPath, listQuery } from './lists/schema.ts';
 import * as counter from './checkin/schemas.ts';
 import { AUDIT_USER_OPS } from './audit/openapi.ts';
 import { CITY_OPS } from './city/openapi.ts';
+import { CARD_OPS } from './cards/openapi.ts';
+import { isCitizenPath } from './citizen/maintenance.ts';
 
 const problem = z.object({
 	type: z.string(),
@@ -106,6 +108,11 @@ export interface Op {
 }
 
 const id = { id: s.idParam };
+/**
+ * Every method of every +server.ts under src/routes/api has one entry here, or in an area's list
+ * spread in below (AUDIT_USER_OPS, CARD_OPS); tests/unit/openapi-routes.test.ts checks both ways.
+ * A new endpoint: add its Op to this list (or its area's), with the errors it can answer.
+ */
 const OPS: Op[] = [
 	{ method: 'get', path: '/api/v1/locations', summary: 'Citizen-bookable locations (R-C04)', tag: 'citizen', ok: { status: 200 }, errors: [] },
 	{
@@ -125,7 +132,7 @@ const OPS: Op[] = [
 		tag: 'citizen',
 		params: { id: s.locationIdParam },
 		ok: { status: 200 },
-		errors: [404]
+		errors: [400, 404]
 	},
 	{
 		method: 'post',
@@ -145,6 +152,7 @@ const OPS: Op[] = [
 		ok: { status: 201 },
 		errors: [400, 410]
 	},
+	{ method: 'delete', path: '/api/v1/citizen/session', summary: 'End the citizen session (the cookie is cleared; a missing session is fine)', tag: 'citizen', ok: { status: 204, description: 'Signed out' }, errors: [] },
 	{
 		method: 'post',
 		path: '/api/v1/holds',
@@ -171,10 +179,10 @@ const OPS: Op[] = [
 		tag: 'citizen',
 		params: { id: s.uuidParam },
 		ok: { status: 204, description: 'Released' },
-		errors: [401, 404, 409]
+		errors: [400, 401, 404, 409]
 	},
-	{ method: 'get', path: '/api/v1/citizen/reservations/{token}', summary: 'The booking behind a manage link (R-C10)', tag: 'citizen', params: { token: s.manageTokenParam }, ok: { status: 200, schema: managed }, errors: [404] },
-	{ method: 'delete', path: '/api/v1/citizen/reservations/{token}', summary: 'Cancel (R-C10); a change mail follows', tag: 'citizen', params: { token: s.manageTokenParam }, ok: { status: 200, schema: managed }, errors: [404, 409] },
+	{ method: 'get', path: '/api/v1/citizen/reservations/{token}', summary: 'The booking behind a manage link (R-C10)', tag: 'citizen', params: { token: s.manageTokenParam }, ok: { status: 200, schema: managed }, errors: [400, 404] },
+	{ method: 'delete', path: '/api/v1/citizen/reservations/{token}', summary: 'Cancel (R-C10); a change mail follows', tag: 'citizen', params: { token: s.manageTokenParam }, ok: { status: 200, schema: managed }, errors: [400, 404, 409] },
 	{
 		method: 'post',
 		path: '/api/v1/citizen/reservations/{token}/move',
@@ -238,7 +246,7 @@ const OPS: Op[] = [
 		ok: { status: 201, schema: reservation },
 		errors: [400, 401, 403, 404, 409, 422]
 	},
-	{ method: 'get', path: '/api/v1/staff/reservations/{id}', summary: 'One reservation', tag: 'staff', auth: 'viewer', params: id, ok: { status: 200, schema: reservation }, errors: [401, 403, 404] },
+	{ method: 'get', path: '/api/v1/staff/reservations/{id}', summary: 'One reservation', tag: 'staff', auth: 'viewer', params: id, ok: { status: 200, schema: reservation }, errors: [400, 401, 403, 404] },
 	{
 		method: 'patch',
 		path: '/api/v1/staff/reservations/{id}',
@@ -259,7 +267,7 @@ const OPS: Op[] = [
 		params: id,
 		body: s.cancelReservationBody,
 		ok: { status: 200, schema: reservation },
-		errors: [401, 403, 404, 409]
+		errors: [400, 401, 403, 404, 409]
 	},
 	{
 		method: 'post',
@@ -279,7 +287,7 @@ const OPS: Op[] = [
 		auth: 'admin',
 		params: { id: s.locationIdParam },
 		ok: { status: 200 },
-		errors: [401, 403, 404]
+		errors: [400, 401, 403, 404]
 	},
 	{
 		method: 'patch',
@@ -370,6 +378,7 @@ const OPS: Op[] = [
 	},
 	...AUDIT_USER_OPS,
 	...CITY_OPS,
+	...CARD_OPS,
 	{ method: 'get', path: '/api/v1/openapi.json', summary: 'This document', tag: 'meta', ok: { status: 200 }, errors: [] }
 ];
 
@@ -380,6 +389,17 @@ function jsonSchema(schema: Schema): Record<string, unknown> {
 }
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad input', 401: 'No session', 403: 'Role too weak', 404: 'Not found', 409: 'Conflict (full, already booked, …)', 422: 'Not allowed (window, closed day, wrong card data, …)', 423: 'Locked', 410: 'Link used or expired', 429: 'Too many attempts: retryAfter seconds', 503: 'Maintenance: Retry-After' };
+
+/**
+ * The op's own errors, and those the hooks answer before any route runs: 401 on the staff API
+ * without a session, 503 on the citizen side during maintenance (R-C13).
+ */
+function documentedErrors(op: Op): number[] {
+	const codes = new Set(op.errors);
+	if (op.path.startsWith('/api/v1/staff/') && !(op.method === 'post' && op.path === '/api/v1/staff/session')) codes.add(401);
+	if (isCitizenPath(op.path)) codes.add(503);
+	return [...codes].sort((a, b) => a - b);
+}
 
 export function openApiDocument(): Record<string, unknown> {
 	const paths: Record<string, Record<string, unknown>> = {};
@@ -399,7 +419,7 @@ export function openApiDocument(): Record<string, unknown> {
 				...(op.ok.schema ? { content: { 'application/json': { schema: jsonSchema(op.ok.schema) } } } : {})
 			}
 		};
-		for (const code of op.errors) {
+		for (const code of documentedErrors(op)) {
 			responses[code] = { description: STATUS_TEXT[code] ?? 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
 		}
 		paths[op.path] ??= {};

@@ -2,3 +2,4 @@
 export * from './kinds.ts';
 export * from './sort.ts';
 export * from './transfer.ts';
+export * from './visit.ts';

@@ -38,7 +38,8 @@ export const LIST_SPECS: Record<ListKind, ListSpec> = {
 		kind: 'reservations',
 		titleJa: '予約一覧',
 		titleEn: 'Reservations',
-		columns: [col('日付', 9), col('時間', 6), col('予約番号', 9), col('氏名', 14), col('氏名カナ', 15), col('交付通知書番号', 13), col('人数/目的', 16), col('状態', 8), col('来庁', 6)]
+		// 予約の状態: the visit's, read from its persons; 状態: this person's own (R-S10)
+		columns: [col('日付', 9), col('時間', 5), col('予約番号', 9), col('氏名', 13), col('氏名カナ', 12), col('交付通知書番号', 12), col('人数/目的', 12), col('予約の状態', 13), col('状態', 9), col('来庁', 6)]
 	},
 	pull: {
 		kind: 'pull',

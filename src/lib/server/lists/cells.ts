@@ -1,14 +1,7 @@
 /** One list row → the cells printed under the Japanese headers of LIST_SPECS (same order). */
-import type { ListKind } from '../../domain/lists/index.ts';
+import { personStatusJa, visitLabelJa, type ListKind } from '../../domain/lists/index.ts';
 import { tokyoDate, tokyoTime } from '../../domain/schedule/time.ts';
 import type { ListRow } from './query.ts';
-
-export const RESERVATION_STATUS_JA: Record<string, string> = {
-	active: '予約中',
-	completed: '交付完了',
-	no_show: '未来庁',
-	cancelled: '取消'
-};
 
 const hhmm = (d: Date | null) => (d ? tokyoTime(new Date(d)) : '');
 
@@ -34,7 +27,8 @@ export function cellsOf(kind: ListKind, r: ListRow, shipBy: ShipBy): string[] {
 				r.name_kana,
 				r.notice_id,
 				`${r.party_size}人/${r.purpose_ja}`,
-				RESERVATION_STATUS_JA[r.status] ?? r.status,
+				visitLabelJa(r.status, r.visit_statuses ?? [r.person_status]),
+				personStatusJa(r.person_status),
 				r.checked_in_at ? `${tokyoDate(new Date(r.checked_in_at)) === r.date ? '' : `${tokyoDate(new Date(r.checked_in_at))} `}${hhmm(r.checked_in_at)}` : ''
 			];
 		case 'pull':

@@ -3,7 +3,7 @@
  * list is printed in, so rows can be read in batches straight from Postgres. Nothing here is
  * written; the names and notice IDs read are personal data and never logged.
  */
-import { boxKeySql, type ListKind } from '../../domain/lists/index.ts';
+import { TO_FETCH, boxKeySql, type ListKind } from '../../domain/lists/index.ts';
 
 export interface ListRow {
 	reservation_id: string;
@@ -12,6 +12,10 @@ export interface ListRow {
 	starts_at: Date;
 	checked_in_at: Date | null;
 	status: string;
+	/** this person's own status in this visit (their card's, or the last one recorded for this visit) */
+	person_status: string;
+	/** reservations list only: the statuses of every person of the visit */
+	visit_statuses?: string[];
 	party_size: number;
 	purpose_ja: string;
 	has_email: boolean;
@@ -45,8 +49,16 @@ export interface ListFilter {
 
 const SELECT = `r.id AS reservation_id, r.booking_number, r.date::text AS date, r.starts_at, r.checked_in_at, r.status,
 	r.party_size, pu.name_ja AS purpose_ja, (r.email IS NOT NULL) AS has_email, p.position AS person_position,
-	c.id AS card_id, c.notice_id, c.name_kanji, c.name_kana, c.box_position,
+	ps.person_status, c.id AS card_id, c.notice_id, c.name_kanji, c.name_kana, c.box_position,
 	sl.id AS storage_location_id, sl.name_ja AS storage_name, il.id AS issuing_location_id, il.name_ja AS issuing_name`;
+
+/**
+ * A person's own status in a visit: while the card belongs to the visit (an active person of a
+ * visit to come or done) it is the card's status; once the card has moved on (a no-show, a cancel,
+ * a later booking) it is the last status recorded for this visit, or the card's when none was.
+ */
+const PERSON_STATUS = `CASE WHEN p.active AND r.status IN ('active', 'completed') THEN c.status
+	ELSE coalesce((SELECT h.to_status FROM card_status_history h WHERE h.card_record_id = c.id AND h.reservation_id = r.id ORDER BY h.at DESC, h.id DESC LIMIT 1), c.status) END`;
 
 // A no-show's persons stop being active (so they may book again) but still belong on its lists.
 const FROM = `FROM reservations r
@@ -54,7 +66,8 @@ const FROM = `FROM reservations r
 	JOIN card_records c ON c.id = p.card_record_id
 	JOIN purposes pu ON pu.id = r.purpose_id
 	JOIN locations il ON il.id = r.location_id
-	JOIN locations sl ON sl.id = c.storage_location_id`;
+	JOIN locations sl ON sl.id = c.storage_location_id
+	CROSS JOIN LATERAL (SELECT ${PERSON_STATUS} AS person_status) ps`;
 
 const FOLLOW_UP = `LEFT JOIN LATERAL (
 		SELECT o.published_at, o.failed_at, true AS queued FROM outbox o
@@ -64,14 +77,16 @@ const FOLLOW_UP = `LEFT JOIN LATERAL (
 const BOX_KEY = `${boxKeySql('c.box_position')} COLLATE "C"`;
 
 const KIND: Record<ListKind, { where: string; order: string; extraSelect?: string; extraFrom?: string }> = {
-	// every visit that was not cancelled, by day and time
+	// every visit that was not cancelled, by day and time, with every person's status for the visit's label
 	reservations: {
 		where: `r.status <> 'cancelled'`,
-		order: `r.date, r.starts_at, r.booking_number, p.position, c.id`
+		order: `r.date, r.starts_at, r.booking_number, p.position, c.id`,
+		extraSelect: `, array_agg(ps.person_status::text) OVER (PARTITION BY r.id) AS visit_statuses`
 	},
-	// cards to fetch for the visits still to come, shelf by shelf
+	// cards still in their boxes for the visits to come, shelf by shelf: not a card already at the
+	// counter (来庁), handed over (交付済) or found 不備
 	pull: {
-		where: `r.status = 'active'`,
+		where: `r.status = 'active' AND c.status IN (:toFetch)`,
 		order: `sl.sort_order, sl.id, ${BOX_KEY}, c.notice_id, r.starts_at, c.id`
 	},
 	// cards waiting away from where they will be handed out; not yet handed over
@@ -101,6 +116,6 @@ export function listQueries(f: ListFilter) {
 	return {
 		countSql: `SELECT count(*)::int AS n ${FROM} ${where(f)}`,
 		selectSql: `SELECT ${SELECT}${k.extraSelect ?? ''} ${FROM} ${k.extraFrom ?? ''} ${where(f)} ORDER BY ${k.order}`,
-		replacements: { from: f.from, to: f.to, locationId: f.locationId, served: f.served ?? null }
+		replacements: { from: f.from, to: f.to, locationId: f.locationId, served: f.served ?? null, toFetch: [...TO_FETCH] }
 	};
 }
