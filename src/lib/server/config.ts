@@ -53,6 +53,14 @@ export const configSchema = z.object({
 	LOGIN_MAX_FAILURES_PER_IP: int(30, 1, 10_000),
 	/** R-O04: requests per minute one client address may send to the citizen API (per node while Redis is down) */
 	CITIZEN_REQUESTS_PER_MINUTE: int(600, 1, 1_000_000),
+	/**
+	 * R-O04: the anonymous live calendar (/public sockets). Open connections one client address may
+	 * hold (a crowd behind one carrier or kiosk address shares it: keep it generous), and subscribes
+	 * per minute per socket and per address; what is over gets a connect_error or an ack {error}.
+	 */
+	PUBLIC_SOCKET_CONNECTIONS_PER_ADDRESS: int(100, 1, 100_000),
+	PUBLIC_SUBSCRIBES_PER_MINUTE: int(60, 1, 100_000),
+	PUBLIC_SUBSCRIBES_PER_ADDRESS_PER_MINUTE: int(600, 1, 1_000_000),
 	/** R-O05: a Bearer token that may read /metrics from anywhere; without it only private addresses may */
 	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 	/** Where mail goes (smtp://host:port or smtps://user:pass@host:port). Unset: a local SMTP sink starts with the app. */

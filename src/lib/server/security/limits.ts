@@ -84,6 +84,21 @@ export async function recordFailure(ctx: AppContext, name: string, spec: LimitSp
 	return seconds;
 }
 
+/**
+ * Gives points back (a connection that closed, for limits that count what is open): never below
+ * zero, and never in the way of what the caller was doing.
+ */
+export async function release(ctx: AppContext, name: string, spec: LimitSpec, key: string, points = 1): Promise<void> {
+	const l = limiter(ctx, name, spec);
+	try {
+		const res = await l.get(key);
+		if (!res || res.consumedPoints <= 0) return;
+		await l.reward(key, Math.min(points, res.consumedPoints));
+	} catch {
+		// Redis away: the count expires with its window anyway.
+	}
+}
+
 export async function resetLimit(ctx: AppContext, name: string, spec: LimitSpec, key: string): Promise<void> {
 	const l = limiter(ctx, name, spec);
 	// delete() does not fall back to the insurance limiter: with Redis away it would wait for Redis
