@@ -51,6 +51,17 @@ export const configSchema = z.object({
 	LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
 	/** R-O04: wrong staff logins from one client address (any user IDs) before it gets 429 for LOGIN_LOCK_MINUTES */
 	LOGIN_MAX_FAILURES_PER_IP: int(30, 1, 10_000),
+	/**
+	 * R-S01 R-O04: wrong passwords for one user ID from any addresses within LOGIN_ACCOUNT_WINDOW_HOURS
+	 * before every further try must wait (LOGIN_ACCOUNT_FIRST_WAIT_SECONDS, doubled with each further
+	 * failure, at most LOGIN_ACCOUNT_MAX_WAIT_SECONDS;
+	 * 429 with Retry-After) and the admins see an alert. The user's usual addresses (signed in from
+	 * there within 30 days) are only slowed a little, never refused: an attacker cannot lock them out.
+	 */
+	LOGIN_ACCOUNT_SLOW_AFTER: int(10, 1, 10_000),
+	LOGIN_ACCOUNT_WINDOW_HOURS: int(24, 1, 24 * 30),
+	LOGIN_ACCOUNT_FIRST_WAIT_SECONDS: int(15, 1, 3600),
+	LOGIN_ACCOUNT_MAX_WAIT_SECONDS: int(300, 1, 24 * 3600),
 	/** R-O04: requests per minute one client address may send to the citizen API (per node while Redis is down) */
 	CITIZEN_REQUESTS_PER_MINUTE: int(600, 1, 1_000_000),
 	/**

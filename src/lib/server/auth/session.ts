@@ -7,6 +7,7 @@ import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
 import { hasRole, isRole, type Role } from '../../domain/roles.ts';
 import { failureLock, limitKey, recordFailure, resetLimit, tooMany } from '../security/limits.ts';
+import { afterAccountFailure, beforeAccountTry } from './account-guard.ts';
 import { jwtKey } from './session-cache.ts';
 
 export interface Principal {
@@ -76,6 +77,7 @@ export async function login(
 		await audit(ctx, { actorType: 'anonymous', actorId: null, action: 'login.rate_limited', ip: input.ip });
 		throw ipTooMany(ctx, ipBlocked);
 	}
+	await beforeAccountTry(ctx, input.login, input.ip);
 	const lockedFor = await failureLock(ctx, 'staff-login', userIpSpec(ctx), userIpKey);
 	const user = await StaffUser.findOne({ where: { login: input.login } });
 	const known = !!user && user.active;
@@ -89,6 +91,7 @@ export async function login(
 	if (!ok || !user) {
 		const lockedNow = await recordFailure(ctx, 'staff-login', userIpSpec(ctx), userIpKey);
 		const ipNow = await recordFailure(ctx, 'staff-login-ip', ipSpec(ctx), ipKey);
+		await afterAccountFailure(ctx, input.login, known ? user : null, input.ip);
 		await audit(ctx, {
 			...actor,
 			action: lockedNow ? 'login.locked_out' : 'login.failed',

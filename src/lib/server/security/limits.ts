@@ -84,6 +84,21 @@ export async function recordFailure(ctx: AppContext, name: string, spec: LimitSp
 	return seconds;
 }
 
+/** Counts one event without refusing; resolves to how many are counted in the current window. */
+export async function countEvent(ctx: AppContext, name: string, spec: LimitSpec, key: string): Promise<number> {
+	try {
+		return (await limiter(ctx, name, spec).consume(key, 1)).consumedPoints;
+	} catch (e) {
+		if (e instanceof RateLimiterRes) return e.consumedPoints;
+		throw e;
+	}
+}
+
+/** Refuses the key for `seconds` from now (checked with failureLock and the same spec). */
+export async function blockFor(ctx: AppContext, name: string, spec: LimitSpec, key: string, seconds: number): Promise<void> {
+	await limiter(ctx, name, spec).block(key, seconds);
+}
+
 /**
  * Gives points back (a connection that closed, for limits that count what is open): never below
  * zero, and never in the way of what the caller was doing.
