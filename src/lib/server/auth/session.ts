@@ -77,8 +77,9 @@ export async function login(
 		await audit(ctx, { actorType: 'anonymous', actorId: null, action: 'login.rate_limited', ip: input.ip });
 		throw ipTooMany(ctx, ipBlocked);
 	}
-	await beforeAccountTry(ctx, input.login, input.ip);
 	const lockedFor = await failureLock(ctx, 'staff-login', userIpSpec(ctx), userIpKey);
+	// The account's wait across addresses (R-O04); a user ID locked for this address answers that lock instead.
+	if (!lockedFor) await beforeAccountTry(ctx, input.login, input.ip);
 	const user = await StaffUser.findOne({ where: { login: input.login } });
 	const known = !!user && user.active;
 	// The hash is verified even when locked or unknown, so every refusal costs the same time.
