@@ -79,11 +79,16 @@ export const configSchema = z.object({
 	MAIL_FROM: z.string().max(200).default('マイナンバーカード予約 <noreply@example.city.lg.jp>'),
 	/** Port of the demo mail sink's web view (only when SMTP_URL is unset); 0 picks a free one. */
 	MAIL_VIEW_PORT: int(1080, 0, 65535),
-	/** R-C14: wrong verifications per card and per session before a lockout, and its length */
+	/** R-C14: wrong verifications per session (and per card within a session) before a lockout, and its length */
 	CITIZEN_VERIFY_MAX_FAILURES: int(5, 1, 100),
 	/** per client address: higher, since a library, a city kiosk or a mobile carrier puts many citizens behind one address */
 	CITIZEN_VERIFY_MAX_FAILURES_PER_IP: int(20, 1, 10_000),
 	CITIZEN_VERIFY_LOCK_MINUTES: int(30, 1, 24 * 60),
+	/**
+	 * R-C14 R-O04: a card is locked only for the session that guessed; for everyone else, past
+	 * CITIZEN_VERIFY_MAX_FAILURES, each try for it waits 1, 2, 4 … seconds, at most this long.
+	 */
+	CITIZEN_VERIFY_CARD_MAX_DELAY_SECONDS: int(10, 0, 120),
 	/** Citizen sessions opened by an emailed link (R-C02). */
 	CITIZEN_SESSION_MINUTES: int(120, 10, 24 * 60),
 	SEED_DEMO: bool.optional(),

@@ -94,6 +94,11 @@ export async function countEvent(ctx: AppContext, name: string, spec: LimitSpec,
 	}
 }
 
+/** How many are counted for the key in the current window (0 when none). */
+export async function countOf(ctx: AppContext, name: string, spec: LimitSpec, key: string): Promise<number> {
+	return (await limiter(ctx, name, spec).get(key))?.consumedPoints ?? 0;
+}
+
 /** Refuses the key for `seconds` from now (checked with failureLock and the same spec). */
 export async function blockFor(ctx: AppContext, name: string, spec: LimitSpec, key: string, seconds: number): Promise<void> {
 	await limiter(ctx, name, spec).block(key, seconds);
