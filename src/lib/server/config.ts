@@ -72,6 +72,9 @@ export const configSchema = z.object({
 	PUBLIC_SOCKET_CONNECTIONS_PER_ADDRESS: int(100, 1, 100_000),
 	PUBLIC_SUBSCRIBES_PER_MINUTE: int(60, 1, 100_000),
 	PUBLIC_SUBSCRIBES_PER_ADDRESS_PER_MINUTE: int(600, 1, 1_000_000),
+	/** R-O04: staff resends of a booking mail per booking and per staff user, per hour (then 429 with Retry-After) */
+	RESEND_PER_RESERVATION_PER_HOUR: int(3, 1, 1000),
+	RESEND_PER_STAFF_PER_HOUR: int(30, 1, 100_000),
 	/** R-O05: a Bearer token that may read /metrics from anywhere; without it only private addresses may */
 	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 	/** Where mail goes (smtp://host:port or smtps://user:pass@host:port). Unset: a local SMTP sink starts with the app. */
