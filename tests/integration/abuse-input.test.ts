@@ -1,6 +1,7 @@
 /**
  * What an attacker typed into the boundaries (R-O04): mailbox variants that dodged the per-mailbox
- * limit of sign-in links, and addresses the API refused but the staff form stored.
+ * limit of sign-in links, addresses the API refused but the staff form stored, and control
+ * characters (C0/C1, bidi overrides) in names and other text.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { QueryTypes } from 'sequelize';
@@ -17,6 +18,10 @@ import { createStaffReservation } from '../../src/lib/server/booking/staff-book.
 import { importReservations } from '../../src/lib/server/cards/import-reservations.ts';
 import * as linksRoute from '../../src/routes/api/v1/citizen/links/+server.ts';
 import * as staffReservationsRoute from '../../src/routes/api/v1/staff/reservations/+server.ts';
+import * as cardImportRoute from '../../src/routes/api/v1/staff/imports/cards/+server.ts';
+import { findControlChars } from '../../src/lib/domain/text-safety.ts';
+import { controlCharRefusal } from '../../src/lib/server/security/text-input.ts';
+import { parse as devalueParse } from 'devalue';
 
 let t: TestDatabase;
 const who: Partial<Record<Role, Principal>> = {};
@@ -120,5 +125,92 @@ describe('R-O04 one email rule at every boundary', () => {
 		expect(e?.status).toBe(422);
 		expect(e.extra.errors).toEqual([expect.objectContaining({ line: 2, column: 'メールアドレス' })]);
 		expect(await t.db.models.Reservation.count()).toBe(0);
+	});
+});
+
+describe('R-O04 control characters refused at every boundary, by one rule', () => {
+	const RLO = '\u202E';
+
+	it('R-O04 the rule: C0 (but tab and line breaks), DEL, C1 and bidi controls everywhere; tab and line breaks only where text is multi-line', () => {
+		for (const bad of ['a\u0000b', 'a\u0007', 'a\u001Bb', 'a\u007F', 'a\u0085', 'a\u009B', `abc${RLO}txt.exe`, 'a\u2066b\u2069']) {
+			expect(findControlChars({ note: bad }), JSON.stringify(bad)).not.toBeNull();
+		}
+		expect(findControlChars({ note: '一行目\n二行目\tタブ', body: 'a\r\nb', reason: 'x\ny' })).toBeNull();
+		for (const field of ['nameKanji', 'displayName', 'noticeId', 'email', 'label', 'subject', 'q', 'code']) {
+			expect(findControlChars({ [field]: '山田\n太郎' })?.field, field).toBe(field);
+		}
+		expect(findControlChars({ persons: [{ noticeId: 'A1' }, { noticeId: `A${RLO}2` }] })?.field).toBe('persons.1.noticeId');
+		expect(findControlChars({ nameJa: '本庁舎', contact: { ja: '電話\n0000' } })).toBeNull();
+	});
+
+	it('R-O04 the API: a JSON field with a control character is 400 problem+json naming the field; nothing stored', async () => {
+		const card = await makeCard(t.db);
+		const res = await post(staffReservationsRoute.POST, '/api/v1/staff/reservations', { slotId, persons: [{ noticeId: `${card.noticeId}\u0007`, birthDate: card.birthDate }] }, { role: 'clerk' });
+		expect(res.status).toBe(400);
+		expect(res.headers.get('content-type')).toContain('application/problem+json');
+		const body = await res.json();
+		expect(body.errors).toEqual([expect.objectContaining({ field: 'persons.0.noticeId', message: expect.stringContaining('制御文字') })]);
+		const link = await post(linksRoute.POST, '/api/v1/citizen/links', { email: `victim${RLO}@example.jp` }, { ip: '198.51.100.201' });
+		expect(link.status).toBe(400);
+		expect(await t.db.models.Reservation.count()).toBe(0);
+	});
+
+	it('R-O04 R-S02 the card import: a bidi override or a line break in a name is a line error naming the column; a line break in 住所 is allowed', async () => {
+		const header = '交付通知書番号,氏名,氏名カナ,生年月日,性別,住所,保管場所,保管位置,通知書発送日';
+		const row = (id: string, name: string, address = '見本市中央町1') => `${id},"${name}",ミホン タロウ,1985/01/02,男,"${address}",honcho,箱1,2026/11/20`;
+		const csv = [header, row('C-0001', '見本 太郎', '見本市\n中央町1'), row('C-0002', `見本${RLO}太郎`), row('C-0003', '見本\n太郎'), row('C-0004', '見本\u0008太郎')].join('\n');
+		const url = new URL('http://127.0.0.1/api/v1/staff/imports/cards');
+		const request = new Request(url, { method: 'POST', body: csv, headers: { 'content-type': 'text/csv; charset=utf-8' } });
+		const res = await (cardImportRoute.POST as unknown as (e: unknown) => Promise<Response>)({ request, url, params: {}, locals: { principal: who.clerk!, lang: 'ja' }, getClientAddress: () => '127.0.0.1' });
+		expect(res.status).toBe(422);
+		const errors = (await res.json()).errors as { line: number; column: string; message: string }[];
+		// C-0001 spans lines 2–3 (its address has a line break, allowed); then lines 4, 5, 7
+		expect(errors.map((e) => [e.line, e.column])).toEqual([
+			[4, '氏名'],
+			[5, '氏名'],
+			[7, '氏名']
+		]);
+		expect(errors.map((e) => e.message)).toEqual([expect.stringContaining('制御文字'), expect.stringContaining('改行'), expect.stringContaining('制御文字')]);
+		expect(await t.db.models.CardRecord.count({ where: { noticeId: 'C0001' } })).toBe(0);
+	});
+
+	describe('R-O04 forms and queries (hooks.server.ts)', () => {
+		const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => {
+			const body = new URLSearchParams(fields).toString();
+			return new Request('http://127.0.0.1/staff/users?/create', {
+				method: 'POST',
+				body,
+				headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)), ...headers }
+			});
+		};
+
+		it('R-O04 a form sent with use:enhance gets an action failure the page shows beside the field', async () => {
+			const req = form({ login: 'newclerk', displayName: `窓口${RLO}太郎`, role: 'clerk' }, { 'x-sveltekit-action': 'true' });
+			const res = (await controlCharRefusal(req, new URL(req.url), 'ja'))!;
+			expect(res.status).toBe(200);
+			const result = await res.json();
+			expect(result).toMatchObject({ type: 'failure', status: 400 });
+			expect(devalueParse(result.data)).toEqual({ message: expect.stringContaining('制御文字'), errors: { displayName: expect.stringContaining('制御文字') } });
+		});
+
+		it('R-O04 a form without script gets a readable 400 page; in English with lang=en', async () => {
+			const req = form({ displayName: '窓口\n太郎' });
+			const res = (await controlCharRefusal(req, new URL(req.url), 'en'))!;
+			expect(res.status).toBe(400);
+			expect(res.headers.get('content-type')).toContain('text/html');
+			expect(await res.text()).toContain('Line breaks and tabs are not allowed');
+		});
+
+		it('R-O04 a query with a control character is 400 problem+json on the API; multi-line form fields keep their line breaks', async () => {
+			const api = new Request('http://127.0.0.1/api/v1/staff/cards?q=%07abc');
+			const res = (await controlCharRefusal(api, new URL(api.url), 'ja'))!;
+			expect(res.status).toBe(400);
+			expect(res.headers.get('content-type')).toContain('application/problem+json');
+			expect((await res.json()).errors).toEqual([expect.objectContaining({ field: 'q' })]);
+			const ok = form({ messageJa: '本日は\n閉庁します', note: '1行目\r\n2行目' }, { 'x-sveltekit-action': 'true' });
+			expect(await controlCharRefusal(ok, new URL(ok.url), 'ja')).toBeNull();
+			const fine = new Request('http://127.0.0.1/staff/cards?q=%E5%B1%B1%E7%94%B0');
+			expect(await controlCharRefusal(fine, new URL(fine.url), 'ja')).toBeNull();
+		});
 	});
 });

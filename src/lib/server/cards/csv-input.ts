@@ -8,6 +8,7 @@ import iconv from 'iconv-lite';
 import { parse, CsvError } from 'csv-parse';
 import { AppError } from '../errors.ts';
 
+
 export type CsvEncoding = 'utf-8' | 'shift_jis';
 export type EncodingChoice = CsvEncoding | 'auto';
 
