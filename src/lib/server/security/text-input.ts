@@ -3,9 +3,8 @@
  * JSON bodies are checked by readJson (http.ts), imports by the CSV reader; this module checks what
  * hooks.server.ts sees before any route runs: the query string of every request and the fields of
  * every form post (pages and API alike). The answer fits the caller: problem+json for the API, an
- * action failure a page shows beside its form (use:enhance), a short page for a form without script.
+ * action error the page shows (use:enhance), a short page for a form without script.
  */
-import { stringify } from 'devalue';
 import { findControlChars } from '../../domain/text-safety.ts';
 import { problem } from '../http.ts';
 
@@ -41,9 +40,13 @@ export async function controlCharRefusal(request: Request, url: URL, lang: 'ja' 
 		return problem(400, 'Bad Request', message, { code: 'bad_request', errors: [{ field, message }] });
 	}
 	if (request.headers.get('x-sveltekit-action') === 'true') {
-		// what use:enhance expects from an action: a failure whose data the page shows as `form`
-		const data = stringify({ message, errors: { [field]: message } });
-		return new Response(JSON.stringify({ type: 'failure', status: 400, data }), { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+		// An action result use:enhance understands, whatever the page: an error, which shows the
+		// message on the page's error view (a failure would need each page's own `form` shape).
+		const again = lang === 'en' ? ' Go back, correct the entry and send it again.' : '。前の画面に戻り、入力を直してからもう一度送信してください。';
+		return new Response(JSON.stringify({ type: 'error', status: 400, error: { message: `${message}${again}`, field } }), {
+			status: 400,
+			headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }
+		});
 	}
 	const back = lang === 'en' ? 'Go back, correct the entry and send it again.' : '前の画面に戻り、入力を直してからもう一度送信してください。';
 	const html = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${lang === 'en' ? 'Entry not accepted' : '入力を受け付けられません'}</title></head><body style="font-family:sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.7"><h1 style="font-size:1.3rem">${lang === 'en' ? 'Entry not accepted' : '入力を受け付けられません'}</h1><p>${message}</p><p>${back}</p></body></html>`;
