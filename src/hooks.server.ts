@@ -9,6 +9,7 @@ import { maintenancePage } from '$lib/server/citizen/maintenance-page.ts';
 import { citizenRate, crossSiteRefusal, databaseUnavailable, isDatabaseUnavailable, securityHeaders } from '$lib/server/security/web.ts';
 import { tooMany } from '$lib/server/security/limits.ts';
 import { AppError } from '$lib/server/errors.ts';
+import { controlCharRefusal } from '$lib/server/security/text-input.ts';
 
 function bearer(request: Request): string | null {
 	const h = request.headers.get('authorization');
@@ -55,6 +56,9 @@ const guarded: Handle = async ({ event, resolve }) => {
 	// R-O04 CSRF: state-changing requests riding on a cookie must come from our own origin.
 	const refused = crossSiteRefusal(event.request, event.url, auth !== null);
 	if (refused) return refused;
+	// R-O04: control characters in a query or a form are refused before any route reads them.
+	const controls = await controlCharRefusal(event.request, event.url, event.locals.lang);
+	if (controls) return controls;
 	// R-O04 brute force / bots: every citizen API endpoint is limited per client address.
 	if (citizenSide && path.startsWith('/api/')) {
 		const wait = await citizenRate(ctx, event.getClientAddress());

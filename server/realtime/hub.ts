@@ -33,6 +33,7 @@ import { createCoalescer } from './coalescer.ts';
 import { createSharedReads } from './shared-read.ts';
 import { originAllowed } from './origin.ts';
 import { resendRooms, type RoomStates } from './resync.ts';
+import { limitPublicConnections, limitPublicEvents } from './public-limits.ts';
 
 const publicRoom = (locationId: number, month: string) => `pub:${locationId}:${month}`;
 const staffRoom = (locationId: number, date: string) => `staff:${locationId}:${date}`;
@@ -139,7 +140,10 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 	// Citizens' calendars come in crowds (a node restarting, its clients reconnecting at once): the
 	// subscribes to one month share their reads (server/realtime/shared-read.ts).
 	const monthRead = createSharedReads<AvailabilityPush>();
+	// R-O04: open connections per address, and events per socket and per address, are limited.
+	pub.use(limitPublicConnections(ctx) as unknown as Parameters<typeof pub.use>[0]);
 	pub.on('connection', (socket) => {
+		socket.use(limitPublicEvents(ctx, socket as never));
 		socket.on('subscribe', async (req, ack) => {
 			if (typeof ack !== 'function') return;
 			let joined: string | null = null;

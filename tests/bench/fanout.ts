@@ -94,7 +94,10 @@ async function main() {
 		JWT_SECRET,
 		DEMO_PASSWORD,
 		NODE_ENV: 'production',
-		LOG_LEVEL: 'info'
+		LOG_LEVEL: 'info',
+		// every simulated citizen comes from 127.0.0.1: the per-address limits of /public (R-O04) would count them as one
+		PUBLIC_SOCKET_CONNECTIONS_PER_ADDRESS: '100000',
+		PUBLIC_SUBSCRIBES_PER_ADDRESS_PER_MINUTE: '1000000'
 	};
 	const start = (name: string, script: string, extra: Record<string, string>, readyPath: string) =>
 		retrying(`start ${name}`, async () => {

@@ -59,7 +59,7 @@ if (process.argv[2] === 'clients') {
 		return (h1 - h0) / 1024 / N;
 	};
 
-	const { ctx } = testContext(t.db, { config: { REDIS_URL: services.redisUrl } });
+	const { ctx } = testContext(t.db, { config: { REDIS_URL: services.redisUrl, PUBLIC_SOCKET_CONNECTIONS_PER_ADDRESS: '100000' } });
 	const http = createServer();
 	const rt = createRealtime(http, ctx);
 	const redis = await attachRedisAdapter(rt.io, services.redisUrl, ctx.log, `bench-mem-${process.pid}`);

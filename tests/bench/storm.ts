@@ -117,7 +117,10 @@ async function main() {
 		DEMO_PASSWORD: PASSWORD,
 		NODE_ENV: 'production',
 		LOG_LEVEL: 'warn',
-		SMTP_URL: sink.smtpUrl
+		SMTP_URL: sink.smtpUrl,
+		// every simulated citizen comes from 127.0.0.1: the per-address limits of /public (R-O04) would count them as one
+		PUBLIC_SOCKET_CONNECTIONS_PER_ADDRESS: '100000',
+		PUBLIC_SUBSCRIBES_PER_ADDRESS_PER_MINUTE: '1000000'
 	};
 	const nodeArgs = (process.env.STORM_NODE_ARGS ?? '').split(' ').filter(Boolean);
 	const start = async (name: string, script: string, extra: Record<string, string>, ready: string) => {

@@ -30,6 +30,8 @@ export interface HubNodeOptions {
 	sessionCacheMs?: number;
 	/** the room reads, wrapped by a test (createRealtime's `states`) */
 	states?: (ctx: AppContext, io: () => Realtime['io']) => RoomStates;
+	/** rate limits counted in this Redis, shared by the nodes, as boot.ts does (ctx.redis.client) */
+	sharedLimits?: boolean;
 }
 
 export async function startHubNode(db: Db, redisUrl: string, o: HubNodeOptions = {}): Promise<HubNode> {
@@ -49,6 +51,7 @@ export async function startHubNode(db: Db, redisUrl: string, o: HubNodeOptions =
 		},
 		() => ctx.sessions?.setLive(false)
 	);
+	if (o.sharedLimits) ctx.redis = { mode: 'redis', ping: r.ping, client: r.client };
 	await new Promise<void>((res) => http.listen(0, '127.0.0.1', res));
 	return { http, rt, ctx, url: `http://127.0.0.1:${(http.address() as { port: number }).port}`, closeRedis: r.close };
 }

@@ -25,9 +25,13 @@ describe('R-S12 bulk mail', () => {
 		const p = await previewBulk(ctx, as('supervisor'), draft);
 		expect(p.count).toBe(2);
 		expect(p.sample?.subject).toContain('窓口休止のお知らせ');
-		expect(p.sample?.text).toContain('山田 ＊＊ 様');
-		expect(p.sample?.text).toContain('/manage/');
-		expect(p.sample?.text).not.toMatch(/太郎|花子/);
+		// R-S12 R-O05: the preview is rendered with sample values, never a real citizen's name, number, link or address
+		expect(p.sample?.text).toContain('見本 ＊＊ 様');
+		expect(p.sample?.text).toContain('/manage/（見本のリンク）');
+		expect(p.sample?.subject).toContain('0000-0000');
+		expect(`${p.sample?.subject}${p.sample?.text}${p.sample?.to}`).not.toMatch(/山田|太郎|花子|@/);
+		expect(`${p.sample?.subject}${p.sample?.text}`).not.toContain(a.bookingNumber);
+		expect(p.sample?.text).toContain('12月3日');
 
 		const sent = await sendBulk(ctx, as('supervisor'), draft);
 		expect(sent.recipients).toBe(2);
@@ -52,6 +56,15 @@ describe('R-S12 bulk mail', () => {
 		for (const bad of [
 			{ ...ok, body: '{{noticeId}}' },
 			{ ...ok, body: '{{#each x}}' },
+			{ ...ok, body: '{{log name}}' },
+			{ ...ok, body: '{{lookup . "name"}}' },
+			{ ...ok, body: '{{> partial}}' },
+			{ ...ok, body: '{{#if name}}x{{/if}}' },
+			{ ...ok, body: '{{name.constructor}}' },
+			{ ...ok, body: '{{../name}}' },
+			{ ...ok, body: '{{@root}}' },
+			{ ...ok, body: '{{{name}}}' },
+			{ ...ok, subject: '{{log}}' },
 			{ ...ok, subject: 'a\r\nBcc: evil@example.jp' },
 			{ ...ok, subject: '' },
 			{ ...ok, criteria: { locationId: null, from: '2026-12-05', to: '2026-12-01' } }
@@ -60,5 +73,17 @@ describe('R-S12 bulk mail', () => {
 		}
 		const [[after]] = (await env.t.db.sequelize.query(`SELECT count(*)::int AS n FROM outbox`)) as [{ n: number }[], unknown];
 		expect(after.n).toBe(before.n);
+	});
+
+	it('R-S12 R-O04 the error names the bad placeholder as written, and the documented ones all pass', async () => {
+		const { ctx } = testContext(env.t.db);
+		const ok = { subject: 'お知らせ', body: '本文', criteria: { locationId: null, from: '2026-12-03', to: '2026-12-03' } };
+		const e = await previewBulk(ctx, as('supervisor'), { ...ok, body: '{{name}} 様\n{{log name}} と {{lookup . "x"}}' }).catch((x) => x);
+		expect(e).toMatchObject({ status: 400, errors: [expect.objectContaining({ field: 'body' })] });
+		expect(e.errors[0].message).toContain('{{log name}}');
+		expect(e.errors[0].message).toContain('{{lookup . "x"}}');
+		expect(e.errors[0].message).not.toContain('{{name}}、{{log');
+		const all = ['name', 'bookingNumber', 'date', 'time', 'locationName', 'manageUrl', 'cityName'].map((p) => `{{${p}}} {{ ${p} }}`).join('\n');
+		await expect(previewBulk(ctx, as('supervisor'), { ...ok, body: all })).resolves.toMatchObject({ count: expect.any(Number) });
 	});
 });

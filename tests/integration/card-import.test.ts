@@ -166,14 +166,14 @@ describe('card data import', () => {
 		expect(at(13)[0]).toMatchObject({ column: '通知書発送日', message: expect.stringContaining('未来') });
 		expect(at(14)[0]).toMatchObject({ column: null, message: expect.stringContaining('列の数（3）') });
 		expect(at(15)[0]).toMatchObject({ column: '交付通知書番号', message: expect.stringContaining('2行目 と同じ') });
-		expect(at(16)[0]).toMatchObject({ column: null, message: expect.stringContaining('NUL') });
+		expect(at(16)[0]).toMatchObject({ column: '住所', message: expect.stringContaining('制御文字') });
 		expect(f.errorCount).toBe(14);
 		expect(await tableCounts()).toEqual(before);
 		expect(await t.db.models.CardRecord.count({ where: { noticeId: 'E0001' } })).toBe(0);
 	});
 
 	it('R-S02 line numbers count the lines of quoted fields that span lines', async () => {
-		const csv = [HEADER, `Q-0001,"見本\n太郎",ミホン タロウ,1985/01/02,男,"見本市\n1-2-3",市役所本庁舎,,`, row('Q-0002', { kana: 'bad' })].join('\n');
+		const csv = [HEADER, `Q-0001,見本 太郎,ミホン タロウ,1985/01/02,男,"見本市\n1-2\n3",市役所本庁舎,,`, row('Q-0002', { kana: 'bad' })].join('\n');
 		const f = await failure(csv);
 		// header line 1; Q-0001 spans lines 2–4; Q-0002 starts on line 5
 		expect(f.errors).toEqual([{ line: 5, column: '氏名カナ', message: '氏名カナはカタカナで入力してください' }]);

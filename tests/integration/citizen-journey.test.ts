@@ -9,6 +9,7 @@ import { linkToken, manageToken } from '../../src/lib/server/citizen/tokens.ts';
 import { confirmHold, createHold } from '../../src/lib/server/booking/holds.ts';
 import { addManagedPerson, cancelManaged, moveManaged, viewManaged } from '../../src/lib/server/citizen/manage.ts';
 import { maintenanceState, setMaintenance } from '../../src/lib/server/citizen/maintenance.ts';
+import { cardDelaySeconds } from '../../src/lib/server/citizen/verify.ts';
 import type { AppContext } from '../../src/lib/server/context.ts';
 
 let t: TestDatabase;
@@ -84,7 +85,7 @@ describe('R-C02 start by email', () => {
 });
 
 describe('R-C14 lockout after repeated wrong verifications', () => {
-	it('R-C14 five failures lock the session out for 30 minutes with the time to retry; the card stays locked for another session; nodes share it through Redis', async () => {
+	it('R-C14 five failures lock the session (and the card in it) out for 30 minutes with the time to retry; nodes share it through Redis', async () => {
 		const { ctx } = redisContext();
 		const loc = await makeLocation(t.db);
 		await makeSchedule(t.db, loc.id);
@@ -96,16 +97,42 @@ describe('R-C14 lockout after repeated wrong verifications', () => {
 		const statuses: number[] = [];
 		for (let i = 0; i < 5; i++) statuses.push((await createHold(ctx, me, { slotId: String(slot.id), purposeId: purpose, persons: wrong }).catch((e) => e)).status);
 		expect(statuses).toEqual([422, 422, 422, 422, 429]);
-		// even the right answer is refused now
-		const locked = await createHold(ctx, me, { slotId: String(slot.id), purposeId: purpose, persons: [typed(card)] }).catch((e) => e);
+		// even the right answer is refused now, in this session — on any node (the same Redis)
+		const { ctx: nodeB } = redisContext();
+		const locked = await createHold(nodeB, me, { slotId: String(slot.id), purposeId: purpose, persons: [typed(card)] }).catch((e) => e);
 		expect(locked).toMatchObject({ status: 429, extra: { retryAfter: expect.any(Number) } });
 		expect(locked.extra.retryAfter).toBeGreaterThan(29 * 60);
 		expect(locked.message).toMatch(/\d{2}:\d{2} 以降/);
-		// another session, as a second node would see it (same Redis): the card itself is locked
-		const other = await citizenSession(ctx);
-		const viaCard = await createHold(ctx, other, { slotId: String(slot.id), purposeId: purpose, persons: [typed(card)] }).catch((e) => e);
-		expect(viaCard).toMatchObject({ status: 429 });
 		expect((await slot.reload()).held).toBe(0);
+	});
+
+	it('R-C14 R-O04 wrong birthdays for a known card, repeated from session after session, only slow that card: the citizen in their own session still verifies', async () => {
+		const { ctx } = redisContext();
+		(ctx.config as { CITIZEN_VERIFY_CARD_MAX_DELAY_SECONDS: number }).CITIZEN_VERIFY_CARD_MAX_DELAY_SECONDS = 1;
+		const loc = await makeLocation(t.db);
+		await makeSchedule(t.db, loc.id);
+		const slot = await makeSlot(t.db, loc.id, DAY, '10:30', 5);
+		const purpose = await purposeId(t.db);
+		const card = await makeCard(t.db, { birthDate: '1966-06-06' });
+		const wrong = [{ noticeId: card.noticeId, birthMonthDay: '06-07' }];
+		// the attacker, three sessions from three addresses: each session locks itself, nothing more
+		for (let s = 0; s < 3; s++) {
+			const attacker = await citizenSession(ctx);
+			const seen: number[] = [];
+			for (let i = 0; i < 5; i++) seen.push((await createHold(ctx, attacker, { slotId: String(slot.id), purposeId: purpose, persons: wrong }, `203.0.113.${20 + s}`).catch((e) => e)).status);
+			expect(seen).toEqual([422, 422, 422, 422, 429]);
+		}
+		// the citizen, in their own session: delayed (the card is slowed), then verified and held
+		const citizen = await citizenSession(ctx);
+		const started = Date.now();
+		const h = await createHold(ctx, citizen, { slotId: String(slot.id), purposeId: purpose, persons: [typed(card)] }, '192.0.2.77');
+		expect(h.partySize).toBe(1);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+		expect((await slot.reload()).held).toBe(1);
+	});
+
+	it('R-C14 the card delay grows 1, 2, 4 … seconds past the limit, up to its maximum', () => {
+		expect([4, 5, 6, 7, 8, 20].map((f) => cardDelaySeconds(f, 5, 10))).toEqual([0, 1, 2, 4, 8, 10]);
 	});
 });
 

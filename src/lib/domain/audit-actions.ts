@@ -8,6 +8,8 @@ export const ACTION_LABELS: Record<string, string> = {
 	'login.failed': 'ログイン失敗',
 	'login.locked': 'ロック中のログイン',
 	'login.locked_out': 'ログイン失敗によるロック',
+	'login.account_wait': 'ログイン待機中の試行',
+	'auth.account_attack': '不正ログインの疑い（複数の端末からの失敗）',
 	logout: 'ログアウト',
 	'reservation.created': '予約作成',
 	'reservation.moved': '予約変更',

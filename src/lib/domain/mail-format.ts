@@ -38,6 +38,20 @@ export function isDeliverableAddress(email: unknown): email is string {
 	return LOCAL.test(email.slice(0, at)) && labels.length >= 2 && labels.every((l) => LABEL.test(l));
 }
 
+/**
+ * The mailbox an address reaches, for counting (R-O04): `Victim+1@Example.jp`, `v.i.c.t.i.m@example.jp`
+ * and `victim@example.jp` are one mailbox for every per-mailbox limit. Lower-cased, the `+tag`
+ * dropped and the dots of the local part ignored (as large providers deliver them). Only a key: mail
+ * still goes to the address as typed.
+ */
+export function mailboxKey(email: string): string {
+	const e = email.trim().toLowerCase();
+	const at = e.lastIndexOf('@');
+	if (at < 1) return e;
+	const local = e.slice(0, at).split('+')[0].replaceAll('.', '');
+	return `${local || e.slice(0, at)}@${e.slice(at + 1)}`;
+}
+
 const WEEKDAYS_JA = ['日', '月', '火', '水', '木', '金', '土'];
 
 /** Tokyo wall-clock fields of an instant (Japan has no daylight saving: always UTC+9). */

@@ -51,8 +51,30 @@ export const configSchema = z.object({
 	LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
 	/** R-O04: wrong staff logins from one client address (any user IDs) before it gets 429 for LOGIN_LOCK_MINUTES */
 	LOGIN_MAX_FAILURES_PER_IP: int(30, 1, 10_000),
+	/**
+	 * R-S01 R-O04: wrong passwords for one user ID from any addresses within LOGIN_ACCOUNT_WINDOW_HOURS
+	 * before every further try must wait (LOGIN_ACCOUNT_FIRST_WAIT_SECONDS, doubled with each further
+	 * failure, at most LOGIN_ACCOUNT_MAX_WAIT_SECONDS;
+	 * 429 with Retry-After) and the admins see an alert. The user's usual addresses (signed in from
+	 * there within 30 days) are only slowed a little, never refused: an attacker cannot lock them out.
+	 */
+	LOGIN_ACCOUNT_SLOW_AFTER: int(10, 1, 10_000),
+	LOGIN_ACCOUNT_WINDOW_HOURS: int(24, 1, 24 * 30),
+	LOGIN_ACCOUNT_FIRST_WAIT_SECONDS: int(15, 1, 3600),
+	LOGIN_ACCOUNT_MAX_WAIT_SECONDS: int(300, 1, 24 * 3600),
 	/** R-O04: requests per minute one client address may send to the citizen API (per node while Redis is down) */
 	CITIZEN_REQUESTS_PER_MINUTE: int(600, 1, 1_000_000),
+	/**
+	 * R-O04: the anonymous live calendar (/public sockets). Open connections one client address may
+	 * hold (a crowd behind one carrier or kiosk address shares it: keep it generous), and subscribes
+	 * per minute per socket and per address; what is over gets a connect_error or an ack {error}.
+	 */
+	PUBLIC_SOCKET_CONNECTIONS_PER_ADDRESS: int(100, 1, 100_000),
+	PUBLIC_SUBSCRIBES_PER_MINUTE: int(60, 1, 100_000),
+	PUBLIC_SUBSCRIBES_PER_ADDRESS_PER_MINUTE: int(600, 1, 1_000_000),
+	/** R-O04: staff resends of a booking mail per booking and per staff user, per hour (then 429 with Retry-After) */
+	RESEND_PER_RESERVATION_PER_HOUR: int(3, 1, 1000),
+	RESEND_PER_STAFF_PER_HOUR: int(30, 1, 100_000),
 	/** R-O05: a Bearer token that may read /metrics from anywhere; without it only private addresses may */
 	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 	/** Where mail goes (smtp://host:port or smtps://user:pass@host:port). Unset: a local SMTP sink starts with the app. */
@@ -60,11 +82,16 @@ export const configSchema = z.object({
 	MAIL_FROM: z.string().max(200).default('マイナンバーカード予約 <noreply@example.city.lg.jp>'),
 	/** Port of the demo mail sink's web view (only when SMTP_URL is unset); 0 picks a free one. */
 	MAIL_VIEW_PORT: int(1080, 0, 65535),
-	/** R-C14: wrong verifications per card and per session before a lockout, and its length */
+	/** R-C14: wrong verifications per session (and per card within a session) before a lockout, and its length */
 	CITIZEN_VERIFY_MAX_FAILURES: int(5, 1, 100),
 	/** per client address: higher, since a library, a city kiosk or a mobile carrier puts many citizens behind one address */
 	CITIZEN_VERIFY_MAX_FAILURES_PER_IP: int(20, 1, 10_000),
 	CITIZEN_VERIFY_LOCK_MINUTES: int(30, 1, 24 * 60),
+	/**
+	 * R-C14 R-O04: a card is locked only for the session that guessed; for everyone else, past
+	 * CITIZEN_VERIFY_MAX_FAILURES, each try for it waits 1, 2, 4 … seconds, at most this long.
+	 */
+	CITIZEN_VERIFY_CARD_MAX_DELAY_SECONDS: int(10, 0, 120),
 	/** Citizen sessions opened by an emailed link (R-C02). */
 	CITIZEN_SESSION_MINUTES: int(120, 10, 24 * 60),
 	SEED_DEMO: bool.optional(),

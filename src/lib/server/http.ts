@@ -1,6 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { AppError, isAppError, type FieldError } from './errors.ts';
+import { findControlChars } from '../domain/text-safety.ts';
 
 /** RFC 9457 problem+json. `errors` names each bad field so clients can show it beside the input. */
 export function problem(status: number, title: string, detail?: string, extra: Record<string, unknown> = {}): Response {
@@ -77,6 +78,9 @@ export async function readJson<T extends z.ZodType>(request: Request, schema: T)
 	} catch {
 		throw new AppError('bad_request', 'Malformed JSON body', { errors: [{ field: '(body)', message: 'malformed JSON' }] });
 	}
+	// R-O04: control characters, and line breaks in one-line fields, are refused in any field
+	const controls = findControlChars(body);
+	if (controls) throw new AppError('bad_request', controls.problem.ja, { en: controls.problem.en, errors: [{ field: controls.field, message: controls.problem.ja }] });
 	return parseWith(schema, body, 'body');
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidDate, MONTH_RE } from '../domain/dates.ts';
 import { CARD_STATUSES } from '../domain/card-status.ts';
+import { isDeliverableAddress } from '../domain/mail-format.ts';
 
 /** zod schemas of the public contract (DESIGN.md). Request bodies are strict: unknown fields are 400s. */
 export const dateString = z.string().refine(isValidDate, 'must be a date YYYY-MM-DD');
@@ -48,7 +49,19 @@ export const personInput = z.strictObject({
 	birthDate: dateString
 });
 const persons = z.array(personInput).min(1, '1人以上入力してください').max(5, '5人までです');
-const email = z.email('メールアドレスの形式が正しくありません').max(254);
+/**
+ * The one email address rule of every boundary (R-O04): staff booking form and API, citizen sign-in
+ * links, emergency contacts, reservation imports (through isDeliverableAddress, its core) and the
+ * mail sender. A plain addr-spec only: `victim,evil@example.jp`, display names, quoted parts, spaces
+ * and line breaks — anything SMTP could read as more than one address — are refused.
+ */
+export const emailAddress = z
+	.string({ error: 'メールアドレスを入力してください' })
+	.trim()
+	.min(1, 'メールアドレスを入力してください')
+	.max(254, 'メールアドレスが長すぎます')
+	.refine(isDeliverableAddress, 'メールアドレスの形式が正しくありません');
+const email = emailAddress;
 
 export const capacityPatchBody = capacityBody.extend({
 	/** R-S05: allow a capacity below booked + held, listing the bookings above it */
@@ -85,7 +98,7 @@ export const cancelReservationBody = z.strictObject({ reason: z.string().trim().
 export const langField = z.enum(['ja', 'en']);
 
 export const citizenLinkBody = z.strictObject({
-	email: z.string().trim().max(254, 'メールアドレスが長すぎます').pipe(z.email('メールアドレスの形式が正しくありません')),
+	email: emailAddress,
 	lang: langField.optional()
 });
 

@@ -7,6 +7,7 @@
 import { parseJapaneseDate } from './dates.ts';
 import { normalizeNoticeId, resolveStorageLocation, type StorageLocationRef } from './fields.ts';
 import { mapColumns } from './import-row.ts';
+import { isDeliverableAddress } from '../mail-format.ts';
 
 export const RESERVATION_COLUMNS = [
 	{ key: 'group', header: '予約番号', required: false },
@@ -42,7 +43,6 @@ export interface ReservationRow {
 	email: string | null;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function validateReservationRow(
 	values: readonly string[],
@@ -72,7 +72,7 @@ export function validateReservationRow(
 		else purposeId = p.id;
 	}
 	const email = get('email');
-	if (email && (!EMAIL.test(email) || email.length > 254)) errors.push({ column: 'メールアドレス', message: 'メールアドレスの形式が正しくありません' });
+	if (email && !isDeliverableAddress(email)) errors.push({ column: 'メールアドレス', message: 'メールアドレスの形式が正しくありません' });
 	const group = get('group');
 	if (group.length > 32) errors.push({ column: '予約番号', message: '予約番号は32文字以内です' });
 	if (errors.length) return { ok: false, errors };

@@ -4,6 +4,7 @@
  */
 import { QueryTypes } from 'sequelize';
 import { stringify } from 'csv-stringify/sync';
+import { safeCell } from '../files/cells.ts';
 import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { audit } from './write.ts';
@@ -128,7 +129,7 @@ const BOM = '\uFEFF';
 const PAGE = 1000;
 
 /** Excel runs a cell that starts with = + - @ as a formula (CSV injection): such cells get a leading apostrophe. */
-export const cell = (v: string): string => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+export const cell = safeCell;
 
 const csvLine = (r: Row): string[] => {
 	const v = toView(r);

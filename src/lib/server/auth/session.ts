@@ -7,6 +7,7 @@ import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
 import { hasRole, isRole, type Role } from '../../domain/roles.ts';
 import { failureLock, limitKey, recordFailure, resetLimit, tooMany } from '../security/limits.ts';
+import { afterAccountFailure, beforeAccountTry } from './account-guard.ts';
 import { jwtKey } from './session-cache.ts';
 
 export interface Principal {
@@ -77,6 +78,8 @@ export async function login(
 		throw ipTooMany(ctx, ipBlocked);
 	}
 	const lockedFor = await failureLock(ctx, 'staff-login', userIpSpec(ctx), userIpKey);
+	// The account's wait across addresses (R-O04); a user ID locked for this address answers that lock instead.
+	if (!lockedFor) await beforeAccountTry(ctx, input.login, input.ip);
 	const user = await StaffUser.findOne({ where: { login: input.login } });
 	const known = !!user && user.active;
 	// The hash is verified even when locked or unknown, so every refusal costs the same time.
@@ -89,6 +92,7 @@ export async function login(
 	if (!ok || !user) {
 		const lockedNow = await recordFailure(ctx, 'staff-login', userIpSpec(ctx), userIpKey);
 		const ipNow = await recordFailure(ctx, 'staff-login-ip', ipSpec(ctx), ipKey);
+		await afterAccountFailure(ctx, input.login, known ? user : null, input.ip);
 		await audit(ctx, {
 			...actor,
 			action: lockedNow ? 'login.locked_out' : 'login.failed',

@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { requireSlotServed } from '../auth/scope.ts';
 import { hasRole } from '../../domain/roles.ts';
+import { isDeliverableAddress } from '../../domain/mail-format.ts';
 import { loadBookingSettings } from '../scheduling/settings-read.ts';
 import { tokyoIso } from '../slots.ts';
 import { inTransaction } from './tx.ts';
@@ -54,6 +55,10 @@ export async function createStaffReservation(ctx: AppContext, principal: Princip
 	const actor = requireRole(principal, 'clerk');
 	const canOverride = hasRole(actor.role, 'supervisor');
 	if (input.override && !canOverride) throw new AppError('forbidden', OVERRIDE_FORBIDDEN);
+	// R-O04: whatever the caller (form, API, import), an address the mailer would refuse is never stored.
+	if (input.email != null && !isDeliverableAddress(input.email)) {
+		throw new AppError('bad_request', 'メールアドレスの形式が正しくありません。', { errors: [{ field: 'email', message: 'メールアドレスの形式が正しくありません。' }] });
+	}
 	await requireSlotServed(ctx, actor, input.slotId);
 	const now = ctx.now();
 

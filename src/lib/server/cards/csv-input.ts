@@ -8,10 +8,18 @@ import iconv from 'iconv-lite';
 import { parse, CsvError } from 'csv-parse';
 import { AppError } from '../errors.ts';
 
+
 export type CsvEncoding = 'utf-8' | 'shift_jis';
 export type EncodingChoice = CsvEncoding | 'auto';
 
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+/**
+ * R-O04: caps checked while streaming, so one huge cell (a probe sent 45 MB in one) is refused at
+ * its first oversize characters instead of growing a string in the parser. No field of the card or
+ * reservation files comes near them (an address is the longest, a few hundred characters).
+ */
+export const MAX_CELL_CHARS = 1000;
+export const MAX_RECORD_CHARS = 16 * 1024;
 const SNIFF_BYTES = 64 * 1024;
 
 /** Maps a charset label (Content-Type parameter or form field) to our choice; null when unknown. */
@@ -108,16 +116,31 @@ export async function openCsv(body: AsyncIterable<Uint8Array>, choice: EncodingC
 		Readable.from(chunks),
 		iconv.decodeStream(encoding === 'utf-8' ? 'utf8' : 'cp932'),
 		crlfToLf(),
-		parse({ info: true, relax_column_count: true, skip_empty_lines: true, bom: true }),
+		parse({ info: true, relax_column_count: true, skip_empty_lines: true, bom: true, max_record_size: MAX_RECORD_CHARS }),
 		() => {}
 	);
 	async function* records(): AsyncGenerator<CsvRecord> {
+		let header: string[] | null = null;
 		try {
 			for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
 				const inner = record.reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
-				yield { line: info.lines - inner, values: record };
+				const line = info.lines - inner;
+				const long = record.findIndex((v) => v.length > MAX_CELL_CHARS);
+				if (long >= 0) {
+					const column = header?.[long]?.trim() || `${long + 1}列目`;
+					const message = `値が長すぎます（${MAX_CELL_CHARS}文字まで）`;
+					throw new AppError('unprocessable', `${line}行目の「${column}」の${message}`, { extra: { errors: [{ line, column, message }] } });
+				}
+				header ??= record;
+				yield { line, values: record };
 			}
 		} catch (e) {
+			if (e instanceof CsvError && e.code === 'CSV_MAX_RECORD_SIZE') {
+				// the record's first line: csv-parse counts the lines read so far, the long record included
+				const line = (e as CsvError & { lines?: number }).lines ?? 0;
+				const message = `1行が長すぎます（${MAX_RECORD_CHARS.toLocaleString('ja-JP')}文字まで）`;
+				throw new AppError('unprocessable', `${line}行目：${message}`, { extra: { errors: [{ line, column: null, message }] } });
+			}
 			if (e instanceof CsvError) {
 				const line = (e as CsvError & { lines?: number }).lines ?? 0;
 				throw new AppError('unprocessable', `CSV の形式が正しくありません（${line}行目）`, {

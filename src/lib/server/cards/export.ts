@@ -11,6 +11,7 @@ import { requireRole, type Principal } from '../auth/session.ts';
 import { CARD_STATUS_LABELS } from '../../domain/card-status.ts';
 import { cardCount, cardPage, scopeCardQuery, type CardQuery } from './search.ts';
 import type { CsvEncoding } from './csv-input.ts';
+import { safeRow } from '../files/cells.ts';
 
 export const MAX_EXPORT_ROWS = 100_000;
 const PAGE = 5000;
@@ -35,7 +36,7 @@ export async function exportCards(
 		for (let offset = 0; offset < total; offset += PAGE) {
 			const page = await cardPage(ctx, { ...query, limit: Math.min(PAGE, total - offset), offset });
 			for (const c of page) {
-				yield [
+				yield safeRow([
 					c.noticeId,
 					c.birthDate.replaceAll('-', '/'),
 					c.nameKanji,
@@ -47,7 +48,7 @@ export async function exportCards(
 					c.reservation?.date.replaceAll('-', '/') ?? '',
 					c.reservation ? tokyoTime(c.reservation.startsAt) : '',
 					c.reservation ? (names.get(c.reservation.locationId) ?? '') : ''
-				];
+				]);
 			}
 			if (page.length === 0) break;
 		}

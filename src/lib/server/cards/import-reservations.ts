@@ -21,7 +21,7 @@ import { datesOf, lockSlots, runFrom, type SlotRow } from '../booking/slot-rows.
 import { BOOKABLE_STATUSES, type PersonCard } from '../booking/persons.ts';
 import { insertReservation } from '../booking/write.ts';
 import { openCsv, type EncodingChoice } from './csv-input.ts';
-import { MAX_REPORTED_ERRORS, unreadableMessage, type ImportError } from './import.ts';
+import { MAX_REPORTED_ERRORS, unreadableCell, type ImportError } from './import.ts';
 
 const MAX_PARTY = 5;
 
@@ -50,19 +50,21 @@ async function readRows(ctx: AppContext, body: AsyncIterable<Uint8Array>, choice
 	const defaultPurposeId = (purposes.find((p) => p.code === 'card_issuance') ?? purposes[0]).id;
 	const { records } = await openCsv(body, choice);
 	let header: ReturnType<typeof mapReservationHeader> | null = null;
+	let headerNames: readonly string[] = [];
 	let width = 0;
 	const rows: ReservationRow[] = [];
 	for await (const rec of records) {
 		if (!header) {
 			header = mapReservationHeader(rec.values);
+			headerNames = rec.values;
 			width = rec.values.length;
 			for (const e of header.errors) errors.add({ line: rec.line, ...e });
 			if (header.errors.length) break;
 			continue;
 		}
-		const unreadable = unreadableMessage(rec.values);
+		const unreadable = unreadableCell(rec.values, headerNames);
 		if (unreadable || rec.values.length !== width) {
-			errors.add({ line: rec.line, column: null, message: unreadable ?? `列の数（${rec.values.length}）が見出しの列の数（${width}）と違います` });
+			errors.add({ line: rec.line, ...(unreadable ?? { column: null, message: `列の数（${rec.values.length}）が見出しの列の数（${width}）と違います` }) });
 			continue;
 		}
 		const r = validateReservationRow(rec.values, header, { line: rec.line, locations, purposes, defaultPurposeId });

@@ -13,6 +13,7 @@ import { servedFilter } from '../auth/scope.ts';
 import { tokyoDateOf } from '../../domain/dates.ts';
 import { cardKey, IMPORT_COLUMNS, mapHeader, validateRow, type CardRow, type OptionalField } from '../../domain/cards/import-row.ts';
 import { openCsv, type CsvEncoding, type EncodingChoice } from './csv-input.ts';
+import { controlCharProblem } from '../../domain/text-safety.ts';
 import { writeImport } from './import-write.ts';
 
 export interface ImportError {
@@ -31,10 +32,20 @@ export interface ImportResult {
 	unknownColumns: string[];
 }
 
-/** Text Postgres cannot store or that did not decode: reported per row, never a 500. */
-export function unreadableMessage(values: readonly string[]): string | null {
-	if (values.some((v) => v.includes('\uFFFD'))) return '文字コードを読み取れない文字があります（UTF-8 か Shift_JIS で保存してください）';
-	if (values.some((v) => v.includes('\u0000'))) return '使えない制御文字（NUL）が含まれています';
+/** Import columns whose cells may span lines (Excel's Alt+Enter in an address); every other cell is one line. */
+const MULTILINE_COLUMNS = new Set(['住所']);
+
+/**
+ * Text that did not decode, or that holds control characters (R-O04: the one rule of
+ * domain/text-safety.ts; NUL Postgres cannot even store): reported per row with its column, never a 500.
+ */
+export function unreadableCell(values: readonly string[], headerNames: readonly string[]): { column: string | null; message: string } | null {
+	if (values.some((v) => v.includes('\uFFFD'))) return { column: null, message: '文字コードを読み取れない文字があります（UTF-8 か Shift_JIS で保存してください）' };
+	for (const [i, v] of values.entries()) {
+		const column = headerNames[i]?.trim() || null;
+		const problem = controlCharProblem(v, column !== null && MULTILINE_COLUMNS.has(column));
+		if (problem) return { column, message: problem.ja };
+	}
 	return null;
 }
 
@@ -69,18 +80,20 @@ export async function readCardFile(ctx: AppContext, body: AsyncIterable<Uint8Arr
 	const rows: CardRow[] = [];
 	const seen = new Map<string, number>();
 	let header: ReturnType<typeof mapHeader> | null = null;
+	let headerNames: readonly string[] = [];
 	let width = 0;
 	for await (const rec of records) {
 		if (!header) {
 			header = mapHeader(rec.values);
+			headerNames = rec.values;
 			width = rec.values.length;
 			for (const e of header.errors) fail({ line: rec.line, ...e });
 			if (header.errors.length) break; // without the columns no row can be read
 			continue;
 		}
-		const unreadable = unreadableMessage(rec.values);
+		const unreadable = unreadableCell(rec.values, headerNames);
 		if (unreadable) {
-			fail({ line: rec.line, column: null, message: unreadable });
+			fail({ line: rec.line, ...unreadable });
 			continue;
 		}
 		if (rec.values.length !== width) {

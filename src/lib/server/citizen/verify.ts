@@ -1,13 +1,18 @@
 /**
  * R-C03 R-C14: persons are verified by 交付通知書番号 + birth month/day before anything is held.
  * A failure answers one generic message — never which part was wrong nor which person — and
- * counts against the card, the session and the client address; after the limit each is locked
- * out for a while (shared across nodes through Redis), and the answer says when to retry.
+ * counts against the session, the card in that session and the client address; after the limit
+ * each is locked out for a while (shared across nodes through Redis), and the answer says when
+ * to retry. The card itself, across sessions, is only slowed (R-O04): a lock per card let anyone
+ * who knew a notice ID keep its citizen out for good, five wrong birthdays every 30 minutes. Past
+ * the limit every try for that card waits 1, 2, 4 … seconds (at most
+ * CITIZEN_VERIFY_CARD_MAX_DELAY_SECONDS) before it is answered, whoever sends it, so guessing stays
+ * slow while the citizen, in their own session, still gets through.
  */
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { failureLock, recordFailure, limitKey, tooMany, type LimitSpec } from '../security/limits.ts';
+import { countEvent, countOf, failureLock, recordFailure, limitKey, tooMany, type LimitSpec } from '../security/limits.ts';
 import { normaliseMonthDay, normaliseNoticeId } from '../../domain/citizen/person.ts';
 import { checkPersonCards, type PersonCard } from '../booking/persons.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
@@ -35,18 +40,27 @@ function specs(ctx: AppContext): Record<'card' | 'session' | 'ip', LimitSpec> {
 	const lock = ctx.config.CITIZEN_VERIFY_LOCK_MINUTES * 60;
 	const max = ctx.config.CITIZEN_VERIFY_MAX_FAILURES;
 	return {
+		// the card as tried from one session
 		card: { points: max, seconds: lock, blockSeconds: lock },
 		session: { points: max, seconds: lock, blockSeconds: lock },
 		ip: { points: ctx.config.CITIZEN_VERIFY_MAX_FAILURES_PER_IP, seconds: lock, blockSeconds: lock }
 	};
 }
+/** Failures per card from any session: counted, never locking (see the top). */
+const cardSlowSpec = (ctx: AppContext): LimitSpec => ({ points: 1_000_000, seconds: ctx.config.CITIZEN_VERIFY_LOCK_MINUTES * 60 });
+const cardSlowKey = (noticeId: string) => limitKey('card', noticeId);
 
 function keysOf(client: Client, noticeIds: readonly string[]) {
 	return [
 		['session', limitKey(client.sessionId)] as const,
 		['ip', limitKey(client.ip ?? 'unknown')] as const,
-		...noticeIds.map((n) => ['card', limitKey('card', n)] as const)
+		...noticeIds.map((n) => ['card', limitKey('card-session', client.sessionId, n)] as const)
 	];
+}
+
+/** The delay before a card past the limit is tried again: 1, 2, 4 … seconds, at most `max`. */
+export function cardDelaySeconds(failures: number, limit: number, max: number): number {
+	return failures < limit ? 0 : Math.min(max, 2 ** Math.min(30, failures - limit));
 }
 
 /** Shapes first: a person typed so that it cannot be any card is a failure like any other. */
@@ -63,6 +77,9 @@ export async function assertNotLocked(ctx: AppContext, client: Client, persons: 
 	const waits = await Promise.all(keysOf(client, ids).map(([kind, key]) => failureLock(ctx, `verify-${kind}`, s[kind], key)));
 	const wait = Math.max(0, ...waits.map((w) => w ?? 0));
 	if (wait > 0) throw tooMany(wait, VERIFY_LOCK_MESSAGE, ctx.now());
+	const failures = await Promise.all(ids.map((n) => countOf(ctx, 'verify-card-slow', cardSlowSpec(ctx), cardSlowKey(n))));
+	const delay = cardDelaySeconds(Math.max(0, ...failures), ctx.config.CITIZEN_VERIFY_MAX_FAILURES, ctx.config.CITIZEN_VERIFY_CARD_MAX_DELAY_SECONDS);
+	if (delay > 0) await new Promise((r) => setTimeout(r, delay * 1000));
 }
 
 /** Counts a failed attempt; the error to answer (422, or 429 when this failure reached a limit). */
@@ -71,6 +88,7 @@ export async function failedAttempt(ctx: AppContext, client: Client, persons: re
 	const ids = persons.map((p) => normaliseNoticeId(p.noticeId)).filter((x): x is string => !!x);
 	let wait = 0;
 	for (const [kind, key] of keysOf(client, ids)) wait = Math.max(wait, (await recordFailure(ctx, `verify-${kind}`, s[kind], key)) ?? 0);
+	for (const n of ids) await countEvent(ctx, 'verify-card-slow', cardSlowSpec(ctx), cardSlowKey(n));
 	ctx.log.info({ event: 'citizen.verify_failed', locked: wait > 0 }, 'citizen verification failed');
 	if (wait > 0) return tooMany(wait, VERIFY_LOCK_MESSAGE, ctx.now());
 	return new AppError('unprocessable', VERIFY_FAILED.ja, { en: VERIFY_FAILED.en, extra: { reason: 'not_verified' } });

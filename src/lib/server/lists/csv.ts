@@ -10,8 +10,8 @@ const BOM = new Uint8Array([0xef, 0xbb, 0xbf]);
 /** 〓 (geta) is what Japanese offices print for a character the code page lacks. */
 export const MISSING = '〓';
 
-const FORMULA = /^[=+\-@\t\r]/;
-export const safeCell = (v: string) => (FORMULA.test(v) ? `'${v}` : v);
+import { safeCell, safeRow } from '../files/cells.ts';
+export { safeCell };
 
 const encodable = new Map<string, boolean>();
 /** Characters Windows-31J cannot hold (e.g. 𠮷) become 〓 instead of iconv's silent '?'. */
@@ -42,5 +42,5 @@ export async function* csvChunks(headers: readonly string[], rows: AsyncIterable
 	const line = (records: string[][]) => stringify(records, { record_delimiter: 'windows' });
 	if (encoding === 'utf-8') yield BOM;
 	yield encode(line([[...headers]]), encoding);
-	for await (const batch of rows) yield encode(line(batch.map((r) => r.map(safeCell))), encoding);
+	for await (const batch of rows) yield encode(line(batch.map(safeRow)), encoding);
 }

@@ -31,6 +31,42 @@ export const PLACEHOLDERS = ['name', 'bookingNumber', 'date', 'time', 'locationN
 
 const hb = Handlebars.create();
 
+type HbNode = { type: string; loc?: { start: { line: number; column: number } } };
+type HbMustache = HbNode & { path: HbNode & { original?: string; parts?: string[]; depth?: number; data?: boolean }; params: unknown[]; hash?: unknown; escaped: boolean };
+
+/**
+ * R-S12 R-O04: a template may hold only the documented placeholders, each as `{{name}}`. Handlebars
+ * itself knows more — built-in helpers (`{{log …}}`, `{{lookup …}}`), blocks (`{{#each}}`),
+ * partials (`{{> x}}`), paths (`{{name.constructor}}`, `{{../x}}`, `{{@root}}`), comments, raw
+ * output (`{{{x}}}`) — and each is refused, with the piece written as it was. The parsed template
+ * is walked, not matched by a pattern, so no spelling slips past.
+ */
+export function templateProblems(src: string): string[] {
+	let ast: { body: HbNode[] };
+	try {
+		ast = Handlebars.parse(src) as unknown as { body: HbNode[] };
+	} catch {
+		return ['差し込み項目の書き方が正しくありません（{{name}} のように書きます）。'];
+	}
+	const bad: string[] = [];
+	const lines = src.split('\n');
+	const shown = (n: HbNode) => {
+		const at = n.loc?.start;
+		const rest = at ? (lines[at.line - 1] ?? '').slice(at.column) : '';
+		return (/^\{\{[^}]*\}{2,3}/.exec(rest)?.[0] ?? rest.slice(0, 30)).trim() || n.type;
+	};
+	for (const n of ast.body) {
+		if (n.type === 'ContentStatement') continue;
+		if (n.type === 'MustacheStatement') {
+			const m = n as HbMustache;
+			const name = m.path.type === 'PathExpression' && !m.path.data && m.path.depth === 0 && m.path.parts?.length === 1 && m.path.original === m.path.parts[0] ? m.path.original : null;
+			if (name && (PLACEHOLDERS as readonly string[]).includes(name) && m.params.length === 0 && !m.hash && m.escaped) continue;
+		}
+		bad.push(shown(n));
+	}
+	return bad.length ? [`使えない差し込み項目です：${[...new Set(bad)].join('、')}（使えるのは ${PLACEHOLDERS.map((p) => `{{${p}}}`).join('、')} だけです）`] : [];
+}
+
 function check(d: BulkDraft): void {
 	const errors = [];
 	if (!d.subject.trim() || d.subject.length > 200 || /[\r\n]/.test(d.subject)) errors.push({ field: 'subject', message: '件名を1行・200文字以内で入力してください。' });
@@ -39,15 +75,9 @@ function check(d: BulkDraft): void {
 		errors.push({ field: 'from', message: '対象の期間を正しく入力してください。' });
 	}
 	for (const [field, src] of [['subject', d.subject], ['body', d.body]] as const) {
-		try {
-			const unknown = [...src.matchAll(/\{\{\s*([^}\s]+)\s*\}\}/g)].map((m) => m[1]).filter((n) => !(PLACEHOLDERS as readonly string[]).includes(n));
-			if (unknown.length) errors.push({ field, message: `使えない差し込み項目です：${unknown.join('、')}` });
-			hb.precompile(src, { knownHelpersOnly: true });
-		} catch {
-			errors.push({ field, message: '差し込み項目の書き方が正しくありません（{{name}} のように書きます）。' });
-		}
+		for (const message of templateProblems(src)) errors.push({ field, message });
 	}
-	if (errors.length) throw new AppError('bad_request', '入力内容を確認してください。', { errors });
+	if (errors.length) throw new AppError('bad_request', errors.length === 1 ? errors[0].message : '入力内容を確認してください。', { errors });
 }
 
 /** The ids of the active bookings with an email that the criteria choose. */
@@ -81,12 +111,38 @@ export function renderBulk(subject: string, body: string, vars: Record<string, s
 	return { subject: s, text, html: `<!doctype html><html lang="ja"><body><p style="white-space:pre-line">${Handlebars.escapeExpression(text)}</p></body></html>` };
 }
 
+/**
+ * The preview: the count of the chosen bookings and the mail rendered with made-up sample values
+ * (a sample name, number and link; the first day chosen, the location and city as they are), so
+ * the screen never shows a real citizen's name, address or manage link.
+ */
 export async function previewBulk(ctx: AppContext, principal: Principal | null, d: BulkDraft) {
 	requireRole(principal, 'supervisor');
 	check(d);
 	const ids = await recipients(ctx, d.criteria);
-	const first = ids.length ? await loadReservationMail(ctx.db, ids[0]) : null;
-	return { count: ids.length, sample: first ? { ...renderBulk(d.subject, d.body, bulkVars(ctx, first)), to: first.email ?? '' } : null };
+	return { count: ids.length, sample: ids.length ? { ...renderBulk(d.subject, d.body, await sampleVars(ctx, d.criteria)), to: '' } : null };
+}
+
+export const SAMPLE_NAME = '見本 太郎';
+export const SAMPLE_BOOKING_NUMBER = '0000-0000';
+
+async function sampleVars(ctx: AppContext, c: BulkCriteria): Promise<Record<(typeof PLACEHOLDERS)[number], string>> {
+	const [row] = await ctx.db.sequelize.query<{ location: string | null; city: string | null }>(
+		`SELECT (SELECT name_ja FROM locations WHERE CAST(:loc AS integer) IS NULL OR id = :loc ORDER BY sort_order, id LIMIT 1) AS location,
+		        (SELECT city_name_ja FROM city_settings WHERE id = 1) AS city`,
+		{ replacements: { loc: c.locationId }, type: QueryTypes.SELECT }
+	);
+	const startsAt = new Date(`${c.from}T10:00:00+09:00`);
+	const endsAt = new Date(startsAt.getTime() + 15 * 60_000);
+	return {
+		name: maskName(SAMPLE_NAME),
+		bookingNumber: SAMPLE_BOOKING_NUMBER,
+		date: formatVisit(startsAt, endsAt, 'ja').replace(/,?\s*\d{1,2}:\d{2}.*$/, ''),
+		time: `${tokyoTime(startsAt)}〜${tokyoTime(endsAt)}`,
+		locationName: row?.location ?? '',
+		manageUrl: `${ctx.publicOrigin}/manage/（見本のリンク）`,
+		cityName: row?.city ?? ''
+	};
 }
 
 export async function sendBulk(ctx: AppContext, principal: Principal | null, d: BulkDraft, ip?: string | null): Promise<{ id: string; recipients: number }> {

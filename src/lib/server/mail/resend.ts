@@ -1,6 +1,8 @@
 /**
  * Staff resend of the booking mail (clerk and above): one 'reservation.resend' outbox row and
- * its audit row in one transaction, then a kick so the mail goes within seconds.
+ * its audit row in one transaction, then a kick so the mail goes within seconds. Limited per
+ * booking and per staff user (R-O04: it was unlimited, a way to flood a citizen's mailbox from
+ * our domain): over either limit, 429 with Retry-After and nothing queued.
  */
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
@@ -8,6 +10,16 @@ import { requireRole, type Principal } from '../auth/session.ts';
 import { requireLocation } from '../auth/scope.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
+import { consume, limitKey, tooMany } from '../security/limits.ts';
+
+const RESEND_LIMIT_MESSAGE = { ja: '予約内容のメールの再送が続いたため、しばらく再送できません。', en: 'Too many resends of booking mails.' };
+
+/** Counts one resend for the booking and for the staff user; the 429 to answer when over either. */
+async function resendLimit(ctx: AppContext, p: Principal, reservationId: string): Promise<AppError | null> {
+	const perBooking = await consume(ctx, 'resend-reservation', { points: ctx.config.RESEND_PER_RESERVATION_PER_HOUR, seconds: 3600 }, limitKey('reservation', reservationId));
+	const perStaff = perBooking ?? (await consume(ctx, 'resend-staff', { points: ctx.config.RESEND_PER_STAFF_PER_HOUR, seconds: 3600 }, limitKey('staff', p.userId)));
+	return perStaff === null ? null : tooMany(perStaff, RESEND_LIMIT_MESSAGE, ctx.now());
+}
 
 export async function resendReservationMail(
 	ctx: AppContext,
@@ -15,6 +27,8 @@ export async function resendReservationMail(
 	input: { reservationId: string; ip?: string | null }
 ): Promise<{ outboxId: string; status: 'queued' }> {
 	const p = requireRole(principal, 'clerk');
+	const limited = await resendLimit(ctx, p, input.reservationId);
+	if (limited) throw limited;
 	const outboxId = await ctx.db.sequelize.transaction(async (t) => {
 		const [r] = await ctx.db.sequelize.query<{ id: string; location_id: number; status: string; has_email: boolean }>(
 			`SELECT id, location_id, status, email IS NOT NULL AS has_email FROM reservations WHERE id = :id FOR UPDATE`,

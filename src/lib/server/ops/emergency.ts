@@ -8,7 +8,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../audit.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
-import { isDeliverableAddress } from '../../domain/mail-format.ts';
+import { emailAddress } from '../schemas.ts';
 
 export interface Banner {
 	id: string;
@@ -48,10 +48,11 @@ export async function listContacts(ctx: AppContext, principal: Principal | null)
 export async function addContact(ctx: AppContext, principal: Principal | null, input: { name: string; email: string }, ip?: string | null): Promise<void> {
 	const p = requireRole(principal, 'admin');
 	const name = input.name.trim();
-	const email = input.email.trim();
+	const parsed = emailAddress.safeParse(input.email);
+	const email = parsed.success ? parsed.data : '';
 	const errors = [];
 	if (!name || name.length > 100) errors.push({ field: 'name', message: '名前を100文字以内で入力してください。' });
-	if (!isDeliverableAddress(email) || email.length > 254) errors.push({ field: 'email', message: 'メールアドレスの形式が正しくありません。' });
+	if (!parsed.success) errors.push({ field: 'email', message: `${parsed.error.issues[0].message}。` });
 	if (errors.length) throw new AppError('bad_request', '入力内容を確認してください。', { errors });
 	await ctx.db.sequelize.transaction(async (t) => {
 		const [rows] = (await ctx.db.sequelize.query(

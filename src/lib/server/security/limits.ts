@@ -84,6 +84,41 @@ export async function recordFailure(ctx: AppContext, name: string, spec: LimitSp
 	return seconds;
 }
 
+/** Counts one event without refusing; resolves to how many are counted in the current window. */
+export async function countEvent(ctx: AppContext, name: string, spec: LimitSpec, key: string): Promise<number> {
+	try {
+		return (await limiter(ctx, name, spec).consume(key, 1)).consumedPoints;
+	} catch (e) {
+		if (e instanceof RateLimiterRes) return e.consumedPoints;
+		throw e;
+	}
+}
+
+/** How many are counted for the key in the current window (0 when none). */
+export async function countOf(ctx: AppContext, name: string, spec: LimitSpec, key: string): Promise<number> {
+	return (await limiter(ctx, name, spec).get(key))?.consumedPoints ?? 0;
+}
+
+/** Refuses the key for `seconds` from now (checked with failureLock and the same spec). */
+export async function blockFor(ctx: AppContext, name: string, spec: LimitSpec, key: string, seconds: number): Promise<void> {
+	await limiter(ctx, name, spec).block(key, seconds);
+}
+
+/**
+ * Gives points back (a connection that closed, for limits that count what is open): never below
+ * zero, and never in the way of what the caller was doing.
+ */
+export async function release(ctx: AppContext, name: string, spec: LimitSpec, key: string, points = 1): Promise<void> {
+	const l = limiter(ctx, name, spec);
+	try {
+		const res = await l.get(key);
+		if (!res || res.consumedPoints <= 0) return;
+		await l.reward(key, Math.min(points, res.consumedPoints));
+	} catch {
+		// Redis away: the count expires with its window anyway.
+	}
+}
+
 export async function resetLimit(ctx: AppContext, name: string, spec: LimitSpec, key: string): Promise<void> {
 	const l = limiter(ctx, name, spec);
 	// delete() does not fall back to the insurance limiter: with Redis away it would wait for Redis

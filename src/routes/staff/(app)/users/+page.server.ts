@@ -7,11 +7,12 @@ import { createUserBody } from '$lib/server/users/schemas.ts';
 import { zodFieldErrors } from '$lib/server/http.ts';
 import { attempt, text } from '$lib/server/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
+import { accountAlerts } from '$lib/server/auth/account-guard.ts';
 
 /** R-S01 利用者管理: the list and the add form, admins only. */
 export const load: PageServerLoad = async ({ locals }) => {
 	if (!hasRole(locals.principal!.role, 'admin')) error(403, 'この画面は管理者のみ利用できます。');
-	return { users: await listUsers(appContext(), locals.principal) };
+	return { users: await listUsers(appContext(), locals.principal), attacks: await accountAlerts(appContext(), locals.principal) };
 };
 
 export const actions: Actions = {

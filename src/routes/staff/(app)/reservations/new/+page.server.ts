@@ -6,7 +6,7 @@ import { orPageError } from '$lib/server/auth/guard.ts';
 import { createStaffReservation } from '$lib/server/booking/staff-book.ts';
 import { counterReservation } from '$lib/server/reservations/detail.ts';
 import { loadCitySettings, loadLocationSettings, offeredPurposes } from '$lib/server/scheduling/settings-read.ts';
-import { dateString, locationIdParam } from '$lib/server/schemas.ts';
+import { dateString, emailAddress, locationIdParam } from '$lib/server/schemas.ts';
 import { attempt, checked, int, text } from '$lib/server/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
@@ -47,7 +47,8 @@ export const actions: Actions = {
 			if (!/^[0-9A-Za-z-]{1,20}$/.test(p.noticeId)) errors[`persons.${i}.noticeId`] = '交付通知書番号を入力してください。';
 			if (!dateString.safeParse(p.birthDate).success) errors[`persons.${i}.birthDate`] = '生年月日を入力してください。';
 		});
-		if (values.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) errors.email = 'メールアドレスの形式が正しくありません。';
+		const mail = values.email ? emailAddress.safeParse(values.email) : null;
+		if (mail && !mail.success) errors.email = `${mail.error.issues[0].message}。`;
 		if (values.override && !values.overrideReason) errors.overrideReason = '定員を超える理由を入力してください。';
 		if (Object.keys(errors).length) {
 			return fail(400, { message: '入力内容をご確認ください。', errors, values });
@@ -58,7 +59,7 @@ export const actions: Actions = {
 					slotId: values.slotId,
 					purposeId: values.purposeId ? Number(values.purposeId) : undefined,
 					persons,
-					email: values.email || null,
+					email: mail?.success ? mail.data : null,
 					override: values.override ? { reason: values.overrideReason } : undefined,
 					ip: getClientAddress()
 				}),
