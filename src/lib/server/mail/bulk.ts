@@ -129,7 +129,7 @@ export const SAMPLE_BOOKING_NUMBER = '0000-0000';
 async function sampleVars(ctx: AppContext, c: BulkCriteria): Promise<Record<(typeof PLACEHOLDERS)[number], string>> {
 	const [row] = await ctx.db.sequelize.query<{ location: string | null; city: string | null }>(
 		`SELECT (SELECT name_ja FROM locations WHERE CAST(:loc AS integer) IS NULL OR id = :loc ORDER BY sort_order, id LIMIT 1) AS location,
-		        (SELECT city_name_ja FROM city_settings WHERE id = 1) AS city`,
+		        (SELECT city_name->>'ja' FROM city_settings WHERE id = 1) AS city`,
 		{ replacements: { loc: c.locationId }, type: QueryTypes.SELECT }
 	);
 	const startsAt = new Date(`${c.from}T10:00:00+09:00`);
