@@ -5,6 +5,7 @@ import { configFromEnvOrExit } from '../src/lib/server/config.ts';
 import { createLogger } from '../src/lib/server/log.ts';
 import { DEMO_STAFF } from '../db/seeds/demo-data.ts';
 import { boot } from './boot.ts';
+import { ADDRESS_PROBLEM, missingHeaderMessage, RESOLVED_ADDRESS_HEADER, resolveClientAddress } from '../src/lib/server/security/address.ts';
 
 /**
  * Production entry: one http server carrying the SvelteKit handler (adapter-node build) and
@@ -23,6 +24,12 @@ if (!config.PUBLIC_ORIGIN) process.env.PROTOCOL_HEADER = 'x-forwarded-proto';
 // adapter-node refuses bodies over 512 KB by default; a card creation data file (R-S02) may be tens
 // of MB. The import endpoint enforces its own 50 MB limit while it streams; an operator may set another.
 process.env.BODY_SIZE_LIMIT ??= '52M';
+// R-C14 R-O04: the client address is resolved once per request below (ADDRESS_HEADER / XFF_DEPTH,
+// src/lib/server/security/address.ts) and handed to adapter-node in a header of our own, which
+// every request has overwritten; adapter-node's own reading of ADDRESS_HEADER (which throws a 500
+// when the header is absent) is never used.
+process.env.ADDRESS_HEADER = RESOLVED_ADDRESS_HEADER;
+delete process.env.XFF_DEPTH;
 
 const handlerPath = fileURLToPath(new URL('../build/handler.js', import.meta.url));
 if (!existsSync(handlerPath)) {
@@ -65,7 +72,16 @@ server.on('request', (req, res) => {
 	// client or balancer opens a new connection, which goes to a node that stays.
 	if (app.draining) res.setHeader('connection', 'close');
 	app.observe(req, res);
+	// Health checks and scrapes come straight from the balancer or Prometheus, without the proxy's header.
 	if (app.ops(req, res)) return;
+	const where = resolveClientAddress(req.headers, req.socket.remoteAddress, config);
+	if (!where.ok) {
+		log.error({ header: where.header, reason: where.reason }, missingHeaderMessage(where));
+		res.writeHead(400, { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store' });
+		res.end(JSON.stringify(ADDRESS_PROBLEM));
+		return;
+	}
+	req.headers[RESOLVED_ADDRESS_HEADER] = where.address;
 	handler(req, res);
 });
 

@@ -6,7 +6,8 @@ import { authenticateCitizen, citizenClaims, CITIZEN_COOKIE } from '$lib/server/
 import { isCitizenPath, maintenanceError, maintenanceState } from '$lib/server/citizen/maintenance.ts';
 import { problemFromError } from '$lib/server/http.ts';
 import { maintenancePage } from '$lib/server/citizen/maintenance-page.ts';
-import { citizenRate, crossSiteRefusal, databaseUnavailable, isDatabaseUnavailable, securityHeaders } from '$lib/server/security/web.ts';
+import { citizenRate, crossSiteRefusal, databaseUnavailable, isDatabaseUnavailable, outsideStaffNetwork, securityHeaders } from '$lib/server/security/web.ts';
+import { isStaffNetworkPath, staffNetworkAllows } from '$lib/server/security/address.ts';
 import { tooMany } from '$lib/server/security/limits.ts';
 import { AppError } from '$lib/server/errors.ts';
 
@@ -52,6 +53,8 @@ const guarded: Handle = async ({ event, resolve }) => {
 	const citizenToken = bearerIsCitizen ? auth : (event.cookies.get(CITIZEN_COOKIE) ?? null);
 	const staffToken = auth && !bearerIsCitizen ? auth : (event.cookies.get(SESSION_COOKIE) ?? null);
 	const citizenSide = isCitizenPath(path);
+	// STAFF_NETWORKS (LGWAN): staff pages, the staff API and the boards only from the city's networks.
+	if (isStaffNetworkPath(path) && !staffNetworkAllows(ctx.config, event.getClientAddress())) return outsideStaffNetwork(path.startsWith('/api/'), event.locals.lang);
 	// R-O04 CSRF: state-changing requests riding on a cookie must come from our own origin.
 	const refused = crossSiteRefusal(event.request, event.url, auth !== null);
 	if (refused) return refused;
