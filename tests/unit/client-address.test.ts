@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingMessage } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { inNetworks, isStaffNetworkPath, resolveClientAddress, staffNetworkAllows } from '../../src/lib/server/security/address.ts';
 import { parseConfig, ConfigError } from '../../src/lib/server/config.ts';
 import { metricsAllowed } from '../../server/metrics.ts';
@@ -68,5 +69,17 @@ describe('client address behind a proxy (R-C14, R-O04)', () => {
 		const token = parseConfig({ METRICS_TOKEN: 'metrics-token-0123456789' });
 		expect(metricsAllowed(req('203.0.113.9', { authorization: 'Bearer metrics-token-0123456789' }), token)).toBe(true);
 		expect(metricsAllowed(req('203.0.113.9', { authorization: 'Bearer metrics-token-0123456789x' }), token)).toBe(false);
+	});
+
+	it('R-O04 the sample systemd unit configures a node behind nginx that starts: HOST, ADDRESS_HEADER and XFF_DEPTH together', () => {
+		const unit = readFileSync('docs/deploy/mynumber@.service', 'utf8');
+		const env = Object.fromEntries([...unit.matchAll(/^Environment=(\w+)=(.*)$/gm)].map((m) => [m[1], m[2].replace('%i', '3000')]));
+		const c = parseConfig(env);
+		expect(c).toMatchObject({ HOST: '0.0.0.0', ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: 1, PORT: 3000 });
+		const nginx = readFileSync('docs/deploy/nginx.conf', 'utf8');
+		// every location that proxies sets the header the nodes read
+		const locations = nginx.split(/\n\s*location /).slice(1);
+		expect(locations.length).toBeGreaterThanOrEqual(3);
+		for (const l of locations) expect(l, l.split('\n')[0]).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
 	});
 });

@@ -1,0 +1,218 @@
+import { expect, test } from '@playwright/test';
+import { request as httpRequest } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { io as connect } from 'socket.io-client';
+import { startHttpBalancer, type HttpBalancer } from '../harness/http-balancer.ts';
+import { startNode } from './global-setup.ts';
+import { ARTIFACTS, e2eState, type NodeInfo } from './state.ts';
+import { apiLogin, nodes, openDay, staffSlots } from './helpers.ts';
+import { linkFor, freeCards } from './citizen.ts';
+
+/**
+ * R-C14 R-O04 R-O05 behind the city's reverse proxy: two nodes of their own with
+ * ADDRESS_HEADER=x-forwarded-for XFF_DEPTH=1 and STAFF_NETWORKS, behind the test balancer adding
+ * X-Forwarded-For as nginx's $proxy_add_x_forwarded_for does. Clients on different loopback
+ * addresses (Linux answers on all of 127.0.0.0/8) stand for different citizens.
+ */
+
+// Two citizens; the staff network is 127.0.0.0/28, so CITIZEN_A and CITIZEN_B are outside it.
+const CITIZEN_A = '127.0.0.21';
+const CITIZEN_B = '127.0.0.22';
+const INSIDE = '127.0.0.1';
+
+interface Reply {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	text: string;
+}
+
+/** One HTTP request from a chosen local address (fetch cannot choose it). */
+function call(from: string, url: string, opts: { method?: string; headers?: Record<string, string>; json?: unknown } = {}): Promise<Reply> {
+	const body = opts.json === undefined ? undefined : JSON.stringify(opts.json);
+	const headers: Record<string, string> = { ...(body ? { 'content-type': 'application/json' } : {}), ...opts.headers };
+	return new Promise((resolve, reject) => {
+		const req = httpRequest(url, { method: opts.method ?? (body ? 'POST' : 'GET'), headers, localAddress: from, agent: false }, (res) => {
+			const chunks: Buffer[] = [];
+			res.on('data', (c: Buffer) => chunks.push(c));
+			res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+			res.on('error', reject);
+		});
+		req.on('error', reject);
+		req.end(body);
+	});
+}
+
+/** A citizen session opened through the balancer from `from`: link requested, link opened. */
+async function citizenBearer(base: string, from: string, email: string): Promise<string> {
+	expect((await call(from, `${base}/api/v1/citizen/links`, { json: { email } })).status).toBe(202);
+	const s = await call(from, `${base}/api/v1/citizen/session`, { json: { token: await linkFor(email) } });
+	expect(s.status, s.text).toBe(201);
+	return JSON.parse(s.text).token;
+}
+
+function socketOutcome(url: string, opts: { auth?: Record<string, string>; localAddress?: string; headers?: Record<string, string> } = {}) {
+	return new Promise<string>((resolve) => {
+		const s = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: opts.auth, localAddress: opts.localAddress, extraHeaders: opts.headers } as Parameters<typeof connect>[1]);
+		s.on('connect', () => (s.close(), resolve('connected')));
+		s.on('connect_error', (e) => (s.close(), resolve(e.message)));
+	});
+}
+
+test.describe('behind the reverse proxy', () => {
+	test.describe.configure({ mode: 'serial' });
+	let started: NodeInfo[] = [];
+	let lb: HttpBalancer;
+	const names = ['proxy-1', 'proxy-2'];
+
+	test.beforeAll(async () => {
+		test.setTimeout(300_000);
+		const state = e2eState();
+		const env = {
+			...state.env,
+			SEED_DEMO: 'false',
+			// limits of their own: these counters must not meet the shared nodes' (R-O10)
+			REDIS_KEY: `${state.env.REDIS_KEY}-proxy`,
+			ADDRESS_HEADER: 'x-forwarded-for',
+			XFF_DEPTH: '1',
+			STAFF_NETWORKS: '127.0.0.0/28',
+			// the defaults of a real city: 20 wrong verifications per address lock it (R-C14); per
+			// session raised so that one session can reach the per-address limit
+			CITIZEN_VERIFY_MAX_FAILURES_PER_IP: '20',
+			CITIZEN_VERIFY_MAX_FAILURES: '100'
+		};
+		started = await Promise.all(names.map((n) => startNode(n, env)));
+		lb = await startHttpBalancer(started, { forwardedFor: 'append' });
+	});
+
+	test.afterAll(async () => {
+		await lb?.close();
+		for (const n of started) {
+			try {
+				process.kill(n.pid, 'SIGTERM');
+			} catch {
+				/* gone */
+			}
+		}
+	});
+
+	test('R-C14 R-O04 one client’s 20 wrong verifications lock only that client; a forged X-Forwarded-For does not escape it; the other client still verifies', async ({ request }) => {
+		test.setTimeout(180_000);
+		const base = lb.url;
+		const date = await openDay(request, nodes().a.url, 1, 14);
+		const staff = await apiLogin(request, nodes().a.url, 'viewer');
+		const [slot] = await staffSlots(request, nodes().a.url, staff, 1, date);
+		const purposes = JSON.parse((await call(CITIZEN_B, `${base}/api/v1/locations/1/purposes`)).text).purposes as { id: number }[];
+		const [wrongCard, rightCard] = await freeCards(2, 240);
+		const hold = (from: string, bearer: string, persons: { noticeId: string; birthMonthDay: string }[], headers: Record<string, string> = {}) =>
+			call(from, `${base}/api/v1/holds`, { headers: { authorization: `Bearer ${bearer}`, ...headers }, json: { slotId: slot.id, purposeId: purposes[0].id, persons } });
+		const wrong = [{ noticeId: wrongCard.noticeId, birthMonthDay: '02-30' }];
+
+		const tag = Date.now().toString(36);
+		const a = await citizenBearer(base, CITIZEN_A, `proxy-a-${tag}@example.jp`);
+		const b = await citizenBearer(base, CITIZEN_B, `proxy-b-${tag}@example.jp`);
+		// 19 wrong tries: each a plain 422, spread over both nodes by the balancer
+		for (let i = 0; i < 19; i++) expect((await hold(CITIZEN_A, a, wrong)).status, `try ${i + 1}`).toBe(422);
+		// the 20th locks the address
+		const twentieth = await hold(CITIZEN_A, a, wrong);
+		expect(twentieth.status).toBe(429);
+		expect(JSON.parse(twentieth.text)).toMatchObject({ retryAfter: expect.any(Number) });
+		// even the right person from that client waits now, and a new session does not help
+		expect((await hold(CITIZEN_A, a, [{ noticeId: rightCard.noticeId, birthMonthDay: rightCard.monthDay }])).status).toBe(429);
+		const a2 = await citizenBearer(base, CITIZEN_A, `proxy-a2-${tag}@example.jp`);
+		expect((await hold(CITIZEN_A, a2, [{ noticeId: rightCard.noticeId, birthMonthDay: rightCard.monthDay }])).status).toBe(429);
+		// a forged X-Forwarded-For (another address, or the other citizen's) stays on the left and is not read
+		for (const forged of ['198.51.100.77', CITIZEN_B, `${CITIZEN_B}, ${CITIZEN_B}`]) {
+			expect((await hold(CITIZEN_A, a2, [{ noticeId: rightCard.noticeId, birthMonthDay: rightCard.monthDay }], { 'x-forwarded-for': forged })).status, forged).toBe(429);
+		}
+
+		// the other citizen behind the same proxy is not locked: a wrong try is a 422, the right one holds
+		expect((await hold(CITIZEN_B, b, wrong)).status).toBe(422);
+		const ok = await hold(CITIZEN_B, b, [{ noticeId: rightCard.noticeId, birthMonthDay: rightCard.monthDay }]);
+		expect(ok.status, ok.text).toBe(201);
+		const { holdId } = JSON.parse(ok.text);
+		expect((await call(CITIZEN_B, `${base}/api/v1/holds/${holdId}`, { method: 'DELETE', headers: { authorization: `Bearer ${b}` } })).status).toBeLessThan(300);
+	});
+
+	test('R-O04 a request straight to a node without the proxy’s header is 400 problem+json with one error line, no stack; health checks still answer', async () => {
+		const node = started[0];
+		const logFile = `${ARTIFACTS}/node-${names[0]}.log`;
+		const before = readFileSync(logFile, 'utf8').length;
+		const r = await call(INSIDE, `${node.url}/api/v1/citizen/links`, { json: { email: 'direct@example.jp' } });
+		expect(r.status).toBe(400);
+		expect(String(r.headers['content-type'])).toContain('application/problem+json');
+		expect(JSON.parse(r.text)).toMatchObject({ status: 400, code: 'client_address_missing', detail: expect.stringContaining('接続元') });
+		const page = await call(INSIDE, `${node.url}/`);
+		expect(page.status).toBe(400);
+		expect((await call(INSIDE, `${node.url}/readyz`)).status).toBe(200);
+		expect((await call(INSIDE, `${node.url}/healthz`)).status).toBe(200);
+		// the socket handshake likewise, directly; through the balancer it connects
+		expect(await socketOutcome(`${node.url}/public`)).not.toBe('connected');
+		expect(await socketOutcome(`${lb.url}/public`)).toBe('connected');
+
+		await expect.poll(() => readFileSync(logFile, 'utf8').slice(before).split('\n').filter((l) => l.includes('client address header')).length).toBeGreaterThanOrEqual(3);
+		const lines = readFileSync(logFile, 'utf8').slice(before).split('\n').filter((l) => l.includes('client address header'));
+		for (const l of lines) {
+			const entry = JSON.parse(l);
+			expect(entry.level).toBe(50); // error
+			expect(entry.msg).toContain('x-forwarded-for is missing');
+			expect(entry.msg).toContain('reverse proxy');
+			expect(l).not.toContain('stack');
+			expect(l).not.toContain('direct@example.jp');
+			expect(l).not.toContain('/api/v1/');
+		}
+		// nothing else of this node's answers was a 500
+		expect(readFileSync(logFile, 'utf8').slice(before)).not.toContain('request failed');
+	});
+
+	test('R-O04 STAFF_NETWORKS: staff pages, the staff API and the staff and board sockets only from the city network; citizens from anywhere', async ({ request }) => {
+		const base = lb.url;
+		const login = await call(CITIZEN_A, `${base}/staff/login`);
+		expect(login.status).toBe(403);
+		expect(login.text).toContain('庁内のネットワークからのみ');
+		const api = await call(CITIZEN_A, `${base}/api/v1/staff/session`, { json: { userId: 'viewer', password: e2eState().env.DEMO_PASSWORD } });
+		expect(api.status).toBe(403);
+		expect(JSON.parse(api.text)).toMatchObject({ status: 403, code: 'forbidden_network' });
+		// claiming an inside address does not help
+		expect((await call(CITIZEN_A, `${base}/staff/login`, { headers: { 'x-forwarded-for': INSIDE } })).status).toBe(403);
+		expect((await call(CITIZEN_A, `${base}/board/1`)).status).toBe(403);
+		// citizens from the same address: served
+		expect((await call(CITIZEN_A, `${base}/`)).status).toBe(200);
+		expect((await call(CITIZEN_A, `${base}/api/v1/locations`)).status).toBe(200);
+
+		// from inside the network: everything works
+		expect((await call(INSIDE, `${base}/staff/login`)).status).toBe(200);
+		const token = await apiLogin(request, base, 'viewer');
+		const date = await openDay(request, base, 1, 14);
+		expect((await call(INSIDE, `${base}/api/v1/staff/slots?locationId=1&date=${date}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+		expect((await call(CITIZEN_A, `${base}/api/v1/staff/slots?locationId=1&date=${date}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(403);
+		expect(await socketOutcome(`${base}/staff`, { auth: { token }, localAddress: INSIDE })).toBe('connected');
+		// the same session from outside: refused before anything is read
+		expect(await socketOutcome(`${base}/staff`, { auth: { token }, localAddress: CITIZEN_A })).toBe('forbidden_network');
+		expect(await socketOutcome(`${base}/board`, { auth: { token }, localAddress: CITIZEN_A })).toBe('forbidden_network');
+		expect(await socketOutcome(`${base}/public`, { localAddress: CITIZEN_A })).toBe('connected');
+	});
+
+	test('R-O05 /metrics behind the proxy: the client’s address decides, not the proxy’s loopback', async () => {
+		const node = started[0];
+		// a scrape straight to the node from its own host
+		expect((await call(INSIDE, `${node.url}/metrics`)).status).toBe(200);
+		// forwarded for an outside client: refused although the proxy is on loopback
+		const outside = await call(INSIDE, `${node.url}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+		expect(outside.status).toBe(403);
+		expect(outside.text).not.toContain('http_request_duration_seconds');
+	});
+});
+
+test('R-O04 CSP connect-src names our own origin only, and the live pages still connect their sockets', async ({ page, request }) => {
+	const { a } = nodes();
+	const csp = (await request.get(`${a.url}/`)).headers()['content-security-policy'];
+	expect(csp).toMatch(/connect-src 'self'(;|$)/);
+	expect(csp).not.toContain('ws:');
+	const violations: string[] = [];
+	page.on('console', (m) => {
+		if (/Content Security Policy|Refused to connect/i.test(m.text())) violations.push(m.text());
+	});
+	await page.goto(`${a.url}/locations/1`);
+	await expect(page.locator('.indicator[data-state="live"]').first()).toBeVisible({ timeout: 20_000 });
+	expect(violations).toEqual([]);
+});
