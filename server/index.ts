@@ -4,7 +4,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { configFromEnvOrExit } from '../src/lib/server/config.ts';
 import { createLogger } from '../src/lib/server/log.ts';
 import { DEMO_STAFF } from '../db/seeds/demo-data.ts';
+import compression from 'compression';
 import { boot } from './boot.ts';
+import { bodyLimitFor, limitBody, parseSize } from './body-limit.ts';
 import { ADDRESS_PROBLEM, missingHeaderMessage, RESOLVED_ADDRESS_HEADER, resolveClientAddress } from '../src/lib/server/security/address.ts';
 
 /**
@@ -47,26 +49,18 @@ const server = createServer();
 const app = await boot(config, server, log, { release });
 const { handler } = await import(pathToFileURL(handlerPath).href);
 
-// R-O04 request-size limits: adapter-node refuses bodies over BODY_SIZE_LIMIT (default 512K) as they
-// stream; a declared Content-Length over it is refused here at once, as problem+json.
-const bodyLimit = parseSize(process.env.BODY_SIZE_LIMIT ?? '512K');
-// Only the card and booking file uploads (R-S02, R-S16) may be large; every other endpoint takes 512 KB.
-const SMALL_BODY = Math.min(bodyLimit, 512 * 1024);
-const limitFor = (url: string) => (url.startsWith('/api/v1/staff/imports') || url.startsWith('/staff/imports') ? bodyLimit : SMALL_BODY);
-function parseSize(v: string): number {
-	const m = /^(\d+)([KMG]?)$/i.exec(v.trim());
-	if (!m) return Infinity;
-	return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase() as '' | 'K' | 'M' | 'G'];
-}
+// R-O04 request-size limits per route class, counted as the body arrives (server/body-limit.ts).
+const largestBody = parseSize(process.env.BODY_SIZE_LIMIT ?? '512K');
+// Responses are compressed by Accept-Encoding (brotli, then gzip) when their type is compressible
+// (HTML, JSON, CSV, JS, CSS, SVG — not images, PDFs or the precompressed assets adapter-node serves
+// with a Content-Encoding already) and at least 1 KiB. Socket.IO never passes here.
+const compress = compression({ threshold: 1024 });
 
 server.on('request', (req, res) => {
 	// Socket.IO answers its own path on the same server.
 	if (req.url?.startsWith('/socket.io/')) return;
-	if (Number(req.headers['content-length'] ?? 0) > limitFor(req.url ?? '/')) {
-		res.writeHead(413, { 'content-type': 'application/problem+json; charset=utf-8', connection: 'close' });
-		res.end(JSON.stringify({ type: 'about:blank', title: 'Content Too Large', status: 413, detail: '送信されたデータが大きすぎます。' }));
-		return;
-	}
+	const withBodyLimit = limitBody(req, res, bodyLimitFor(req.url ?? '/', largestBody));
+	if (!withBodyLimit) return;
 	if (!config.PUBLIC_ORIGIN && !req.headers['x-forwarded-proto']) req.headers['x-forwarded-proto'] = 'http';
 	// Draining (R-O08): still served, but the connection is not kept, so the next request of this
 	// client or balancer opens a new connection, which goes to a node that stays.
@@ -77,12 +71,12 @@ server.on('request', (req, res) => {
 	const where = resolveClientAddress(req.headers, req.socket.remoteAddress, config);
 	if (!where.ok) {
 		log.error({ header: where.header, reason: where.reason }, missingHeaderMessage(where));
-		res.writeHead(400, { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store' });
+		res.writeHead(400, { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
 		res.end(JSON.stringify(ADDRESS_PROBLEM));
 		return;
 	}
 	req.headers[RESOLVED_ADDRESS_HEADER] = where.address;
-	handler(req, res);
+	withBodyLimit(() => compress(req as never, res as never, () => handler(req, res)));
 });
 
 server.listen(config.PORT, config.HOST, () => {
