@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import { chromium, expect, test } from '@playwright/test';
+import { CHROMIUM } from '../harness/services.ts';
 import { request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { io as connect } from 'socket.io-client';
@@ -215,4 +216,42 @@ test('R-O04 CSP connect-src names our own origin only, and the live pages still 
 	await page.goto(`${a.url}/locations/1`);
 	await expect(page.locator('.indicator[data-state="live"]').first()).toBeVisible({ timeout: 20_000 });
 	expect(violations).toEqual([]);
+});
+
+test('R-L04 back/forward cache: a live page closes its socket when left, is restored from the cache, and reconnects and re-reads on return', async () => {
+	test.setTimeout(90_000);
+	const { a } = nodes();
+	// Playwright turns the cache off by default; a city's browsers have it on.
+	const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'], ignoreDefaultArgs: ['--disable-back-forward-cache'] });
+	try {
+		const page = await (await browser.newContext({ locale: 'ja-JP', timezoneId: 'Asia/Tokyo' })).newPage();
+		const cdp = await page.context().newCDPSession(page);
+		await cdp.send('Page.enable');
+		const notRestored: string[] = [];
+		cdp.on('Page.backForwardCacheNotUsed', (e) => notRestored.push(...e.notRestoredExplanations.map((x) => x.reason)));
+		await page.goto(`${a.url}/locations/1`);
+		await expect(page.locator('.indicator[data-state="live"]').first()).toBeVisible({ timeout: 20_000 });
+		await page.evaluate(() => {
+			(window as unknown as { restoredMark: number }).restoredMark = 42;
+			addEventListener('pageshow', (e) => ((window as unknown as { persistedShow: boolean }).persistedShow = e.persisted));
+		});
+		await page.evaluate(() => (location.href = '/'));
+		await page.waitForURL(`${a.url}/`);
+		// a page restored from the cache fires pageshow, not load: wait for the commit only
+		await page.goBack({ waitUntil: 'commit' });
+		await page.waitForFunction(() => location.pathname === '/locations/1' && document.readyState === 'complete');
+		// restored, not loaded again: the same document (the mark set before leaving is still there,
+		// and its navigation entry is still the first load's), shown with pageshow.persisted
+		const seen = await page.evaluate(() => ({
+			type: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).type,
+			mark: (window as unknown as { restoredMark?: number }).restoredMark,
+			persisted: (window as unknown as { persistedShow?: boolean }).persistedShow
+		}));
+		expect(notRestored, 'reasons Chromium gave for not restoring').toEqual([]);
+		expect(seen).toEqual({ type: 'navigate', mark: 42, persisted: true });
+		// the socket closed on pagehide connects again and the page is live
+		await expect(page.locator('.indicator[data-state="live"]').first()).toBeVisible({ timeout: 20_000 });
+	} finally {
+		await browser.close();
+	}
 });
