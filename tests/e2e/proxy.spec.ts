@@ -255,3 +255,135 @@ test('R-L04 back/forward cache: a live page closes its socket when left, is rest
 		await browser.close();
 	}
 });
+
+/** Error-level lines node A wrote while `run` ran (pino level 50 and above). */
+async function errorLinesDuring(run: () => Promise<void>): Promise<string[]> {
+	const log = `${ARTIFACTS}/node-a.log`;
+	const before = readFileSync(log, 'utf8').length;
+	await run();
+	await new Promise((r) => setTimeout(r, 300)); // the log is written asynchronously
+	return readFileSync(log, 'utf8')
+		.slice(before)
+		.split('\n')
+		.filter((l) => /"level":(50|60)/.test(l));
+}
+
+test('R-O04 R-O05 client mistakes are clean 4xx without an error-level log line', async ({ request, playwright }) => {
+	const { a } = nodes();
+	const viewer = await apiLogin(request, a.url, 'viewer');
+	const anon = await playwright.request.newContext();
+	const same = { origin: a.url };
+	const seen: string[] = [];
+	const errors = await errorLinesDuring(async () => {
+		const expectStatus = async (what: string, r: Promise<{ status(): number }>, status: number) => {
+			const got = (await r).status();
+			seen.push(`${what}: ${got}`);
+			expect(got, what).toBe(status);
+		};
+		// anonymous form posts without a body, or with a body that is no form
+		for (const path of ['/?/link', '/book?/verify', '/staff/login', '/staff/logout', '/locations/1/day/2026-12-20?/hold', '/manage/abc/cancel']) {
+			await expectStatus(`POST ${path} (no body)`, anon.post(a.url + path, { headers: same, maxRedirects: 0 }), 415);
+			await expectStatus(`POST ${path} (text/plain)`, anon.post(a.url + path, { headers: { ...same, 'content-type': 'text/plain' }, data: 'x', maxRedirects: 0 }), 415);
+			await expectStatus(`POST ${path} (multipart without boundary)`, anon.post(a.url + path, { headers: { ...same, 'content-type': 'multipart/form-data' }, data: 'x', maxRedirects: 0 }), 415);
+		}
+		const refused = await anon.post(`${a.url}/?/link`, { headers: { ...same, 'content-type': 'text/plain' }, data: 'x' });
+		expect(refused.headers()['content-type']).toContain('application/problem+json');
+		expect((await refused.json()).detail).toContain('フォーム');
+		// GET /staff/logout: not a page, not a sign-out: a redirect
+		await expectStatus('GET /staff/logout (anonymous)', anon.get(`${a.url}/staff/logout`, { maxRedirects: 0 }), 303);
+		const signedIn = await anon.get(`${a.url}/staff/logout`, { headers: { authorization: `Bearer ${viewer}` }, maxRedirects: 0 });
+		expect(signedIn.status()).toBe(303);
+		expect(signedIn.headers().location).toBe('/staff');
+		// the session is still good: GET did not sign out
+		await expectStatus('viewer still signed in', anon.get(`${a.url}/staff/slots`, { headers: { authorization: `Bearer ${viewer}` } }), 200);
+		// a viewer on an admin page, and its data
+		await expectStatus('viewer /staff/settings/lists', anon.get(`${a.url}/staff/settings/lists`, { headers: { authorization: `Bearer ${viewer}` } }), 403);
+		const data = await anon.get(`${a.url}/staff/settings/lists/__data.json`, { headers: { authorization: `Bearer ${viewer}` } });
+		expect(await data.text()).not.toContain('transfer');
+		// malformed JSON, a wrong content type, a wrong method on the API
+		await expectStatus('malformed JSON', anon.post(`${a.url}/api/v1/citizen/links`, { headers: { ...same, 'content-type': 'application/json' }, data: '{' }), 400);
+		await expectStatus('JSON API with text/plain', anon.post(`${a.url}/api/v1/staff/session`, { headers: { ...same, 'content-type': 'text/plain' }, data: 'x' }), 400);
+		await expectStatus('wrong method', anon.fetch(`${a.url}/api/v1/citizen/links`, { method: 'PUT', headers: { ...same, 'content-type': 'application/json' }, data: '{}' }), 405);
+		await expectStatus('wrong method (staff)', anon.fetch(`${a.url}/api/v1/staff/check-in`, { method: 'PATCH', headers: { authorization: `Bearer ${viewer}`, 'content-type': 'application/json' }, data: '{}' }), 405);
+	});
+	expect(errors, seen.join('\n')).toEqual([]);
+});
+
+/** A chunked POST (no Content-Length) of `total` bytes in 16 KiB chunks; what the server answered and whether it read everything. */
+function chunkedPost(url: string, total: number, contentType: string): Promise<{ status: number; body: string; sent: number; closed: boolean }> {
+	return new Promise((resolve, reject) => {
+		let sent = 0;
+		const req = httpRequest(url, { method: 'POST', headers: { 'content-type': contentType, 'transfer-encoding': 'chunked', origin: new URL(url).origin }, agent: false });
+		const chunk = Buffer.alloc(16 * 1024, 'a');
+		let answered = false;
+		const pump = () => {
+			while (sent < total && !answered) {
+				sent += chunk.length;
+				if (!req.write(chunk)) return void req.once('drain', pump);
+			}
+			if (!answered) req.end();
+		};
+		req.on('response', (res) => {
+			answered = true;
+			const parts: Buffer[] = [];
+			res.on('data', (c: Buffer) => parts.push(c));
+			res.on('end', () => {
+				// the server closes the connection: the rest of the body is never read
+				req.socket?.once('close', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString(), sent, closed: true }));
+				if (req.socket?.destroyed) resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString(), sent, closed: true });
+			});
+		});
+		req.on('error', (e) => (answered ? undefined : reject(e)));
+		pump();
+	});
+}
+
+test('R-O04 chunked bodies are counted as they arrive: a citizen form over 64 KiB and a staff post over 1 MiB are 413, the connection closed without reading the rest', async () => {
+	test.setTimeout(60_000);
+	const { a } = nodes();
+	const errors = await errorLinesDuring(async () => {
+		const form = await chunkedPost(`${a.url}/?/link`, 40 * 1024 * 1024, 'application/x-www-form-urlencoded');
+		expect(form.status).toBe(413);
+		expect(JSON.parse(form.body)).toMatchObject({ status: 413, detail: expect.stringContaining('大きすぎ') });
+		expect(form.closed).toBe(true);
+		// refused long before the 40 MB were sent
+		expect(form.sent).toBeLessThan(8 * 1024 * 1024);
+		const api = await chunkedPost(`${a.url}/api/v1/citizen/links`, 200 * 1024, 'application/json');
+		expect(api.status).toBe(413);
+		const staff = await chunkedPost(`${a.url}/staff/login`, 3 * 1024 * 1024, 'application/x-www-form-urlencoded');
+		expect(staff.status).toBe(413);
+		// under the limit a chunked form is read as usual (an empty e-mail: the form's own 4xx answer)
+		const small = await chunkedPost(`${a.url}/?/link`, 16 * 1024, 'application/x-www-form-urlencoded');
+		expect(small.status).toBeLessThan(500);
+		expect(small.status).not.toBe(413);
+	});
+	expect(errors).toEqual([]);
+});
+
+test('R-O04 responses are compressed by Accept-Encoding (brotli, gzip) and Socket.IO keeps its own', async () => {
+	const { a } = nodes();
+	const get = (path: string, enc: string) =>
+		new Promise<{ status: number; encoding?: string; vary?: string; length: number }>((resolve, reject) => {
+			httpRequest(`${a.url}${path}`, { headers: { 'accept-encoding': enc }, agent: false }, (res) => {
+				let length = 0;
+				res.on('data', (c: Buffer) => (length += c.length));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, encoding: res.headers['content-encoding'], vary: String(res.headers.vary ?? ''), length }));
+			})
+				.on('error', reject)
+				.end();
+		});
+	const plain = await get('/api/v1/locations/1/availability', 'identity');
+	const br = await get('/api/v1/locations/1/availability', 'br, gzip');
+	const gz = await get('/api/v1/locations/1/availability', 'gzip');
+	expect([plain.status, br.status, gz.status]).toEqual([200, 200, 200]);
+	expect(plain.encoding).toBeUndefined();
+	expect(br.encoding).toBe('br');
+	expect(gz.encoding).toBe('gzip');
+	expect(br.vary.toLowerCase()).toContain('accept-encoding');
+	expect(br.length).toBeLessThan(plain.length / 2);
+	const page = await get('/', 'gzip, br');
+	expect(page.encoding).toBe('br');
+	// Socket.IO's polling answers are Socket.IO's own
+	const sio = await get('/socket.io/?EIO=4&transport=polling', 'gzip, br');
+	expect(sio.encoding === undefined || sio.encoding === 'gzip').toBe(true);
+});
