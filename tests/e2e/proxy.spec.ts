@@ -165,11 +165,19 @@ test.describe('behind the reverse proxy', () => {
 		expect(readFileSync(logFile, 'utf8').slice(before)).not.toContain('request failed');
 	});
 
-	test('R-O04 STAFF_NETWORKS: staff pages, the staff API and the staff and board sockets only from the city network; citizens from anywhere', async ({ request }) => {
+	test('R-O04 STAFF_NETWORKS: staff pages, the staff API and the staff and board sockets only from the city network; citizens from anywhere', async ({ request, browser }) => {
 		const base = lb.url;
 		const login = await call(CITIZEN_A, `${base}/staff/login`);
 		expect(login.status).toBe(403);
 		expect(login.text).toContain('庁内のネットワークからのみ');
+		// the page as a browser outside the network shows it (desktop and a phone), to be looked at
+		for (const [name, width] of [['desktop', 1280], ['phone', 390]] as const) {
+			const shot = await browser.newPage({ viewport: { width, height: 700 } });
+			await shot.setContent(login.text);
+			await shot.screenshot({ path: `${ARTIFACTS}/screenshots/staff-network-403-${name}.png` });
+			expect(await shot.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+			await shot.close();
+		}
 		const api = await call(CITIZEN_A, `${base}/api/v1/staff/session`, { json: { userId: 'viewer', password: e2eState().env.DEMO_PASSWORD } });
 		expect(api.status).toBe(403);
 		expect(JSON.parse(api.text)).toMatchObject({ status: 403, code: 'forbidden_network' });
