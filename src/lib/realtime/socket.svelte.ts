@@ -31,24 +31,5 @@ export function connectLive<S extends Socket>(namespace: string, onConnect: (soc
 	socket.on('connect_error', () => {
 		status.connected = false;
 	});
-	// Back/forward cache: an open WebSocket keeps a page out of it (Chromium: WebSocketUsedWithCCNS),
-	// so the socket closes when the page is hidden for a navigation, and on a restore from the cache
-	// it connects again — the 'connect' handler above re-fetches the full state (R-L04).
-	const onPageHide = () => socket.disconnect();
-	const onPageShow = (e: PageTransitionEvent) => {
-		if (e.persisted && !closed) socket.connect();
-	};
-	let closed = false;
-	addEventListener('pagehide', onPageHide);
-	addEventListener('pageshow', onPageShow);
-	return {
-		socket,
-		status,
-		close: () => {
-			closed = true;
-			removeEventListener('pagehide', onPageHide);
-			removeEventListener('pageshow', onPageShow);
-			socket.close();
-		}
-	};
+	return { socket, status, close: () => socket.close() };
 }
