@@ -373,7 +373,7 @@ test('R-O04 chunked bodies are counted as they arrive: a citizen form over 64 Ki
 test('R-O04 responses are compressed by Accept-Encoding (brotli, gzip) and Socket.IO keeps its own', async () => {
 	const { a } = nodes();
 	const get = (path: string, enc: string) =>
-		new Promise<{ status: number; encoding?: string; vary?: string; length: number }>((resolve, reject) => {
+		new Promise<{ status: number; encoding?: string; vary: string; length: number }>((resolve, reject) => {
 			httpRequest(`${a.url}${path}`, { headers: { 'accept-encoding': enc }, agent: false }, (res) => {
 				let length = 0;
 				res.on('data', (c: Buffer) => (length += c.length));
