@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 /**
  * R-O04 request-size limits per route class, counted as the body arrives — a declared
@@ -33,10 +34,25 @@ function refuse(req: IncomingMessage, res: ServerResponse): void {
 		req.socket.destroy();
 		return;
 	}
+	// The connection goes once the answer is out. Closing a socket with unread data makes the kernel
+	// send a reset, which may reach the client before it has read the 413; so, as nginx's lingering
+	// close does, the node first ends its side and throws away what is still in flight — at most
+	// LINGER_BYTES or LINGER_MS, never the rest of a large body — and then closes.
+	const socket = req.socket;
+	socket.destroySoon = function (this: Socket) {
+		this.end();
+		let thrown = 0;
+		this.on('data', (c: Buffer) => {
+			if ((thrown += c.length) > LINGER_BYTES) this.destroy();
+		});
+		setTimeout(() => this.destroy(), LINGER_MS).unref();
+	};
 	res.writeHead(413, { 'content-type': 'application/problem+json; charset=utf-8', connection: 'close', 'cache-control': 'no-store' });
-	// the rest of the body is never read: the connection goes once the answer is out
-	res.end(TOO_LARGE, () => req.socket.destroy());
+	res.end(TOO_LARGE);
 }
+
+const LINGER_BYTES = 256 * 1024;
+const LINGER_MS = 1000;
 
 /**
  * Returns null when the request was answered (413 for a declared length over the limit).
