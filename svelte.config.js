@@ -19,7 +19,9 @@ const config = {
 				'style-src': ['self', 'unsafe-inline'],
 				'img-src': ['self', 'data:'],
 				'font-src': ['self'],
-				'connect-src': ['self', 'ws:', 'wss:'],
+				// R-O04: sockets to our own origin only ('self' covers same-origin ws:/wss: in CSP Level 3
+				// browsers; tests/e2e/proxy.spec.ts checks the live pages still connect), never to any host.
+				'connect-src': ['self'],
 				'frame-ancestors': ['none'],
 				'form-action': ['self'],
 				'base-uri': ['self'],

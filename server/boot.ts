@@ -232,8 +232,8 @@ export async function boot(
 				return true;
 			}
 			if (path === '/metrics') {
-				if (!metricsAllowed(req, config.METRICS_TOKEN)) {
-					res.writeHead(403, { 'content-type': 'application/problem+json; charset=utf-8' }).end(JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, detail: 'メトリクスは運用トークンまたは内部ネットワークからのみ参照できます。' }));
+				if (!metricsAllowed(req, config)) {
+					res.writeHead(403, { 'content-type': 'application/problem+json; charset=utf-8' }).end(JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, detail: 'メトリクスは運用トークン、このサーバー自身、または METRICS_NETWORKS からのみ参照できます。' }));
 					return true;
 				}
 				void metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));

@@ -4,7 +4,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { configFromEnvOrExit } from '../src/lib/server/config.ts';
 import { createLogger } from '../src/lib/server/log.ts';
 import { DEMO_STAFF } from '../db/seeds/demo-data.ts';
+import compression from 'compression';
 import { boot } from './boot.ts';
+import { bodyLimitFor, limitBody, parseSize } from './body-limit.ts';
+import { ADDRESS_PROBLEM, missingHeaderMessage, RESOLVED_ADDRESS_HEADER, resolveClientAddress } from '../src/lib/server/security/address.ts';
 
 /**
  * Production entry: one http server carrying the SvelteKit handler (adapter-node build) and
@@ -23,6 +26,12 @@ if (!config.PUBLIC_ORIGIN) process.env.PROTOCOL_HEADER = 'x-forwarded-proto';
 // adapter-node refuses bodies over 512 KB by default; a card creation data file (R-S02) may be tens
 // of MB. The import endpoint enforces its own 50 MB limit while it streams; an operator may set another.
 process.env.BODY_SIZE_LIMIT ??= '52M';
+// R-C14 R-O04: the client address is resolved once per request below (ADDRESS_HEADER / XFF_DEPTH,
+// src/lib/server/security/address.ts) and handed to adapter-node in a header of our own, which
+// every request has overwritten; adapter-node's own reading of ADDRESS_HEADER (which throws a 500
+// when the header is absent) is never used.
+process.env.ADDRESS_HEADER = RESOLVED_ADDRESS_HEADER;
+delete process.env.XFF_DEPTH;
 
 const handlerPath = fileURLToPath(new URL('../build/handler.js', import.meta.url));
 if (!existsSync(handlerPath)) {
@@ -40,33 +49,34 @@ const server = createServer();
 const app = await boot(config, server, log, { release });
 const { handler } = await import(pathToFileURL(handlerPath).href);
 
-// R-O04 request-size limits: adapter-node refuses bodies over BODY_SIZE_LIMIT (default 512K) as they
-// stream; a declared Content-Length over it is refused here at once, as problem+json.
-const bodyLimit = parseSize(process.env.BODY_SIZE_LIMIT ?? '512K');
-// Only the card and booking file uploads (R-S02, R-S16) may be large; every other endpoint takes 512 KB.
-const SMALL_BODY = Math.min(bodyLimit, 512 * 1024);
-const limitFor = (url: string) => (url.startsWith('/api/v1/staff/imports') || url.startsWith('/staff/imports') ? bodyLimit : SMALL_BODY);
-function parseSize(v: string): number {
-	const m = /^(\d+)([KMG]?)$/i.exec(v.trim());
-	if (!m) return Infinity;
-	return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase() as '' | 'K' | 'M' | 'G'];
-}
+// R-O04 request-size limits per route class, counted as the body arrives (server/body-limit.ts).
+const largestBody = parseSize(process.env.BODY_SIZE_LIMIT ?? '512K');
+// Responses are compressed by Accept-Encoding (brotli, then gzip) when their type is compressible
+// (HTML, JSON, CSV, JS, CSS, SVG — not images, PDFs or the precompressed assets adapter-node serves
+// with a Content-Encoding already) and at least 1 KiB. Socket.IO never passes here.
+const compress = compression({ threshold: 1024 });
 
 server.on('request', (req, res) => {
 	// Socket.IO answers its own path on the same server.
 	if (req.url?.startsWith('/socket.io/')) return;
-	if (Number(req.headers['content-length'] ?? 0) > limitFor(req.url ?? '/')) {
-		res.writeHead(413, { 'content-type': 'application/problem+json; charset=utf-8', connection: 'close' });
-		res.end(JSON.stringify({ type: 'about:blank', title: 'Content Too Large', status: 413, detail: '送信されたデータが大きすぎます。' }));
-		return;
-	}
+	const withBodyLimit = limitBody(req, res, bodyLimitFor(req.url ?? '/', largestBody));
+	if (!withBodyLimit) return;
 	if (!config.PUBLIC_ORIGIN && !req.headers['x-forwarded-proto']) req.headers['x-forwarded-proto'] = 'http';
 	// Draining (R-O08): still served, but the connection is not kept, so the next request of this
 	// client or balancer opens a new connection, which goes to a node that stays.
 	if (app.draining) res.setHeader('connection', 'close');
 	app.observe(req, res);
+	// Health checks and scrapes come straight from the balancer or Prometheus, without the proxy's header.
 	if (app.ops(req, res)) return;
-	handler(req, res);
+	const where = resolveClientAddress(req.headers, req.socket.remoteAddress, config);
+	if (!where.ok) {
+		log.error({ header: where.header, reason: where.reason }, missingHeaderMessage(where));
+		res.writeHead(400, { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+		res.end(JSON.stringify(ADDRESS_PROBLEM));
+		return;
+	}
+	req.headers[RESOLVED_ADDRESS_HEADER] = where.address;
+	withBodyLimit(() => compress(req as never, res as never, () => handler(req, res)));
 });
 
 server.listen(config.PORT, config.HOST, () => {

@@ -4,6 +4,8 @@ import client from 'prom-client';
 import type { Server } from 'socket.io';
 import type { Sequelize } from 'sequelize';
 import type { CityStatus } from '../src/lib/server/ops/status.ts';
+import type { Config } from '../src/lib/server/config.ts';
+import { inNetworks, isLoopback, normaliseAddress, resolveClientAddress } from '../src/lib/server/security/address.ts';
 
 /** Prometheus metrics (R-O06): process defaults, HTTP, sockets, database pool. One registry per process. */
 export function createMetrics() {
@@ -108,17 +110,28 @@ export function isPrivateAddress(address: string | undefined): boolean {
 
 /**
  * R-O05: /metrics tells an attacker how busy and how big the service is. It answers an operations
- * token (`Authorization: Bearer METRICS_TOKEN`) from anywhere, or a private address that came
- * straight to the node — a request forwarded by a proxy (X-Forwarded-For) arrives from the proxy's
- * private address and is not trusted for that.
+ * token (`Authorization: Bearer METRICS_TOKEN`) from anywhere, otherwise only a client on loopback
+ * (Prometheus on the node's host) or in METRICS_NETWORKS. Behind a proxy (ADDRESS_HEADER) a request
+ * that came through it is judged by the client address the proxy wrote, never by the proxy's own
+ * loopback address; without ADDRESS_HEADER a request carrying a forwarding header came through a
+ * proxy the node was not told about and is refused.
  */
-export function metricsAllowed(req: IncomingMessage, token: string | undefined): boolean {
+export function metricsAllowed(req: IncomingMessage, config: Pick<Config, 'METRICS_TOKEN' | 'METRICS_NETWORKS' | 'ADDRESS_HEADER' | 'XFF_DEPTH'>): boolean {
+	const token = config.METRICS_TOKEN;
 	const auth = req.headers.authorization;
 	if (token && typeof auth === 'string') {
 		const given = Buffer.from(auth.replace(/^Bearer\s+/i, ''));
 		const want = Buffer.from(token);
 		if (given.length === want.length && timingSafeEqual(given, want)) return true;
 	}
-	if (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined) return false;
-	return isPrivateAddress(req.socket.remoteAddress);
+	let address: string;
+	if (config.ADDRESS_HEADER && req.headers[config.ADDRESS_HEADER] !== undefined) {
+		const r = resolveClientAddress(req.headers, req.socket.remoteAddress, config);
+		if (!r.ok) return false;
+		address = r.address;
+	} else {
+		if (!config.ADDRESS_HEADER && (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined)) return false;
+		address = normaliseAddress(req.socket.remoteAddress);
+	}
+	return isLoopback(address) || (!!config.METRICS_NETWORKS && inNetworks(config.METRICS_NETWORKS, address));
 }

@@ -4,12 +4,19 @@ import { authenticate } from '$lib/server/auth/session.ts';
 import { SESSION_COOKIE } from '$lib/server/auth/cookie.ts';
 import { authenticateCitizen, citizenClaims, CITIZEN_COOKIE } from '$lib/server/citizen/session.ts';
 import { isCitizenPath, maintenanceError, maintenanceState } from '$lib/server/citizen/maintenance.ts';
-import { problemFromError } from '$lib/server/http.ts';
+import { problem, problemFromError } from '$lib/server/http.ts';
 import { maintenancePage } from '$lib/server/citizen/maintenance-page.ts';
-import { citizenRate, crossSiteRefusal, databaseUnavailable, isDatabaseUnavailable, securityHeaders } from '$lib/server/security/web.ts';
+import { citizenRate, crossSiteRefusal, databaseUnavailable, isDatabaseUnavailable, outsideStaffNetwork, securityHeaders } from '$lib/server/security/web.ts';
+import { isStaffNetworkPath, staffNetworkAllows } from '$lib/server/security/address.ts';
 import { tooMany } from '$lib/server/security/limits.ts';
 import { AppError } from '$lib/server/errors.ts';
 import { controlCharRefusal } from '$lib/server/security/text-input.ts';
+
+/** What a browser form sends: urlencoded, or multipart with its boundary. */
+function isFormBody(request: Request): boolean {
+	const type = (request.headers.get('content-type') ?? '').toLowerCase();
+	return type.startsWith('application/x-www-form-urlencoded') || (type.startsWith('multipart/form-data') && /;\s*boundary=/.test(type));
+}
 
 function bearer(request: Request): string | null {
 	const h = request.headers.get('authorization');
@@ -53,6 +60,13 @@ const guarded: Handle = async ({ event, resolve }) => {
 	const citizenToken = bearerIsCitizen ? auth : (event.cookies.get(CITIZEN_COOKIE) ?? null);
 	const staffToken = auth && !bearerIsCitizen ? auth : (event.cookies.get(SESSION_COOKIE) ?? null);
 	const citizenSide = isCitizenPath(path);
+	// STAFF_NETWORKS (LGWAN): staff pages, the staff API and the boards only from the city's networks.
+	if (isStaffNetworkPath(path) && !staffNetworkAllows(ctx.config, event.getClientAddress())) return outsideStaffNetwork(path.startsWith('/api/'), event.locals.lang);
+	// A form action (every POST outside /api/ is one) reads form data: any other body is a client's
+	// mistake, answered 415 before an action's request.formData() would throw it into a 500.
+	if (event.request.method === 'POST' && !path.startsWith('/api/') && !isFormBody(event.request)) {
+		return problem(415, 'Unsupported Media Type', event.locals.lang === 'en' ? 'Forms must be sent as form data.' : 'フォームの送信形式が正しくありません。', { code: 'unsupported_media_type' });
+	}
 	// R-O04 CSRF: state-changing requests riding on a cookie must come from our own origin.
 	const refused = crossSiteRefusal(event.request, event.url, auth !== null);
 	if (refused) return refused;
@@ -110,7 +124,9 @@ export const handleError: HandleServerError = ({ error, event, status }) => {
 		// answered as 503 by the handle hook; one line without the stack
 		event.locals.databaseDown = true;
 		ctx.log.warn({ route: event.route.id, method: event.request.method }, 'database unavailable');
-	} else if (status !== 404) ctx.log.error({ err: error, route: event.route.id, method: event.request.method }, 'request failed');
+	} else if (status >= 500) ctx.log.error({ err: error, route: event.route.id, method: event.request.method }, 'request failed');
+	// a client's mistake kit answered itself (415 for a body that is no form, 405, 400): no error, no stack
+	else if (status !== 404) ctx.log.info({ route: event.route.id, method: event.request.method, status }, 'request refused');
 	const en = event.locals.lang === 'en';
 	return {
 		message: status === 404 ? (en ? 'Page not found.' : 'ページが見つかりません。') : en ? 'An error occurred on the server.' : 'サーバーでエラーが発生しました。',

@@ -32,6 +32,7 @@ import {
 import { createCoalescer } from './coalescer.ts';
 import { createSharedReads } from './shared-read.ts';
 import { originAllowed } from './origin.ts';
+import { missingHeaderMessage, resolveClientAddress, staffNetworkAllows } from '../../src/lib/server/security/address.ts';
 import { resendRooms, type RoomStates } from './resync.ts';
 import { limitPublicConnections, limitPublicEvents } from './public-limits.ts';
 
@@ -87,7 +88,7 @@ function endWithSession(socket: { disconnect(close: boolean): unknown; once(ev: 
 	socket.once('disconnect', () => clearTimeout(timer));
 }
 
-type Handshake = { auth?: Record<string, unknown>; headers: Record<string, string | string[] | undefined> };
+type Handshake = { auth?: Record<string, unknown>; headers: Record<string, string | string[] | undefined>; address?: string };
 
 function cookieOf(handshake: Handshake, name: string): string | null {
 	const raw = handshake.headers.cookie;
@@ -126,12 +127,22 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 		// Subscriptions are tiny; nothing a client sends needs more (R-O04 request-size limits).
 		maxHttpBufferSize: 16 * 1024,
 		// R-O04 CSRF/CSWSH: a page of another origin (even on the same site) may not open a socket with our cookie.
-		allowRequest: (req, cb) => cb(null, originAllowed(req.headers, ctx.config.PUBLIC_ORIGIN))
+		allowRequest: (req, cb) => {
+			if (!originAllowed(req.headers, ctx.config.PUBLIC_ORIGIN)) return cb(null, false);
+			// R-C14 R-O04: the same client address as for HTTP; a handshake round the proxy is refused like a request.
+			const where = resolveClientAddress(req.headers, req.socket.remoteAddress, ctx.config);
+			if (!where.ok) ctx.log.error({ header: where.header, reason: where.reason, socket: true }, missingHeaderMessage(where));
+			cb(null, where.ok);
+		}
 	});
 
 	// The adapter a lone node has (before server/realtime/redis.ts attaches Redis): it has no other
 	// nodes to tell, and it would print a warning for every server-side event.
 	const LoneAdapter = io.of('/').adapter.constructor;
+	const staffNetworkFor = (handshake: Handshake) => {
+		const where = resolveClientAddress(handshake.headers, handshake.address, ctx.config);
+		return where.ok && staffNetworkAllows(ctx.config, where.address);
+	};
 	const toOtherNodes = (event: string, ids: readonly (string | number)[]) => {
 		if (io.of('/').adapter.constructor !== LoneAdapter) io.serverSideEmit(event, [...ids]);
 	};
@@ -165,6 +176,8 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 
 	const staff = io.of(NAMESPACES.staff) as unknown as Namespace<StaffClientToServer, StaffServerToClient, Record<string, never>, SocketData>;
 	staff.use(async (socket, next) => {
+		// STAFF_NETWORKS: staff sockets only from the city's networks, before anything is read.
+		if (!staffNetworkFor(socket.handshake)) return next(new Error('forbidden_network'));
 		try {
 			const principal = await authenticate(ctx, staffToken(socket.handshake));
 			if (!principal || !hasRole(principal.role, 'viewer')) return next(new Error('unauthenticated'));
@@ -201,6 +214,7 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 
 	const board = io.of(NAMESPACES.board) as unknown as Namespace<BoardClientToServer, BoardServerToClient, Record<string, never>, SocketData>;
 	board.use(async (socket, next) => {
+		if (!staffNetworkFor(socket.handshake)) return next(new Error('forbidden_network'));
 		try {
 			const principal = await authenticate(ctx, staffToken(socket.handshake));
 			if (principal && hasRole(principal.role, 'viewer')) {

@@ -29,7 +29,7 @@ type ConnectNext = (err?: Error & { data?: unknown }) => void;
 /** Namespace middleware: one more open connection for this address, or connect_error `too_many_connections`. */
 export function limitPublicConnections(ctx: AppContext) {
 	return async (socket: Socket, next: ConnectNext) => {
-		const key = limitKey('address', socketAddress(socket));
+		const key = limitKey('address', socketAddress(socket, ctx.config));
 		let wait: number | null;
 		try {
 			wait = await consume(ctx, 'public-conn', connectionSpec(ctx), key);
@@ -56,7 +56,7 @@ export function limitPublicConnections(ctx: AppContext) {
  * follows the last month asked for).
  */
 export function limitPublicEvents(ctx: AppContext, socket: Socket) {
-	const addressKey = limitKey('address', socketAddress(socket));
+	const addressKey = limitKey('address', socketAddress(socket, ctx.config));
 	const socketKey = limitKey('socket', socket.id);
 	let queue: Promise<void> = Promise.resolve();
 	return (packet: unknown[], next: (err?: Error) => void) => {

@@ -30,7 +30,17 @@ export interface BalancerStats {
 	upgrades: Record<number, number>;
 }
 
-export async function startHttpBalancer(backends: { port: number }[], opts: { checkEveryMs?: number } = {}) {
+export interface HttpBalancerOptions {
+	checkEveryMs?: number;
+	/**
+	 * How X-Forwarded-For is written: 'set' (default) replaces whatever the client sent with its
+	 * address; 'append' adds it to the client's list, as nginx's `$proxy_add_x_forwarded_for` does —
+	 * what the node's XFF_DEPTH=1 must see through (the client's own entries stay on the left).
+	 */
+	forwardedFor?: 'set' | 'append';
+}
+
+export async function startHttpBalancer(backends: { port: number }[], opts: HttpBalancerOptions = {}) {
 	const checkEveryMs = opts.checkEveryMs ?? 200;
 	// ready: /readyz answered 200; down: the connection was refused (the process is not there);
 	// neither: it answered 503 (draining, database down) or too slowly.
@@ -71,9 +81,11 @@ export async function startHttpBalancer(backends: { port: number }[], opts: { ch
 		return [...list.slice(start), ...list.slice(0, start), ...pool.filter((b) => !list.includes(b))];
 	}
 
-	// Set once, as nginx does, so a retry does not append a second address.
+	// Written once per request, so a retry does not add a second address.
 	function forwardHeaders(req: IncomingMessage) {
-		req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+		const peer = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+		const sent = req.headers['x-forwarded-for'];
+		req.headers['x-forwarded-for'] = opts.forwardedFor === 'append' && sent ? `${Array.isArray(sent) ? sent.join(', ') : sent}, ${peer}` : peer;
 		req.headers['x-forwarded-proto'] = 'http';
 	}
 

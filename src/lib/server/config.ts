@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseNetworks } from './security/address.ts';
 
 /**
  * Every environment variable the process reads, parsed once at start-up (STYLE habit 8).
@@ -23,10 +24,34 @@ const url = (protocols: string[]) =>
 		}
 	}, `must be a URL starting with ${protocols.join(' or ')}`);
 
+const networks = z.string().superRefine((v, c) => {
+	try {
+		parseNetworks(v);
+	} catch (e) {
+		c.addIssue({ code: 'custom', message: `comma-separated CIDR networks (e.g. 10.0.0.0/8, 192.168.1.0/24): ${(e as Error).message}` });
+	}
+});
+
 export const configSchema = z.object({
 	NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 	PORT: int(3000, 0, 65535),
-	HOST: z.string().default('0.0.0.0'),
+	/** Behind a proxy on the same host the node listens on loopback only; HOST=0.0.0.0 for a balancer on another host. */
+	HOST: z.string().default('127.0.0.1'),
+	/**
+	 * R-C14 R-O04: the header the reverse proxy writes the client's address into (x-forwarded-for,
+	 * x-real-ip, …). Unset: the socket's peer (no proxy). Set: a request without it gets 400.
+	 */
+	ADDRESS_HEADER: z
+		.string()
+		.regex(/^[A-Za-z0-9-]{1,64}$/, 'a header name (letters, digits and -)')
+		.transform((v) => v.toLowerCase())
+		.optional(),
+	/** With ADDRESS_HEADER=x-forwarded-for only: the trusted proxies in front of the node (1 = one nginx). */
+	XFF_DEPTH: int(1, 1, 20).optional(),
+	/** Staff pages, the staff API and the staff/board sockets only from these networks (CIDRs, comma-separated); unset: any. */
+	STAFF_NETWORKS: networks.optional(),
+	/** /metrics from these networks (besides loopback and the METRICS_TOKEN bearer). */
+	METRICS_NETWORKS: networks.optional(),
 	PUBLIC_ORIGIN: url(['http:', 'https:']).optional(),
 	DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
 	/**
@@ -75,7 +100,7 @@ export const configSchema = z.object({
 	/** R-O04: staff resends of a booking mail per booking and per staff user, per hour (then 429 with Retry-After) */
 	RESEND_PER_RESERVATION_PER_HOUR: int(3, 1, 1000),
 	RESEND_PER_STAFF_PER_HOUR: int(30, 1, 100_000),
-	/** R-O05: a Bearer token that may read /metrics from anywhere; without it only private addresses may */
+	/** R-O05: a Bearer token that may read /metrics from anywhere; without it only loopback and METRICS_NETWORKS may */
 	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 	/** Where mail goes (smtp://host:port or smtps://user:pass@host:port). Unset: a local SMTP sink starts with the app. */
 	SMTP_URL: url(['smtp:', 'smtps:']).optional(),
@@ -138,6 +163,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
 		throw new ConfigError(`Invalid configuration (see .env.example):\n${lines.join('\n')}`);
 	}
+	// XFF_DEPTH counts proxies in an X-Forwarded-For list; with any other header (or none) it means nothing.
+	if (cleaned.XFF_DEPTH !== undefined && r.data.ADDRESS_HEADER !== 'x-forwarded-for') {
+		throw new ConfigError('Invalid configuration (see .env.example):\n  XFF_DEPTH: only with ADDRESS_HEADER=x-forwarded-for (set them together)');
+	}
+	if (r.data.ADDRESS_HEADER === 'x-forwarded-for') r.data.XFF_DEPTH ??= 1;
 	return r.data;
 }
 

@@ -74,3 +74,17 @@ export function databaseUnavailable(api: boolean, lang: 'ja' | 'en'): Response {
 		{ status: 503, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' } }
 	);
 }
+
+/**
+ * STAFF_NETWORKS: staff pages, the staff API and the wall boards answer 403 outside the city's
+ * networks — problem+json for the API, a short page otherwise. Citizens are not affected.
+ */
+export function outsideStaffNetwork(api: boolean, lang: 'ja' | 'en'): Response {
+	const detail = lang === 'en' ? 'Staff pages can only be used from the city office network.' : '職員用の画面は、庁内のネットワークからのみ利用できます。';
+	if (api) return problem(403, 'Forbidden', detail, { code: 'forbidden_network' });
+	const title = lang === 'en' ? 'Not available from this network' : 'このネットワークからは利用できません';
+	return new Response(
+		`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head><body style="font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.7"><h1>${title}</h1><p>${detail}</p></body></html>`,
+		{ status: 403, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } }
+	);
+}

@@ -1,9 +1,15 @@
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { attempt, int, text } from '$lib/server/forms.ts';
+import { requirePageRole } from '$lib/server/auth/guard.ts';
 import { listSettings, MAIL_VARIABLES, saveLeadDays, saveNoShowMailTexts } from '$lib/server/lists/settings.ts';
 
-export const load: PageServerLoad = async ({ locals }) => ({ settings: await listSettings(appContext(), locals.principal), variables: [...MAIL_VARIABLES] });
+// The role first: the layout's check does not stop this load (…/__data.json runs it), and the use
+// case's own refusal thrown from a load would be a 500 with an error line instead of a 403.
+export const load: PageServerLoad = async ({ locals }) => {
+	requirePageRole(locals.principal, 'admin');
+	return { settings: await listSettings(appContext(), locals.principal), variables: [...MAIL_VARIABLES] };
+};
 
 /** R-S11 lead days of transfers; R-S13 the no-show follow-up mail's texts. Admins (the settings layout and each use case check). */
 export const actions: Actions = {
