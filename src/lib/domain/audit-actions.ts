@@ -45,7 +45,15 @@ export const ACTION_LABELS: Record<string, string> = {
 	'reservations.searched': '予約の検索（閲覧）',
 	'audit.viewed': '操作ログの閲覧',
 	'audit.exported': '操作ログの出力',
-	'audit.verified': '操作ログの改ざん検査'
+	'audit.verified': '操作ログの改ざん検査',
+	'card.viewed': 'カードの閲覧',
+	'reservation.viewed': '予約の閲覧',
+	'card.storage_changed': '保管場所・保管位置の変更',
+	'card.transfer_sent': 'カードの回送（回送済）',
+	'card.transfer_unsent': '回送済の取消',
+	'list.viewed': '帳票の画面表示',
+	'reservations.exported': '予約検索結果の出力',
+	'user.password_changed': 'パスワード変更（本人）'
 };
 
 const PREFIX_LABELS: Record<string, string> = {

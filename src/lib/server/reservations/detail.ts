@@ -6,6 +6,7 @@ import { tokyoIso } from '../slots.ts';
 import { AppError } from '../errors.ts';
 import { requireRole } from '../auth/session.ts';
 import { requireLocation } from '../auth/scope.ts';
+import { audit } from '../audit/write.ts';
 
 /** A staff note as shown at the counter (R-S14). Staff only: nothing citizen-facing reads person_notes. */
 export interface NoteView {
@@ -155,11 +156,14 @@ export async function counterReservation(db: Db, id: string, t?: Transaction): P
 export async function readCounterReservation(
 	ctx: { db: Db },
 	principal: import('../auth/session.ts').Principal | null,
-	id: string
+	id: string,
+	opts: { ip?: string | null; via?: 'detail' | 'counter' } = {}
 ): Promise<CounterReservation> {
 	const p = requireRole(principal, 'viewer');
 	const r = await counterReservation(ctx.db, id);
 	if (!r) throw new AppError('not_found', '指定された予約が見つかりません。');
 	await requireLocation(ctx, p, r.location.id);
+	// R-O03: opening one person's booking (booking page, counter) is logged: who, which booking, from where
+	await audit(ctx, { actorType: 'staff', actorId: p.login, action: 'reservation.viewed', targetType: 'reservation', targetId: r.id, detail: { via: opts.via ?? 'detail' }, ip: opts.ip });
 	return r;
 }

@@ -13,7 +13,7 @@ import { readCounterReservation } from '$lib/server/reservations/detail.ts';
 import { searchReservations } from '$lib/server/reservations/search.ts';
 
 /** R-S15 the counter: a QR scan (or a search) opens the booking; the clerk then works person by person. */
-export const load: PageServerLoad = async ({ url, locals }) => {
+export const load: PageServerLoad = async ({ url, locals, getClientAddress }) => {
 	if (!locals.principal || !hasRole(locals.principal.role, 'clerk')) error(403, 'この操作を行う権限がありません。');
 	const ctx = appContext();
 	const today = tokyoDateOf(ctx.now());
@@ -25,7 +25,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	let openError: string | null = null;
 	if (r.success) {
 		try {
-			reservation = await readCounterReservation(ctx, locals.principal, r.data);
+			reservation = await readCounterReservation(ctx, locals.principal, r.data, { ip: getClientAddress(), via: 'counter' });
 		} catch (e) {
 			if (!isAppError(e)) throw e;
 			if (e.status === 403) openError = e.message;
