@@ -1,6 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
+import { clientAddress } from '$lib/server/audit/client.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { idParam } from '$lib/server/schemas.ts';
 import { text } from '$lib/server/forms.ts';
@@ -9,12 +10,13 @@ import { changeCardStorage } from '$lib/server/cards/storage.ts';
 import { personNotes, setPersonNote } from '$lib/server/notes/notes.ts';
 
 /** R-S08/R-S03/R-S14: one card — where it is kept (editable), its staff note, every change of its status and data. */
-export const load: PageServerLoad = async ({ params, locals, getClientAddress }) => {
+export const load: PageServerLoad = async (event) => {
+	const { params, locals } = event;
 	const id = idParam.safeParse(params.id);
 	if (!id.success) error(404, 'カードが見つかりません。');
 	const ctx = appContext();
 	try {
-		const history = await cardHistory(ctx, locals.principal, id.data, { ip: getClientAddress() });
+		const history = await cardHistory(ctx, locals.principal, id.data, { ip: clientAddress(event) });
 		const card = (await ctx.db.models.CardRecord.findByPk(id.data))!;
 		const notes = await personNotes(ctx, locals.principal, id.data);
 		return {

@@ -1,6 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
+import { clientAddress } from '$lib/server/audit/client.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { tokyoDateOf, addDays } from '$lib/domain/dates.ts';
 import { isValidDate } from '$lib/domain/dates.ts';
@@ -10,7 +11,8 @@ import { transferScreen } from '$lib/server/lists/transfer-screen.ts';
 import { markTransfers } from '$lib/server/cards/transfers.ts';
 
 /** 回送リスト on screen (R-S03, R-S11): tick the cards sent; the PDF/CSV is on the 帳票出力 page. */
-export const load: PageServerLoad = async ({ locals, url, getClientAddress }) => {
+export const load: PageServerLoad = async (event) => {
+	const { locals, url } = event;
 	if (!hasRole(locals.principal!.role, 'clerk')) error(403, 'この画面は職員（窓口）以上の権限で利用できます。');
 	const today = tokyoDateOf(appContext().now());
 	const q = url.searchParams;
@@ -27,7 +29,7 @@ export const load: PageServerLoad = async ({ locals, url, getClientAddress }) =>
 			from: values.from,
 			to: values.to,
 			includeSent: values.all,
-			ip: getClientAddress()
+			ip: clientAddress(event)
 		});
 		return { values, ...list, problem: null as string | null };
 	} catch (e) {

@@ -1,6 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
+import { clientAddress } from '$lib/server/audit/client.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { dateString, idParam, locationIdParam } from '$lib/server/schemas.ts';
 import { attempt, checked, text } from '$lib/server/forms.ts';
@@ -14,13 +15,14 @@ import { cancelStaffReservation } from '$lib/server/booking/cancel.ts';
 import { setPersonNote } from '$lib/server/notes/notes.ts';
 
 /** R-S04: one booking for staff, with moving it to another time (or location) and cancelling it. */
-export const load: PageServerLoad = async ({ params, url, locals, getClientAddress }) => {
+export const load: PageServerLoad = async (event) => {
+	const { params, url, locals } = event;
 	const ctx = appContext();
 	const id = idParam.safeParse(params.id);
 	if (!id.success) error(404, '指定された予約が見つかりません。');
 	let reservation;
 	try {
-		reservation = await readCounterReservation(ctx, locals.principal, id.data, { ip: getClientAddress(), via: 'detail' });
+		reservation = await readCounterReservation(ctx, locals.principal, id.data, { ip: clientAddress(event), via: 'detail' });
 	} catch (e) {
 		if (isAppError(e)) error(e.status, e.message);
 		throw e;
