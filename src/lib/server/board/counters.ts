@@ -99,7 +99,7 @@ export async function boardCounters(ctx: AppContext, locationId: number, date = 
 		opensAt: slots.length ? tokyoIso(new Date(slots[0].starts_at)).slice(11, 16) : null,
 		closesAt: slots.length ? tokyoIso(new Date(slots[slots.length - 1].ends_at)).slice(11, 16) : null,
 		// the not-arrived count changes with the clock: the late moments passed keep versions growing with it
-		version: String(version + BigInt(lateMomentsPassed(slots.map((s) => s.ends_at), lateMinutes, now))),
+		version: String(version + BigInt(lateMomentsPassed(slots.map((s) => new Date(s.ends_at)), lateMinutes, now))),
 		at: tokyoIso(now)
 	};
 }
