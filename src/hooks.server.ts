@@ -9,6 +9,7 @@ import { maintenancePage } from '$lib/server/citizen/maintenance-page.ts';
 import { citizenRate, crossSiteRefusal, databaseUnavailable, isDatabaseUnavailable, securityHeaders } from '$lib/server/security/web.ts';
 import { tooMany } from '$lib/server/security/limits.ts';
 import { AppError } from '$lib/server/errors.ts';
+import { passwordChangeRequired } from '$lib/server/auth/password.ts';
 
 function bearer(request: Request): string | null {
 	const h = request.headers.get('authorization');
@@ -72,6 +73,18 @@ const guarded: Handle = async ({ event, resolve }) => {
 	// reads a body (use cases still check each role themselves).
 	if (path.startsWith('/api/v1/staff/') && !event.locals.principal && !(path === '/api/v1/staff/session' && event.request.method === 'POST')) {
 		return problemFromError(new AppError('unauthenticated', 'ログインが必要です。', { en: 'Please sign in.' }), event.locals.lang);
+	}
+	// R-S01: a password set by an admin is changed first: every staff page leads to the change page,
+	// every staff API but the change itself (and logging out) answers 403 password-change-required.
+	if (event.locals.principal?.mustChangePassword) {
+		if (path.startsWith('/api/v1/staff/') && !(path === '/api/v1/staff/session/password' && event.request.method === 'PUT') && !(path === '/api/v1/staff/session' && event.request.method === 'DELETE')) {
+			return problemFromError(passwordChangeRequired(), event.locals.lang);
+		}
+		if ((path === '/staff' || path.startsWith('/staff/')) && !/^\/staff\/(account|login|logout)(\/|$)/.test(path)) {
+			const to = '/staff/account';
+			if (path.endsWith('/__data.json')) return new Response(JSON.stringify({ type: 'redirect', location: to }), { headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+			return new Response(null, { status: 303, headers: { location: to, 'cache-control': 'no-store' } });
+		}
 	}
 	event.locals.citizen = citizenSide && citizenToken ? await authenticateCitizen(ctx, citizenToken, bearerClaims ?? undefined) : null;
 

@@ -38,7 +38,7 @@ export async function seedDemo(db: Db, opts: SeedOptions): Promise<{ locations: 
 				defaults: { ...s, passwordHash },
 				transaction
 			});
-			if (!created) await user.update({ passwordHash, failedAttempts: 0, lockedUntil: null }, { transaction });
+			if (!created) await user.update({ passwordHash, failedAttempts: 0, lockedUntil: null, mustChangePassword: false }, { transaction });
 		}
 
 		const cards = demoCards(opts.cards ?? 300);

@@ -53,7 +53,8 @@ export const ACTION_LABELS: Record<string, string> = {
 	'card.transfer_unsent': '回送済の取消',
 	'list.viewed': '帳票の画面表示',
 	'reservations.exported': '予約検索結果の出力',
-	'user.password_changed': 'パスワード変更（本人）'
+	'user.password_changed': 'パスワード変更（本人）',
+	'user.password_change_failed': 'パスワード変更の失敗（現在のパスワード誤り）'
 };
 
 const PREFIX_LABELS: Record<string, string> = {
