@@ -12,8 +12,6 @@ export class StaffUser extends Model<InferAttributes<StaffUser>, InferCreationAt
 	declare failedAttempts: CreationOptional<number>;
 	declare lockedUntil: CreationOptional<Date | null>;
 	declare active: CreationOptional<boolean>;
-	/** R-S01: a password set or reset by an admin must be changed by its user at the next login */
-	declare mustChangePassword: CreationOptional<boolean>;
 	declare createdAt: CreationOptional<Date>;
 	declare updatedAt: CreationOptional<Date>;
 
@@ -29,7 +27,6 @@ export class StaffUser extends Model<InferAttributes<StaffUser>, InferCreationAt
 				failedAttempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
 				lockedUntil: { type: DataTypes.DATE, allowNull: true },
 				active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
-				mustChangePassword: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
 				createdAt: DataTypes.DATE,
 				updatedAt: DataTypes.DATE
 			},

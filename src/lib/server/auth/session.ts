@@ -121,9 +121,15 @@ export async function login(
 		locationId: user.locationId ?? null,
 		locations: await servedLocationIds(ctx, user.id, user.locationId ?? null),
 		sessionId,
-		mustChangePassword: user.mustChangePassword === true
+		mustChangePassword: await mustChange(ctx, user.id)
 	};
 	return { token, role: user.role, expiresAt, principal };
+}
+
+/** R-S01: whether the user's password was set by an admin and is still to be changed (read raw, not a model field, so the model still fits the older schemas migration tests step down to). */
+async function mustChange(ctx: AppContext, userId: number): Promise<boolean> {
+	const [row] = await ctx.db.sequelize.query<{ f: boolean }>(`SELECT must_change_password AS f FROM staff_users WHERE id = :userId`, { replacements: { userId }, type: QueryTypes.SELECT });
+	return row?.f === true;
 }
 
 /** The served set as the Principal carries it: the listed locations, else the legacy single one, else null (all). */
