@@ -7,6 +7,7 @@ import * as s from './schemas.ts';
 import { listKindPath, listQuery } from './lists/schema.ts';
 import * as counter from './checkin/schemas.ts';
 import { AUDIT_USER_OPS } from './audit/openapi.ts';
+import { CLERK_OPS } from './clerk-openapi.ts';
 
 const problem = z.object({
 	type: z.string(),
@@ -368,6 +369,7 @@ const OPS: Op[] = [
 		errors: [400, 401, 403, 404]
 	},
 	...AUDIT_USER_OPS,
+	...CLERK_OPS,
 	{ method: 'get', path: '/api/v1/openapi.json', summary: 'This document', tag: 'meta', ok: { status: 200 }, errors: [] }
 ];
 
