@@ -11,6 +11,7 @@ import { isStaffNetworkPath, staffNetworkAllows } from '$lib/server/security/add
 import { tooMany } from '$lib/server/security/limits.ts';
 import { AppError } from '$lib/server/errors.ts';
 import { controlCharRefusal } from '$lib/server/security/text-input.ts';
+import { passwordChangeRequired } from '$lib/server/auth/password.ts';
 
 /** What a browser form sends: urlencoded, or multipart with its boundary. */
 function isFormBody(request: Request): boolean {
@@ -90,6 +91,18 @@ const guarded: Handle = async ({ event, resolve }) => {
 	// reads a body (use cases still check each role themselves).
 	if (path.startsWith('/api/v1/staff/') && !event.locals.principal && !(path === '/api/v1/staff/session' && event.request.method === 'POST')) {
 		return problemFromError(new AppError('unauthenticated', 'ログインが必要です。', { en: 'Please sign in.' }), event.locals.lang);
+	}
+	// R-S01: a password set by an admin is changed first: every staff page leads to the change page,
+	// every staff API but the change itself (and logging out) answers 403 password-change-required.
+	if (event.locals.principal?.mustChangePassword) {
+		if (path.startsWith('/api/v1/staff/') && !(path === '/api/v1/staff/session/password' && event.request.method === 'PUT') && !(path === '/api/v1/staff/session' && event.request.method === 'DELETE')) {
+			return problemFromError(passwordChangeRequired(), event.locals.lang);
+		}
+		if ((path === '/staff' || path.startsWith('/staff/')) && !/^\/staff\/(account|login|logout)(\/|$)/.test(path)) {
+			const to = '/staff/account';
+			if (path.endsWith('/__data.json')) return new Response(JSON.stringify({ type: 'redirect', location: to }), { headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+			return new Response(null, { status: 303, headers: { location: to, 'cache-control': 'no-store' } });
+		}
 	}
 	event.locals.citizen = citizenSide && citizenToken ? await authenticateCitizen(ctx, citizenToken, bearerClaims ?? undefined) : null;
 

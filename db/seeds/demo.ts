@@ -39,6 +39,8 @@ export async function seedDemo(db: Db, opts: SeedOptions): Promise<{ locations: 
 				transaction
 			});
 			if (!created) await user.update({ passwordHash, failedAttempts: 0, lockedUntil: null }, { transaction });
+			// R-S01: demo users sign in with the printed password and are never held at the change page
+			await db.sequelize.query(`UPDATE staff_users SET must_change_password = false WHERE id = :id`, { replacements: { id: user.id }, transaction });
 		}
 
 		const cards = demoCards(opts.cards ?? 300);

@@ -46,7 +46,17 @@ test('R-S01 an admin adds a user (password policy beside the field, generated pa
 	// The new clerk signs in on node B.
 	const other = await browser.newContext({ locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
 	const clerk = await other.newPage();
-	await uiLogin(clerk, b.url, login, password);
+	// R-S01: a password an admin set is changed at the first login before anything else opens
+	await clerk.goto(`${b.url}/staff/login`);
+	await clerk.getByLabel('ユーザーID').fill(login);
+	await clerk.getByLabel('パスワード').fill(password);
+	await clerk.getByRole('button', { name: 'ログイン' }).click();
+	await expect(clerk).toHaveURL(/\/staff\/account$/, { timeout: 20_000 });
+	await clerk.getByLabel('現在のパスワード').fill(password);
+	await clerk.getByLabel('新しいパスワード', { exact: true }).fill('Own-Choice-Harvest-Moon-3');
+	await clerk.getByLabel('新しいパスワード（確認）').fill('Own-Choice-Harvest-Moon-3');
+	await clerk.getByRole('button', { name: '変更する' }).click();
+	await expect(clerk).toHaveURL(/\/staff\?passwordChanged=1$/, { timeout: 20_000 });
 	await clerk.goto(`${b.url}/staff/slots`);
 	await expect(clerk).toHaveURL(/\/staff\/slots/);
 	// A clerk has no way into the admin screens.

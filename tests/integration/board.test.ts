@@ -84,7 +84,8 @@ describe('wall board', () => {
 		await makeReservation(t.db, later, 1);
 
 		let c = await boardCounters(ctx, loc.id);
-		expect(c).toMatchObject({ date: TODAY, booked: 4, checkedIn: 0, issued: 0, waiting: 0, noShow: 0, remainingNow: 2, remainingToday: 4 });
+		// R-L02: the 09:00 visit (ended 09:30) is past its 15 late-arrival minutes at 10:05: not arrived
+		expect(c).toMatchObject({ date: TODAY, booked: 4, checkedIn: 0, issued: 0, waiting: 0, noShow: 1, remainingNow: 2, remainingToday: 4 });
 		expect(c.hours.map((h) => h.start)).toEqual(['10:00']);
 
 		await checkIn(ctx, clerk, { reservationId: family.reservationId });

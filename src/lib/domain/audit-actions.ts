@@ -51,7 +51,16 @@ export const ACTION_LABELS: Record<string, string> = {
 	'audit.verified': '操作ログの改ざん検査',
 	'retention.rules_changed': 'データ保存期間の変更',
 	'retention.purged': '保存期間を過ぎたデータの削除',
-	'retention.purged_batch': '保存期間を過ぎたデータの削除（一括の一回分）'
+	'retention.purged_batch': '保存期間を過ぎたデータの削除（一括の一回分）',
+	'card.viewed': 'カードの閲覧',
+	'reservation.viewed': '予約の閲覧',
+	'card.storage_changed': '保管場所・保管位置の変更',
+	'card.transfer_sent': 'カードの回送（回送済）',
+	'card.transfer_unsent': '回送済の取消',
+	'list.viewed': '帳票の画面表示',
+	'reservations.exported': '予約検索結果の出力',
+	'user.password_changed': 'パスワード変更（本人）',
+	'user.password_change_failed': 'パスワード変更の失敗（現在のパスワード誤り）'
 };
 
 const PREFIX_LABELS: Record<string, string> = {

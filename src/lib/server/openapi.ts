@@ -10,6 +10,7 @@ import { AUDIT_USER_OPS } from './audit/openapi.ts';
 import { CITY_OPS } from './city/openapi.ts';
 import { CARD_OPS } from './cards/openapi.ts';
 import { isCitizenPath } from './citizen/maintenance.ts';
+import { CLERK_OPS } from './clerk-openapi.ts';
 
 const problem = z.object({
 	type: z.string(),
@@ -379,6 +380,7 @@ const OPS: Op[] = [
 	...AUDIT_USER_OPS,
 	...CITY_OPS,
 	...CARD_OPS,
+	...CLERK_OPS,
 	{ method: 'get', path: '/api/v1/openapi.json', summary: 'This document', tag: 'meta', ok: { status: 200 }, errors: [] }
 ];
 

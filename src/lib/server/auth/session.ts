@@ -23,6 +23,8 @@ export interface Principal {
 	 */
 	locations?: number[] | null;
 	sessionId: string;
+	/** R-S01: the password was set by an admin: only the password change is open until it is changed */
+	mustChangePassword?: boolean;
 }
 
 export interface LoginResult {
@@ -122,9 +124,16 @@ export async function login(
 		role: user.role,
 		locationId: user.locationId ?? null,
 		locations: await servedLocationIds(ctx, user.id, user.locationId ?? null),
-		sessionId
+		sessionId,
+		mustChangePassword: await mustChange(ctx, user.id)
 	};
 	return { token, role: user.role, expiresAt, principal };
+}
+
+/** R-S01: whether the user's password was set by an admin and is still to be changed (read raw, not a model field, so the model still fits the older schemas migration tests step down to). */
+async function mustChange(ctx: AppContext, userId: number): Promise<boolean> {
+	const [row] = await ctx.db.sequelize.query<{ f: boolean }>(`SELECT must_change_password AS f FROM staff_users WHERE id = :userId`, { replacements: { userId }, type: QueryTypes.SELECT });
+	return row?.f === true;
 }
 
 /** The served set as the Principal carries it: the listed locations, else the legacy single one, else null (all). */
@@ -155,8 +164,8 @@ export async function authenticate(ctx: AppContext, token: string | null | undef
 	if (cached && String(cached.userId) === claims.sub) return cached;
 	// One query (the session row and its user together) when this node has not seen the session lately;
 	// the served locations come in the same statement.
-	const [row] = await ctx.db.sequelize.query<{ id: number; login: string; display_name: string; role: string; location_id: number | null; locations: number[]; session_id: string; expires_at: Date }>(
-		`SELECT u.id, u.login, u.display_name, u.role, u.location_id, s.id AS session_id, s.expires_at,
+	const [row] = await ctx.db.sequelize.query<{ id: number; login: string; display_name: string; role: string; location_id: number | null; locations: number[]; session_id: string; expires_at: Date; must_change_password: boolean }>(
+		`SELECT u.id, u.login, u.display_name, u.role, u.location_id, s.id AS session_id, s.expires_at, u.must_change_password,
 		        ARRAY(SELECT l.location_id FROM staff_user_locations l WHERE l.staff_user_id = u.id ORDER BY l.location_id) AS locations
 		   FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_user_id
 		  WHERE s.id = :sid AND s.revoked_at IS NULL AND s.expires_at > :now AND u.active AND u.id = :uid`,
@@ -170,7 +179,8 @@ export async function authenticate(ctx: AppContext, token: string | null | undef
 		role: row.role,
 		locationId: row.location_id,
 		locations: servedList(row.locations, row.location_id),
-		sessionId: row.session_id
+		sessionId: row.session_id,
+		mustChangePassword: row.must_change_password === true
 	};
 	ctx.sessions?.set(claims.sid, principal, new Date(row.expires_at), row.id);
 	return principal;

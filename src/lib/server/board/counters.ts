@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { BoardCounters } from '../../realtime/events.ts';
 import { tokyoDateOf } from '../../domain/dates.ts';
 import { tokyoIso, type SlotRow as Row } from '../slots.ts';
+import { countNotArrived, lateMomentsPassed } from '../../domain/late-arrival.ts';
 
 type SlotRow = Pick<Row, 'starts_at' | 'ends_at' | 'capacity' | 'booked' | 'held' | 'checked_in' | 'version'>;
 
@@ -16,11 +17,13 @@ const HOURS_AHEAD = 4;
 /**
  * R-L02: today's counters for one location's wall board. 予約 and 来庁 come from the slots
  * (kept in the booking transactions); 交付済, 待ち and 未来庁 from the card statuses of the people
- * booked today (R-S08), so the board agrees with the staff screens by construction.
+ * booked today (R-S08), so the board agrees with the staff screens by construction. 未来庁 also
+ * counts, during the day, the persons of booked visits still not checked in once their slot has
+ * ended plus the city's late-arrival minutes (the job marks them only after closing).
  */
 export async function boardCounters(ctx: AppContext, locationId: number, date = tokyoDateOf(ctx.now())): Promise<BoardCounters> {
 	const now = ctx.now();
-	const [slots, statuses, history] = await Promise.all([
+	const [slots, statuses, history, visits, city] = await Promise.all([
 		ctx.db.sequelize.query<SlotRow>(
 			`SELECT starts_at, ends_at, capacity, booked, held, checked_in, version FROM slots
 			  WHERE location_id = :locationId AND date = :date ORDER BY starts_at`,
@@ -35,8 +38,22 @@ export async function boardCounters(ctx: AppContext, locationId: number, date = 
 			  GROUP BY c.status`,
 			{ replacements: { locationId, date }, type: QueryTypes.SELECT }
 		),
-		ctx.db.sequelize.query<{ v: string | null }>(`SELECT max(id)::text AS v FROM card_status_history`, { type: QueryTypes.SELECT })
+		ctx.db.sequelize.query<{ v: string | null }>(`SELECT max(id)::text AS v FROM card_status_history`, { type: QueryTypes.SELECT }),
+		ctx.db.sequelize.query<{ ends_at: Date; status: string; checked_in: boolean; persons: number }>(
+			`SELECT r.ends_at, r.status, (r.checked_in_at IS NOT NULL) AS checked_in,
+			        (SELECT count(*)::int FROM reservation_persons p WHERE p.reservation_id = r.id AND p.active) AS persons
+			   FROM reservations r
+			  WHERE r.location_id = :locationId AND r.date = :date AND r.status = 'active' AND r.checked_in_at IS NULL`,
+			{ replacements: { locationId, date }, type: QueryTypes.SELECT }
+		),
+		ctx.db.sequelize.query<{ late: number }>(`SELECT late_arrival_minutes AS late FROM city_settings WHERE id = 1`, { type: QueryTypes.SELECT })
 	]);
+	const lateMinutes = city[0]?.late ?? 15;
+	const notArrived = countNotArrived(
+		visits.map((v) => ({ endsAt: v.ends_at, status: v.status, checkedIn: v.checked_in, persons: v.persons })),
+		lateMinutes,
+		now
+	);
 	const byStatus = new Map(statuses.map((s) => [s.status, s.n]));
 	let booked = 0;
 	let checkedIn = 0;
@@ -74,14 +91,15 @@ export async function boardCounters(ctx: AppContext, locationId: number, date = 
 		checkedIn,
 		issued: byStatus.get('issued') ?? 0,
 		waiting: byStatus.get('checked_in') ?? 0,
-		noShow: byStatus.get('no_show') ?? 0,
+		noShow: (byStatus.get('no_show') ?? 0) + notArrived,
 		remainingNow,
 		remainingToday: remainingToday + remainingNow,
 		slotCount: slots.length,
 		hours: [...hourly.values()],
 		opensAt: slots.length ? tokyoIso(new Date(slots[0].starts_at)).slice(11, 16) : null,
 		closesAt: slots.length ? tokyoIso(new Date(slots[slots.length - 1].ends_at)).slice(11, 16) : null,
-		version: String(version),
+		// the not-arrived count changes with the clock: the late moments passed keep versions growing with it
+		version: String(version + BigInt(lateMomentsPassed(slots.map((s) => new Date(s.ends_at)), lateMinutes, now))),
 		at: tokyoIso(now)
 	};
 }

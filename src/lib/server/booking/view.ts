@@ -4,6 +4,7 @@ import { tokyoIso } from '../slots.ts';
 import { AppError } from '../errors.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { requireLocation } from '../auth/scope.ts';
+import { audit } from '../audit/write.ts';
 import type { ReservationSource, ReservationStatus } from '../../../../db/models/reservation.ts';
 
 /** A reservation as staff see it (R-S04). Persons carry the notice ID staff read out, never names here. */
@@ -69,10 +70,12 @@ export async function reservationView(db: Db, id: string, t?: Transaction): Prom
 }
 
 /** `GET /api/v1/staff/reservations/{id}`: viewer and above, a viewer or clerk only at a location they serve (R-S01). */
-export async function staffReservationView(ctx: { db: Db }, principal: Principal | null, id: string): Promise<ReservationView> {
+export async function staffReservationView(ctx: { db: Db }, principal: Principal | null, id: string, opts: { ip?: string | null } = {}): Promise<ReservationView> {
 	const p = requireRole(principal, 'viewer');
 	const r = await reservationView(ctx.db, id);
 	if (!r) throw new AppError('not_found', '指定された予約が見つかりません。');
 	await requireLocation(ctx, p, r.locationId);
+	// R-O03: reading one person's booking is logged (who, which booking; nothing personal)
+	await audit(ctx, { actorType: 'staff', actorId: p.login, action: 'reservation.viewed', targetType: 'reservation', targetId: r.id, detail: { via: 'api' }, ip: opts.ip });
 	return r;
 }

@@ -7,6 +7,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext, CardStatusChange } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { audit } from '../audit.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { requireCardsServed } from '../auth/scope.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
@@ -106,7 +107,12 @@ export interface HistoryEntry {
 }
 
 /** R-S08: a card's status history and data changes, newest first. */
-export async function cardHistory(ctx: AppContext, principal: Principal | null, cardId: string): Promise<{ cardId: string; status: CardStatus; history: HistoryEntry[] }> {
+export async function cardHistory(
+	ctx: AppContext,
+	principal: Principal | null,
+	cardId: string,
+	opts: { ip?: string | null } = {}
+): Promise<{ cardId: string; status: CardStatus; history: HistoryEntry[] }> {
 	const p = requireRole(principal, 'viewer');
 	const card = await ctx.db.models.CardRecord.findByPk(cardId, { attributes: ['id', 'status'] });
 	if (!card) throw new AppError('not_found', '指定されたカードが見つかりません。');
@@ -127,5 +133,7 @@ export async function cardHistory(ctx: AppContext, principal: Principal | null, 
 		for (const k of Object.keys(r.new_values ?? {})) fields[k] = [r.old_values?.[k] ?? null, r.new_values?.[k] ?? null];
 		return { ...base, fields };
 	});
+	// R-O03: looking at one person's record is logged (who, which card; nothing personal)
+	await audit(ctx, { actorType: 'staff', actorId: p.login, action: 'card.viewed', targetType: 'card', targetId: String(card.id), ip: opts.ip });
 	return { cardId: String(card.id), status: card.status, history };
 }

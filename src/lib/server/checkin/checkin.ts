@@ -109,5 +109,7 @@ export async function checkInByCode(ctx: AppContext, principal: Principal | null
 		return { r, moved: await checkInLocked(ctx, t, r, clerk.login, input.ip) };
 	});
 	if (moved) publish(ctx, r, moved);
+	// R-O03: a scan that changes nothing still shows one person's booking: logged as a view
+	else await audit(ctx, { actorType: 'staff', actorId: clerk.login, action: 'reservation.viewed', targetType: 'reservation', targetId: r.id, detail: { via: 'check-in' }, ip: input.ip });
 	return { checkedIn: moved !== null, alreadyCheckedIn: moved === null, reservation: (await counterReservation(ctx.db, r.id))! };
 }

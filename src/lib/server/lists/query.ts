@@ -29,6 +29,10 @@ export interface ListRow {
 	storage_name: string;
 	issuing_location_id: number;
 	issuing_name: string;
+	/** transfer list only (R-S03): sent to this visit's location (回送済), by whom and when */
+	transfer_sent?: boolean;
+	transfer_sent_at?: Date | null;
+	transfer_sent_by?: string | null;
 	/** no-show list only: the follow-up mail's outbox state */
 	follow_published_at: Date | null;
 	follow_failed_at: Date | null;
@@ -45,6 +49,11 @@ export interface ListFilter {
 	 * is at one of them; for the transfer list also when the card is stored at one of them.
 	 */
 	served?: number[] | null;
+	/**
+	 * Transfer list (R-S03): the printed list leaves out cards already sent (回送済) to the visit's
+	 * location — it is what still has to go; the screen passes true and shows them marked.
+	 */
+	includeSent?: boolean;
 }
 
 const SELECT = `r.id AS reservation_id, r.booking_number, r.date::text AS date, r.starts_at, r.checked_in_at, r.status,
@@ -92,7 +101,8 @@ const KIND: Record<ListKind, { where: string; order: string; extraSelect?: strin
 	// cards waiting away from where they will be handed out; not yet handed over
 	transfer: {
 		where: `r.status = 'active' AND r.checked_in_at IS NULL AND c.storage_location_id <> r.location_id`,
-		order: `sl.sort_order, sl.id, il.sort_order, il.id, r.date, ${BOX_KEY}, c.notice_id, c.id`
+		order: `sl.sort_order, sl.id, il.sort_order, il.id, r.date, ${BOX_KEY}, c.notice_id, c.id`,
+		extraSelect: `, (c.transfer_sent_to IS NOT DISTINCT FROM r.location_id) AS transfer_sent, c.transfer_sent_at, c.transfer_sent_by`
 	},
 	'no-shows': {
 		where: `r.status = 'no_show'`,
@@ -108,7 +118,8 @@ function scope(f: ListFilter): string {
 }
 
 function where(f: ListFilter): string {
-	return `WHERE r.date BETWEEN :from AND :to ${f.locationId === null ? '' : 'AND r.location_id = :locationId'} ${scope(f)} AND ${KIND[f.kind].where}`;
+	const unsent = f.kind === 'transfer' && !f.includeSent ? 'AND c.transfer_sent_to IS DISTINCT FROM r.location_id' : '';
+	return `WHERE r.date BETWEEN :from AND :to ${f.locationId === null ? '' : 'AND r.location_id = :locationId'} ${scope(f)} AND ${KIND[f.kind].where} ${unsent}`;
 }
 
 export function listQueries(f: ListFilter) {

@@ -6,6 +6,7 @@ import { tokyoIso } from '../slots.ts';
 import { AppError } from '../errors.ts';
 import { requireRole } from '../auth/session.ts';
 import { requireLocation } from '../auth/scope.ts';
+import { audit } from '../audit/write.ts';
 
 /** A staff note as shown at the counter (R-S14). Staff only: nothing citizen-facing reads person_notes. */
 export interface NoteView {
@@ -25,6 +26,8 @@ export interface CounterPerson {
 	/** R-S03: where the card waits, and whether it must be sent to the issuing location first */
 	storage: { locationId: number; nameJa: string; boxPosition: string };
 	needsTransfer: boolean;
+	/** R-S03: the card was sent (回送済) to this booking's location: who and when */
+	transferSent: { at: string; by: string } | null;
 	/** the note of the last status change (e.g. why 不備・再手続) */
 	statusNote: string | null;
 	/** when the card became 交付済 (for the undo window), ISO 8601 +09:00 */
@@ -79,6 +82,9 @@ interface PersonRow {
 	storage_location_id: number;
 	s_name_ja: string;
 	box_position: string;
+	transfer_sent_at: Date | null;
+	transfer_sent_by: string | null;
+	transfer_sent_to: number | null;
 	status_note: string | null;
 	issued_at: Date | null;
 	note_body: string | null;
@@ -100,6 +106,7 @@ export async function counterReservation(db: Db, id: string, t?: Transaction): P
 	const persons = await db.sequelize.query<PersonRow>(
 		`SELECT c.id AS card_id, p.position, c.name_kana, c.name_kanji, c.notice_id, c.birth_date::text AS birth_date, c.status,
 		        c.storage_location_id, sl.name_ja AS s_name_ja, c.box_position,
+		        c.transfer_sent_at, c.transfer_sent_by, c.transfer_sent_to,
 		        (SELECT h.note FROM card_status_history h WHERE h.card_record_id = c.id ORDER BY h.id DESC LIMIT 1) AS status_note,
 		        (SELECT h.at FROM card_status_history h WHERE h.card_record_id = c.id AND h.to_status = 'issued' ORDER BY h.id DESC LIMIT 1) AS issued_at,
 		        n.body AS note_body, n.author AS note_author, n.created_at AS note_at
@@ -133,7 +140,11 @@ export async function counterReservation(db: Db, id: string, t?: Transaction): P
 			birthDate: p.birth_date,
 			status: p.status,
 			storage: { locationId: p.storage_location_id, nameJa: p.s_name_ja, boxPosition: p.box_position },
-			needsTransfer: p.storage_location_id !== r.location_id,
+			needsTransfer: p.storage_location_id !== r.location_id && p.transfer_sent_to !== r.location_id,
+			transferSent:
+				p.storage_location_id !== r.location_id && p.transfer_sent_to === r.location_id && p.transfer_sent_at
+					? { at: tokyoIso(new Date(p.transfer_sent_at)), by: p.transfer_sent_by ?? '' }
+					: null,
 			statusNote: p.status_note,
 			issuedAt: p.issued_at ? tokyoIso(new Date(p.issued_at)) : null,
 			note: p.note_body ? { body: p.note_body, author: p.note_author ?? '', at: tokyoIso(new Date(p.note_at!)) } : null
@@ -145,11 +156,14 @@ export async function counterReservation(db: Db, id: string, t?: Transaction): P
 export async function readCounterReservation(
 	ctx: { db: Db },
 	principal: import('../auth/session.ts').Principal | null,
-	id: string
+	id: string,
+	opts: { ip?: string | null; via?: 'detail' | 'counter' } = {}
 ): Promise<CounterReservation> {
 	const p = requireRole(principal, 'viewer');
 	const r = await counterReservation(ctx.db, id);
 	if (!r) throw new AppError('not_found', '指定された予約が見つかりません。');
 	await requireLocation(ctx, p, r.location.id);
+	// R-O03: opening one person's booking (booking page, counter) is logged: who, which booking, from where
+	await audit(ctx, { actorType: 'staff', actorId: p.login, action: 'reservation.viewed', targetType: 'reservation', targetId: r.id, detail: { via: opts.via ?? 'detail' }, ip: opts.ip });
 	return r;
 }

@@ -69,7 +69,8 @@ export async function createUser(ctx: AppContext, principal: Principal | null, i
 		const user = await ctx.db.sequelize.transaction(async (t) => {
 			await checkLocations(ctx, input.locationIds, t);
 			const [[row]] = (await ctx.db.sequelize.query(
-				`INSERT INTO staff_users (login, display_name, role, password_hash) VALUES (:login, :displayName, :role, :passwordHash) RETURNING id`,
+				// R-S01: a password an admin chose or generated is changed by its user at the first login
+				`INSERT INTO staff_users (login, display_name, role, password_hash, must_change_password) VALUES (:login, :displayName, :role, :passwordHash, true) RETURNING id`,
 				{ replacements: { login: input.login, displayName: input.displayName, role: input.role, passwordHash }, transaction: t }
 			)) as [{ id: number }[], unknown];
 			await setLocations(ctx, row.id, input.locationIds, t);
@@ -170,16 +171,19 @@ export async function resetPassword(ctx: AppContext, principal: Principal | null
 	const passwordHash = await hash(password);
 	const user = await ctx.db.sequelize.transaction(async (t) => {
 		const [[row]] = (await ctx.db.sequelize.query(
-			`UPDATE staff_users u SET password_hash = :passwordHash, failed_attempts = 0, locked_until = NULL, updated_at = now()
+			// R-S01: a password set for someone else is theirs to change at the next login
+			`UPDATE staff_users u SET password_hash = :passwordHash, failed_attempts = 0, locked_until = NULL, must_change_password = :mustChange, updated_at = now()
 			  FROM (SELECT id, locked_until FROM staff_users WHERE id = :id FOR UPDATE) old
 			 WHERE u.id = old.id RETURNING old.locked_until`,
-			{ replacements: { id, passwordHash }, transaction: t }
+			{ replacements: { id, passwordHash, mustChange: admin.userId !== id }, transaction: t }
 		)) as [{ locked_until: Date | null }[], unknown];
 		if (!row) throw new AppError('not_found', '利用者が見つかりません。');
 		const keep = admin.userId === id ? admin.sessionId : null;
 		const revoked = await revokeSessions(ctx, id, t, keep);
 		const unlocked = !!row.locked_until && new Date(row.locked_until) > ctx.now();
-		await audit(ctx, { actorType: 'staff', actorId: admin.login, action: 'user.password_reset', targetType: 'staff_user', targetId: id, detail: { login: target.login, generated: generated !== null, unlocked, sessionsRevoked: revoked }, ip }, t);
+		await audit(ctx, { actorType: 'staff', actorId: admin.login, action: 'user.password_reset', targetType: 'staff_user', targetId: id, detail: { login: target.login, generated: generated !== null, unlocked, sessionsRevoked: revoked, mustChangePassword: admin.userId !== id }, ip }, t);
+		// the user's sessions cached on any node are read again (the flag is part of them)
+		t.afterCommit(() => ctx.events.usersChanged?.([id]));
 		return (await readUser(ctx, id, t))!;
 	});
 	return { user, generatedPassword: generated };

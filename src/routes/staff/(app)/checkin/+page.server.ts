@@ -1,6 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
+import { clientAddress } from '$lib/server/audit/client.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { idParam } from '$lib/server/schemas.ts';
 import { text } from '$lib/server/forms.ts';
@@ -13,7 +14,8 @@ import { readCounterReservation } from '$lib/server/reservations/detail.ts';
 import { searchReservations } from '$lib/server/reservations/search.ts';
 
 /** R-S15 the counter: a QR scan (or a search) opens the booking; the clerk then works person by person. */
-export const load: PageServerLoad = async ({ url, locals }) => {
+export const load: PageServerLoad = async (event) => {
+	const { url, locals } = event;
 	if (!locals.principal || !hasRole(locals.principal.role, 'clerk')) error(403, 'この操作を行う権限がありません。');
 	const ctx = appContext();
 	const today = tokyoDateOf(ctx.now());
@@ -25,7 +27,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	let openError: string | null = null;
 	if (r.success) {
 		try {
-			reservation = await readCounterReservation(ctx, locals.principal, r.data);
+			reservation = await readCounterReservation(ctx, locals.principal, r.data, { ip: clientAddress(event), via: 'counter' });
 		} catch (e) {
 			if (!isAppError(e)) throw e;
 			if (e.status === 403) openError = e.message;

@@ -1,6 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
+import { clientAddress } from '$lib/server/audit/client.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { dateString, idParam, locationIdParam } from '$lib/server/schemas.ts';
 import { attempt, checked, text } from '$lib/server/forms.ts';
@@ -11,15 +12,17 @@ import { mayServe } from '$lib/domain/scope.ts';
 import { readCounterReservation } from '$lib/server/reservations/detail.ts';
 import { moveStaffReservation } from '$lib/server/booking/move.ts';
 import { cancelStaffReservation } from '$lib/server/booking/cancel.ts';
+import { setPersonNote } from '$lib/server/notes/notes.ts';
 
 /** R-S04: one booking for staff, with moving it to another time (or location) and cancelling it. */
-export const load: PageServerLoad = async ({ params, url, locals }) => {
+export const load: PageServerLoad = async (event) => {
+	const { params, url, locals } = event;
 	const ctx = appContext();
 	const id = idParam.safeParse(params.id);
 	if (!id.success) error(404, '指定された予約が見つかりません。');
 	let reservation;
 	try {
-		reservation = await readCounterReservation(ctx, locals.principal, id.data);
+		reservation = await readCounterReservation(ctx, locals.principal, id.data, { ip: clientAddress(event), via: 'detail' });
 	} catch (e) {
 		if (isAppError(e)) error(e.status, e.message);
 		throw e;
@@ -35,6 +38,8 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
 		reservation,
 		editable,
 		canOverride: hasRole(locals.principal!.role, 'supervisor'),
+		// R-S14: staff notes are editable here at any time, not only at the counter on the day
+		canNote: hasRole(locals.principal!.role, 'clerk'),
 		moveLocationId,
 		moveDate,
 		moveSlots: editable ? await staffSlots(ctx, locals.principal, moveLocationId, moveDate) : [],
@@ -44,6 +49,19 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
 };
 
 export const actions: Actions = {
+	note: async ({ request, locals, getClientAddress }) => {
+		const f = await request.formData();
+		const cardId = idParam.safeParse(f.get('cardId'));
+		if (!cardId.success) return fail(400, { action: 'note', message: '指定が正しくありません。' });
+		const body = String(f.get('body') ?? '');
+		const r = await attempt(() => setPersonNote(appContext(), locals.principal, { cardId: cardId.data, body, ip: getClientAddress() }), {
+			action: 'note',
+			cardId: cardId.data,
+			noteBody: body.slice(0, 1000)
+		});
+		if (!r.ok) return r.failure;
+		return { action: 'note', cardId: cardId.data, noteSaved: true };
+	},
 	move: async ({ request, params, locals, getClientAddress }) => {
 		const id = idParam.safeParse(params.id);
 		if (!id.success) return fail(404, { action: 'move', message: '指定された予約が見つかりません。' });

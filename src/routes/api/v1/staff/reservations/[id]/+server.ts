@@ -7,10 +7,10 @@ import { staffReservationView } from '$lib/server/booking/view.ts';
 import { moveStaffReservation } from '$lib/server/booking/move.ts';
 import { cancelStaffReservation } from '$lib/server/booking/cancel.ts';
 
-export const GET: RequestHandler = ({ params, locals }) =>
+export const GET: RequestHandler = ({ params, locals, getClientAddress }) =>
 	api(async () => {
 		requireRole(locals.principal, 'viewer');
-		return json(await staffReservationView(appContext(), locals.principal, parseWith(idParam, params.id, 'reservation id')));
+		return json(await staffReservationView(appContext(), locals.principal, parseWith(idParam, params.id, 'reservation id'), { ip: getClientAddress() }));
 	});
 
 /** Move to another slot (R-S04, R-C10 for staff). */

@@ -5,8 +5,8 @@ import { idParam } from '$lib/server/schemas.ts';
 import { cardHistory } from '$lib/server/cards/status.ts';
 
 /** R-S08: status changes (who, when, from, to, note) and data changes of one card, newest first. */
-export const GET: RequestHandler = ({ params, locals }) =>
+export const GET: RequestHandler = ({ params, locals, getClientAddress }) =>
 	api(async () => {
 		const id = parseWith(idParam, params.id, 'card id');
-		return json(await cardHistory(appContext(), locals.principal, id));
+		return json(await cardHistory(appContext(), locals.principal, id, { ip: getClientAddress() }));
 	});
