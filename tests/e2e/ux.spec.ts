@@ -1,0 +1,85 @@
+/**
+ * What a new clerk and a citizen found on every page (R-C01, R-C09, R-C10, R-C15, R-S04, R-S06, R-S15):
+ * each test here failed before its fix.
+ */
+import { expect, test } from '@playwright/test';
+import pg from 'pg';
+import { ARTIFACTS, e2eState } from './state.ts';
+import { nodes, uiLogin } from './helpers.ts';
+
+const shots = `${ARTIFACTS}/screenshots`;
+
+/** A visit booked today at location 2 for one demo card, a few minutes ahead; returns its QR code. */
+async function todayVisit(minutesAhead: number): Promise<{ reservationId: string; code: string; bookingNumber: string }> {
+	const c = new pg.Client({ connectionString: e2eState().databaseUrl });
+	await c.connect();
+	try {
+		await c.query('BEGIN');
+		const start = new Date(Math.ceil((Date.now() + minutesAhead * 60_000) / 60_000) * 60_000);
+		const date = new Date(start.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
+		const { rows: [slot] } = await c.query(
+			`INSERT INTO slots (location_id, date, starts_at, ends_at, capacity) VALUES (2, $1, $2, $3, 6)
+			 ON CONFLICT (location_id, starts_at) DO UPDATE SET capacity = EXCLUDED.capacity RETURNING id, starts_at, ends_at`,
+			[date, start, new Date(start.getTime() + 10 * 60_000)]
+		);
+		const { rows: [card] } = await c.query(`SELECT id FROM card_records WHERE status = 'notice_sent' ORDER BY id DESC LIMIT 1 FOR UPDATE`);
+		const bookingNumber = `${String(Date.now()).slice(-8, -4)}-${String(Date.now()).slice(-4)}`;
+		const { rows: [r] } = await c.query(
+			`INSERT INTO reservations (booking_number, location_id, purpose_id, party_size, date, starts_at, ends_at, source, created_by)
+			 VALUES ($1, 2, (SELECT min(id) FROM purposes), 1, $2, $3, $4, 'staff', 'e2e') RETURNING id, checkin_code`,
+			[bookingNumber, date, slot.starts_at, slot.ends_at]
+		);
+		await c.query(`INSERT INTO reservation_slots (reservation_id, slot_id) VALUES ($1, $2)`, [r.id, slot.id]);
+		await c.query(`INSERT INTO reservation_persons (reservation_id, card_record_id, position) VALUES ($1, $2, 1)`, [r.id, card.id]);
+		await c.query(`UPDATE card_records SET status = 'reserved' WHERE id = $1`, [card.id]);
+		await c.query(`UPDATE slots SET booked = booked + 1, version = version + 1 WHERE id = $1`, [slot.id]);
+		await c.query('COMMIT');
+		return { reservationId: String(r.id), code: r.checkin_code, bookingNumber };
+	} finally {
+		await c.end();
+	}
+}
+
+test('R-S15 the scan field is cleared and refocused after every scan, and a scan typed while the page loads keeps its first character', async ({ browser }) => {
+	const { a } = nodes();
+	const one = await todayVisit(4);
+	await new Promise((r) => setTimeout(r, 5));
+	const two = await todayVisit(5);
+	const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+	await uiLogin(page, a.url, 'clerk');
+	// the reader types the moment the page is there, before its scripts and styles have arrived
+	// (they are held back here, as on a slow network) and before the browser applied autofocus
+	const slow = async (route: import('@playwright/test').Route) => {
+		await new Promise((r) => setTimeout(r, 1500));
+		await route.continue().catch(() => undefined); // the page may have moved on meanwhile
+	};
+	await page.route('**/_app/immutable/**', slow);
+	await page.goto(`${a.url}/staff/checkin`, { waitUntil: 'commit' });
+	await page.locator('#code').waitFor({ state: 'attached' });
+	await page.keyboard.type(one.code);
+	await page.keyboard.press('Enter');
+	await expect(page.locator('[data-field="bookingNumber"]')).toHaveText(one.bookingNumber, { timeout: 15_000 });
+	await page.unrouteAll({ behavior: 'wait' });
+	await expect(page.locator('[data-field="bookingNumber"]')).toHaveText(one.bookingNumber);
+	await expect(page.getByRole('status').filter({ hasText: '来庁受付しました' })).toBeVisible();
+	const field = page.getByRole('textbox', { name: 'QRコード' });
+	await expect(field).toHaveValue('');
+	await expect(field).toBeFocused();
+	// the next household's scan is not appended to the last one
+	await page.keyboard.type(two.code);
+	await page.keyboard.press('Enter');
+	await expect(page.locator('[data-field="bookingNumber"]')).toHaveText(two.bookingNumber);
+	await expect(field).toHaveValue('');
+	await expect(field).toBeFocused();
+	// a refused scan clears the field too, so the next one reads alone
+	await page.keyboard.type('NOT-A-CODE');
+	await page.keyboard.press('Enter');
+	await expect(page.getByRole('alert')).toContainText('予約のQRコードではありません');
+	await expect(field).toHaveValue('');
+	await expect(field).toBeFocused();
+	await page.keyboard.type(one.code);
+	await page.keyboard.press('Enter');
+	await expect(page.locator('[data-field="bookingNumber"]')).toHaveText(one.bookingNumber);
+	await expect(page.getByRole('status').filter({ hasText: 'すでに来庁受付済み' })).toBeVisible();
+	await page.screenshot({ path: `${shots}/ux-counter.png`, fullPage: true });
+});
