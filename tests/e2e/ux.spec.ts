@@ -2,10 +2,11 @@
  * What a new clerk and a citizen found on every page (R-C01, R-C09, R-C10, R-C15, R-S04, R-S06, R-S15):
  * each test here failed before its fix.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import pg from 'pg';
 import { ARTIFACTS, e2eState } from './state.ts';
-import { nodes, uiLogin } from './helpers.ts';
+import { nodes, openDay, uiLogin } from './helpers.ts';
+import { freeCards, linkFor, sql } from './citizen.ts';
 
 const shots = `${ARTIFACTS}/screenshots`;
 
@@ -82,4 +83,61 @@ test('R-S15 the scan field is cleared and refocused after every scan, and a scan
 	await expect(page.locator('[data-field="bookingNumber"]')).toHaveText(one.bookingNumber);
 	await expect(page.getByRole('status').filter({ hasText: 'すでに来庁受付済み' })).toBeVisible();
 	await page.screenshot({ path: `${shots}/ux-counter.png`, fullPage: true });
+});
+
+/** A citizen with a session, persons checked at `locationId`, holding the first free time of `date`. */
+async function holdATime(page: Page, base: string, email: string, locationId: number, date: string, cardOffset: number, lang = '') {
+	await page.request.post(`${base}/api/v1/citizen/links`, { data: { email } });
+	await page.goto(`${base}/start/${await linkFor(email)}${lang}`);
+	await page.locator('form button[type="submit"]').first().click();
+	await expect(page).toHaveURL(/\/book/);
+	const [p] = await freeCards(1, cardOffset);
+	await page.locator(`input[name="locationId"][value="${locationId}"]`).check();
+	await page.locator('#noticeId0').fill(p.noticeId);
+	await page.locator('#birthMonthDay0').fill(p.monthDay);
+	await page.locator('form[action="?/verify"] button[type="submit"]').click();
+	await expect(page).toHaveURL(new RegExp(`/locations/${locationId}`));
+	await page.goto(`${base}/locations/${locationId}/day/${date}`);
+	await page.locator('label.time:not(.disabled)').first().click();
+	await page.locator('form[action="?/hold"] button[type="submit"]').click();
+	await expect(page).toHaveURL(/\/reserve\/[0-9a-f-]{36}$/);
+	return page.url().split('/reserve/')[1];
+}
+
+test('R-C09 R-C15 Back after confirming shows the booking, not a refusal; after an expired hold the persons are kept', async ({ browser, request }) => {
+	const { b } = nodes();
+	const date = await openDay(request, b.url, 1, 6);
+	const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+	const booked = await holdATime(page, b.url, 'ux-back@example.jp', 1, date, 200);
+	await page.getByLabel('注意事項を読み、確認しました').check();
+	await page.getByRole('button', { name: '予約を確定する' }).click();
+	await expect(page).toHaveURL(/\/manage\/[0-9a-f-]{36}\.[\w-]{32}\?done=1$/);
+	const manage = new URL(page.url()).pathname;
+	await page.goBack();
+	await expect(page).toHaveURL(new RegExp(`${manage}$`));
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('予約内容の確認・変更');
+	await expect(page.getByText('お取り置きの時間が過ぎたか')).toHaveCount(0);
+	// the same when the page is loaded afresh, or without scripts: it says the booking is made, with its link
+	await page.goto(`${b.url}/reserve/${booked}`);
+	await expect(page).toHaveURL(new RegExp(`${manage}$`));
+	const noJs = await (await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() })).newPage();
+	await noJs.goto(`${b.url}/reserve/${booked}`);
+	await expect(noJs.getByRole('status')).toContainText('この予約は確定しています');
+	await expect(noJs.getByRole('link', { name: '予約内容を見る' })).toHaveAttribute('href', manage);
+	await expect(noJs.getByRole('alert')).toHaveCount(0);
+
+	// an expired hold: its page leads back to its day, where the checked persons are still chosen
+	const holdId = await holdATime(page, b.url, 'ux-expired@example.jp', 1, date, 205);
+	await sql(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [holdId]);
+	await page.reload();
+	await expect(page.getByRole('alert')).toContainText('入力内容は保存されています');
+	await page.getByRole('link', { name: '日時の選択に戻る' }).click();
+	await expect(page).toHaveURL(new RegExp(`/locations/1/day/${date}$`));
+	await expect(page.getByText('1人で予約')).toBeVisible();
+	await expect(page.locator('label.time:not(.disabled)').first()).toBeVisible();
+	// and the persons form says who is already checked, with a way on without typing again
+	await page.goto(`${b.url}/book`);
+	await expect(page.locator('[data-kept="1"]')).toContainText('1人');
+	await page.getByRole('link', { name: 'この内容で日時を選ぶ' }).click();
+	await expect(page).toHaveURL(/\/locations\/1$/);
 });

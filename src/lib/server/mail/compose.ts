@@ -92,7 +92,7 @@ export async function composeMail(ctx: AppContext, row: OutboxRow): Promise<Comp
 			lang: link.lang,
 			city: en ? link.city.cityNameEn : link.city.cityNameJa,
 			contact: en ? link.city.contactEn : link.city.contactJa,
-			linkUrl: linkUrl(ctx.publicOrigin, linkToken(ctx.jwtSecret, link.id)),
+			linkUrl: linkUrl(ctx.publicOrigin, linkToken(ctx.jwtSecret, link.id), link.lang),
 			linkMinutes: link.city.linkMinutes
 		};
 		return { kind: 'send', message: { ...base, to: link.email, ...renderMail(row.topic, link.lang, view), attachments: [] } };
