@@ -5,7 +5,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import pg from 'pg';
 import { ARTIFACTS, e2eState } from './state.ts';
-import { nodes, openDay, uiLogin } from './helpers.ts';
+import { apiLogin, nodes, openDay, staffSlots, uiLogin } from './helpers.ts';
 import { freeCards, linkFor, sql } from './citizen.ts';
 
 const shots = `${ARTIFACTS}/screenshots`;
@@ -140,4 +140,64 @@ test('R-C09 R-C15 Back after confirming shows the booking, not a refusal; after 
 	await expect(page.locator('[data-kept="1"]')).toContainText('1人');
 	await page.getByRole('link', { name: 'この内容で日時を選ぶ' }).click();
 	await expect(page).toHaveURL(/\/locations\/1$/);
+});
+
+test('R-S06 R-S05 R-S12 a supervisor closes a whole day in one form; the booking left on it is listed with the bulk mail and the move, also when the day is shown again', async ({ browser, request }) => {
+	const { a, b } = nodes();
+	const date = await openDay(request, a.url, 3, 10);
+	const token = await apiLogin(request, a.url, 'supervisor');
+	const slots = await staffSlots(request, a.url, token, 3, date);
+	const [p] = await freeCards(1, 215);
+	const made = await request.post(`${a.url}/api/v1/staff/reservations`, {
+		headers: { authorization: `Bearer ${token}` },
+		data: { slotId: slots[1].id, persons: [{ noticeId: p.noticeId, birthDate: p.birthDate }], email: 'closed-day@example.jp' }
+	});
+	expect(made.status(), await made.text()).toBe(201);
+	const booking = await made.json();
+
+	const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+	await uiLogin(page, a.url, 'supervisor');
+	// a citizen watching that location's calendar on the other node
+	const citizen = await (await browser.newContext()).newPage();
+	await citizen.goto(`${b.url}/locations/3/day/${date}`);
+	await expect(citizen.locator('label.time, li.time').first()).toBeVisible();
+
+	await page.goto(`${a.url}/staff/slots?locationId=3&date=${date}`);
+	await page.locator('summary', { hasText: 'この日・時間帯の受付を停止（監督者）' }).click();
+	await page.getByLabel('この日すべて').check();
+	await page.getByLabel('理由（必須）', { exact: true }).fill('庁舎の停電');
+	await page.getByRole('button', { name: '受付を停止する' }).click();
+	// a day with a booking is not closed by accident: the supervisor confirms
+	await expect(page.getByRole('alert')).toContainText('予約済み');
+	await page.getByLabel(/予約がある枠も閉じる/).check();
+	await page.getByRole('button', { name: '受付を停止する' }).click();
+	await expect(page.getByRole('status').filter({ hasText: '枠の受付を停止しました' })).toContainText(`${slots.length}枠`);
+	const stranded = page.locator('[data-stranded]');
+	await expect(stranded).toContainText(booking.bookingNumber);
+	await expect(page.locator('tr[data-slot-id] [data-field="capacity"]').first()).toHaveText('0');
+	await page.screenshot({ path: `${shots}/ux-close-day.png`, fullPage: true });
+	// live to every screen: the citizen's day on node B offers nothing any more
+	await expect(citizen.locator('.empty')).toBeVisible({ timeout: 5000 });
+	const avail = await (await request.get(`${b.url}/api/v1/locations/3/availability?from=${date}&to=${date}`)).json();
+	expect(avail.days[0].level).not.toBe('many');
+	// audited once, as an override naming the booking
+	const [row] = await sql<{ action: string; detail: { affectedReservationIds: string[]; reason: string } }>(
+		`SELECT action, detail FROM audit_log WHERE target_type = 'location' AND target_id = '3' AND detail->>'date' = $1 ORDER BY id DESC LIMIT 1`,
+		[date]
+	);
+	expect(row.action).toBe('slot.capacity_range_overridden');
+	expect(row.detail.affectedReservationIds.map(String)).toContain(String(booking.id));
+
+	// shown again later: still flagged, with the move and the bulk mail for that day and place
+	await page.goto(`${a.url}/staff/slots?locationId=3&date=${date}`);
+	await expect(stranded).toContainText(booking.bookingNumber);
+	await expect(stranded.getByRole('link', { name: `日時を変更（${booking.bookingNumber}）` })).toHaveAttribute('href', `/staff/reservations/${booking.id}`);
+	await stranded.getByRole('link', { name: 'この日・この交付場所の予約へ一斉メール' }).click();
+	await expect(page.locator('select[name="locationId"]')).toHaveValue('3');
+	await expect(page.locator('input[name="from"]')).toHaveValue(date);
+	await expect(page.locator('input[name="to"]')).toHaveValue(date);
+	await page.getByLabel('件名').fill('閉庁のお知らせ');
+	await page.getByLabel('本文').fill('{{date}} は閉庁となりました。');
+	await page.getByRole('button', { name: '見本と件数を確認' }).click();
+	await expect(page.getByRole('status').filter({ hasText: '送信対象' })).toContainText('1 件');
 });
