@@ -3,6 +3,7 @@
  * each test here failed before its fix.
  */
 import { expect, test, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import pg from 'pg';
 import { ARTIFACTS, e2eState } from './state.ts';
 import { apiLogin, nodes, openDay, staffSlots, uiLogin } from './helpers.ts';
@@ -200,4 +201,26 @@ test('R-S06 R-S05 R-S12 a supervisor closes a whole day in one form; the booking
 	await page.getByLabel('本文').fill('{{date}} は閉庁となりました。');
 	await page.getByRole('button', { name: '見本と件数を確認' }).click();
 	await expect(page.getByRole('status').filter({ hasText: '送信対象' })).toContainText('1 件');
+});
+
+test('R-C01 every page has a title of its own: the staff top after login, 404 and 403 (axe document-title)', async ({ browser }) => {
+	const { a } = nodes();
+	const page = await (await browser.newContext()).newPage();
+	const titled = async (expected: RegExp) => {
+		await expect(page).toHaveTitle(expected);
+		const r = await new AxeBuilder({ page }).withRules(['document-title']).analyze();
+		expect(r.violations.map((v) => v.id)).toEqual([]);
+	};
+	await uiLogin(page, a.url, 'clerk');
+	await titled(/^職員トップ — /);
+	await page.goto(`${a.url}/staff`);
+	await titled(/^職員トップ — /);
+	await page.goto(`${a.url}/no-such-page`);
+	await titled(/^ページが見つかりません — /);
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('ページが見つかりません');
+	await page.goto(`${a.url}/staff/mail/bulk`);
+	await titled(/^この画面を利用する権限がありません — /);
+	await expect(page.getByRole('link', { name: '職員トップへ' })).toBeVisible();
+	await page.goto(`${a.url}/no-such-page?lang=en`);
+	await titled(/^Page not found — /);
 });
