@@ -8,6 +8,7 @@ import pg from 'pg';
 import { ARTIFACTS, e2eState } from './state.ts';
 import { apiLogin, nodes, openDay, staffSlots, uiLogin } from './helpers.ts';
 import { freeCards, linkFor, sql } from './citizen.ts';
+import { warekiYear } from '../../src/lib/domain/wareki.ts';
 
 const shots = `${ARTIFACTS}/screenshots`;
 
@@ -223,4 +224,73 @@ test('R-C01 every page has a title of its own: the staff top after login, 404 an
 	await expect(page.getByRole('link', { name: '職員トップへ' })).toBeVisible();
 	await page.goto(`${a.url}/no-such-page?lang=en`);
 	await titled(/^Page not found — /);
+});
+
+test('R-S04 和暦: the phone booking takes 昭和60年1月2日-style birth dates (the import’s parser); the booking, counter and card pages show 和暦 beside the western date', async ({ browser, request }) => {
+	const { a } = nodes();
+	const date = await openDay(request, a.url, 2, 11);
+	const token = await apiLogin(request, a.url, 'clerk');
+	const [slot] = await staffSlots(request, a.url, token, 2, date);
+	const [p] = await freeCards(1, 225);
+	const [, m, d] = p.birthDate.split('-').map(Number);
+	const era = warekiYear(p.birthDate);
+	const typed = `${era.replace(/年$/, '')}年${m}月${d}日`;
+	expect(typed).toMatch(/^(昭和|平成|令和)/);
+
+	const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+	await uiLogin(page, a.url, 'clerk');
+	await page.goto(`${a.url}/staff/reservations/new?locationId=2&date=${date}`);
+	await page.locator(`tr[data-slot-id="${slot.id}"]`).getByRole('radio').check();
+	await page.getByLabel('交付通知書番号').first().fill(p.noticeId);
+	// a wrong 和暦 date is refused with the import's message, nothing written
+	await page.getByLabel('生年月日').first().fill('平成31年5月1日');
+	await page.getByRole('button', { name: '予約する' }).click();
+	await expect(page.locator('.field-error').first()).toContainText('平成の期間外');
+	await page.getByLabel('生年月日').first().fill(typed);
+	await page.getByRole('button', { name: '予約する' }).click();
+	const done = page.getByRole('status').filter({ hasText: '予約しました' });
+	await expect(done).toContainText(/予約番号\s*\d{4}-\d{4}/);
+	const [row] = await sql<{ id: string }>(
+		`SELECT r.id FROM reservations r JOIN reservation_persons rp ON rp.reservation_id = r.id JOIN card_records c ON c.id = rp.card_record_id
+		  WHERE c.notice_id = $1 AND c.birth_date = $2 AND r.status = 'active'`,
+		[p.noticeId, p.birthDate]
+	);
+	expect(row).toBeTruthy();
+	const shown = `${p.birthDate}（${era}）`;
+	await page.goto(`${a.url}/staff/reservations/${row.id}`);
+	await expect(page.locator('[data-field="birthDate"]').first()).toHaveText(shown);
+	await page.goto(`${a.url}/staff/checkin?r=${row.id}`);
+	await expect(page.locator('[data-field="birthDate"]').first()).toHaveText(shown);
+	const [card] = await sql<{ id: string }>(`SELECT id FROM card_records WHERE notice_id = $1 AND birth_date = $2`, [p.noticeId, p.birthDate]);
+	await page.goto(`${a.url}/staff/cards/${card.id}`);
+	await expect(page.locator('[data-field="birthDate"]')).toHaveText(shown);
+});
+
+test('R-C01 at 200 % zoom the day page’s 「△ 残りわずか」 tiles fit: no sideways scrolling (640 px viewport, 2 device pixels per CSS pixel)', async ({ browser, request }) => {
+	const { a } = nodes();
+	const date = await openDay(request, a.url, 2, 12);
+	const token = await apiLogin(request, a.url, 'supervisor');
+	const r = await request.post(`${a.url}/api/v1/staff/slots/capacity-range`, {
+		headers: { authorization: `Bearer ${token}` },
+		data: { locationId: 2, date, start: '00:00', end: '23:59', capacity: 2, reason: 'E2E 残りわずか' }
+	});
+	expect(r.status(), await r.text()).toBe(200);
+	for (const lang of ['ja', 'en']) {
+		// a 1280 px window at 200 %: 640 CSS pixels, each drawn with 2 device pixels
+		const page = await (await browser.newContext({ viewport: { width: 640, height: 700 }, deviceScaleFactor: 2 })).newPage();
+		await page.goto(`${a.url}/locations/2/day/${date}?lang=${lang}`);
+		await expect(page.locator('[data-level="few"]').first()).toBeVisible();
+		const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, clientWidth: document.scrollingElement!.clientWidth }));
+		expect(scrollWidth, lang).toBeLessThanOrEqual(clientWidth);
+		// every badge stays inside its tile
+		const out = await page.evaluate(() =>
+			[...document.querySelectorAll('.time')].filter((t) => {
+				const b = t.querySelector('.badge')?.getBoundingClientRect();
+				const r = t.getBoundingClientRect();
+				return b && (b.right > r.right + 0.5 || b.left < r.left - 0.5);
+			}).length
+		);
+		expect(out, lang).toBe(0);
+		await page.screenshot({ path: `${shots}/ux-day-zoom200-${lang}.png`, fullPage: true });
+	}
 });
