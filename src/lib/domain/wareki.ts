@@ -14,7 +14,7 @@ export function warekiYear(isoDate: string): string {
 	if (Number.isNaN(d.getTime())) return '';
 	const parts = ERA_YEAR.formatToParts(d);
 	const era = parts.find((p) => p.type === 'era')?.value ?? '';
-	const year = parts.find((p) => p.type === 'year' || p.type === 'relatedYear')?.value ?? '';
+	const year = parts.find((p) => p.type === 'year')?.value ?? '';
 	if (!era || !year) return '';
 	return `${era}${year === '1' ? '元' : year}年`;
 }
