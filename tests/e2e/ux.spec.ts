@@ -266,6 +266,51 @@ test('R-S04 和暦: the phone booking takes 昭和60年1月2日-style birth date
 	await expect(page.locator('[data-field="birthDate"]')).toHaveText(shown);
 });
 
+test('R-C16 R-C01 English pages: the English address on the day, confirm and manage pages, no full-width punctuation, calendar labels never broken inside a word', async ({ browser, request }) => {
+	const { b } = nodes();
+	const date = await openDay(request, b.url, 1, 8);
+	const page = await (await browser.newContext({ viewport: { width: 375, height: 812 } })).newPage();
+	const FULL_WIDTH = /[（）、。：「」〜]/;
+	const englishText = async () => (await page.locator('main').innerText()).replace(/[^\n]*＊＊[^\n]*/g, ''); // masked names are data, not text
+	await page.goto(`${b.url}/locations/1/day/${date}?lang=en`);
+	await expect(page.locator('[data-address]')).toHaveText('1F Main Building, 1-1-1 Chuo-machi');
+	expect(await englishText()).not.toMatch(FULL_WIDTH);
+
+	await holdATime(page, b.url, 'ux-english@example.jp', 1, date, 230, '?lang=en');
+	await expect(page.locator('main')).toContainText('1F Main Building, 1-1-1 Chuo-machi');
+	expect(await englishText()).not.toMatch(FULL_WIDTH);
+	await page.getByRole('checkbox').check();
+	await page.locator('form[action="?/confirm"] button[type="submit"]').click();
+	await expect(page).toHaveURL(/\/manage\//);
+	await expect(page.locator('main')).toContainText('1F Main Building, 1-1-1 Chuo-machi');
+	await expect(page.locator('main')).not.toContainText('中央町1-1-1');
+	expect(await englishText()).not.toMatch(FULL_WIDTH);
+	await page.screenshot({ path: `${shots}/ux-manage-en-phone.png`, fullPage: true });
+
+	// the month calendar on a phone: a label wraps between words, never inside one
+	for (const month of [date.slice(0, 7), new Date(Date.parse(`${date.slice(0, 7)}-01T00:00:00Z`) + 40 * 86400_000).toISOString().slice(0, 7)]) {
+		await page.goto(`${b.url}/locations/1?month=${month}&lang=en`);
+		await expect(page.locator('[data-address]')).toHaveText('1F Main Building, 1-1-1 Chuo-machi');
+		const broken = await page.evaluate(() => {
+			const out: string[] = [];
+			for (const el of document.querySelectorAll('.calendar .note, .calendar .txt')) {
+				const node = el.firstChild;
+				if (!node || node.nodeType !== Node.TEXT_NODE) continue;
+				const text = node.textContent ?? '';
+				for (const m of text.matchAll(/\S+/g)) {
+					const r = document.createRange();
+					r.setStart(node, m.index!);
+					r.setEnd(node, m.index! + m[0].length);
+					const lines = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+					if (lines.size > 1) out.push(m[0]);
+				}
+			}
+			return out;
+		});
+		expect(broken, month).toEqual([]);
+	}
+});
+
 test('R-C01 at 200 % zoom the day page’s 「△ 残りわずか」 tiles fit: no sideways scrolling (640 px viewport, 2 device pixels per CSS pixel)', async ({ browser, request }) => {
 	const { a } = nodes();
 	const date = await openDay(request, a.url, 2, 12);

@@ -18,7 +18,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const count = Math.min(city.maxPersonsPerBooking, Math.max(1, Number.isInteger(asked) && asked > 0 ? asked : (draft?.partySize ?? 1)));
 	return {
 		signedIn: true as const,
-		locations: locations.map((l) => ({ id: l.id, nameJa: l.nameJa, nameEn: l.nameEn, addressJa: l.addressJa })),
+		locations: locations.map((l) => ({ id: l.id, nameJa: l.nameJa, nameEn: l.nameEn, addressJa: l.addressJa, addressEn: l.addressEn })),
 		purposes: purposes.filter((p) => p.active).map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn })),
 		maxPersons: city.maxPersonsPerBooking,
 		count,
