@@ -15,6 +15,7 @@ import * as bookingFunctions from './migrations/20261126000000-booking-functions
 import * as auditChainUsers from './migrations/20261125400000-audit-chain-users.ts';
 import * as cardImport from './migrations/20261125100000-card-import.ts';
 import * as leastPrivilege from './migrations/20261126100000-least-privilege.ts';
+import * as reservationPhone from './migrations/20261208050000-reservation-phone.ts';
 
 /**
  * Migrations are listed explicitly rather than globbed: the production server runs this file
@@ -36,7 +37,8 @@ const MIGRATIONS = [
 	{ name: '20261125900000-node-status', module: nodeStatus },
 	{ name: '20261125910000-retention', module: retention },
 	{ name: '20261126000000-booking-functions', module: bookingFunctions },
-	{ name: '20261126100000-least-privilege', module: leastPrivilege }
+	{ name: '20261126100000-least-privilege', module: leastPrivilege },
+	{ name: '20261208050000-reservation-phone', module: reservationPhone }
 ];
 
 export function migrator(sequelize: Sequelize) {

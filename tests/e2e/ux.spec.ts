@@ -5,7 +5,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import pg from 'pg';
-import { ARTIFACTS, e2eState } from './state.ts';
+import { readFileSync } from 'node:fs';
+import { ARTIFACTS, JWT_SECRET, e2eState } from './state.ts';
+import { manageToken } from '../../src/lib/server/citizen/tokens.ts';
 import { apiLogin, nodes, openDay, staffSlots, uiLogin } from './helpers.ts';
 import { freeCards, linkFor, sql } from './citizen.ts';
 import { warekiYear } from '../../src/lib/domain/wareki.ts';
@@ -337,5 +339,72 @@ test('R-C01 at 200 % zoom the day page’s 「△ 残りわずか」 tiles fit: 
 		);
 		expect(out, lang).toBe(0);
 		await page.screenshot({ path: `${shots}/ux-day-zoom200-${lang}.png`, fullPage: true });
+	}
+});
+
+test('R-S04 R-C09 a phone booking keeps the caller’s number (validated, staff pages only, never to the citizen, never logged); the manage page prints booking and QR on one A4 and one A5 page', async ({ browser, request }) => {
+	const { a, b } = nodes();
+	const date = await openDay(request, a.url, 2, 13);
+	const token = await apiLogin(request, a.url, 'clerk');
+	const [, slot] = await staffSlots(request, a.url, token, 2, date);
+	const [p] = await freeCards(1, 235);
+	const tail = String(Date.now()).slice(-4);
+	const auth = { authorization: `Bearer ${token}` };
+	const persons = [{ noticeId: p.noticeId, birthDate: p.birthDate }];
+
+	const bad = await request.post(`${a.url}/api/v1/staff/reservations`, { headers: auth, data: { slotId: slot.id, persons, phone: '12-34' } });
+	expect([400, 422]).toContain(bad.status());
+	expect(bad.headers()['content-type']).toContain('application/problem+json');
+	expect(await bad.text()).toContain('電話番号');
+	expect(await sql(`SELECT 1 FROM reservation_persons rp JOIN card_records c ON c.id = rp.card_record_id WHERE c.notice_id = $1 AND c.birth_date = $2 AND rp.active`, [p.noticeId, p.birthDate])).toHaveLength(0);
+
+	// full-width digits and dashes as a clerk may type them
+	const made = await request.post(`${a.url}/api/v1/staff/reservations`, { headers: auth, data: { slotId: slot.id, persons, phone: `０９０－８８７７－${tail}` } });
+	expect(made.status(), await made.text()).toBe(201);
+	const r = await made.json();
+	const phone = `090-8877-${tail}`;
+	const [row] = await sql<{ phone: string; public_ref: string; token_version: number }>(`SELECT phone, public_ref, token_version FROM reservations WHERE id = $1`, [r.id]);
+	expect(row.phone).toBe(phone);
+
+	const staff = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+	await uiLogin(staff, a.url, 'clerk');
+	await staff.goto(`${a.url}/staff/reservations/${r.id}`);
+	await expect(staff.locator('[data-field="phone"]')).toHaveText(phone);
+	await staff.goto(`${a.url}/staff/checkin?r=${r.id}`);
+	await expect(staff.locator('[data-field="phone"]')).toHaveText(phone);
+	// the form: a wrong number is refused beside the field
+	await staff.goto(`${a.url}/staff/reservations/new?locationId=2&date=${date}`);
+	await staff.locator(`tr[data-slot-id="${slot.id}"]`).getByRole('radio').check();
+	await staff.getByLabel('交付通知書番号').first().fill(p.noticeId);
+	await staff.getByLabel('生年月日').first().fill(p.birthDate);
+	await staff.getByLabel(/電話番号/).fill('0120');
+	await staff.getByRole('button', { name: '予約する' }).click();
+	await expect(staff.locator('#phone-error')).toContainText('電話番号は数字10〜15桁');
+
+	// the citizen's side never shows it
+	const manage = manageToken(JWT_SECRET, row.public_ref, row.token_version);
+	const api = await request.get(`${b.url}/api/v1/citizen/reservations/${manage}`);
+	expect(api.status()).toBe(200);
+	expect(await api.text()).not.toContain(tail);
+	const citizen = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+	await citizen.goto(`${b.url}/manage/${manage}`);
+	await expect(citizen.locator('[data-qr-fallback]')).toHaveText(r.bookingNumber);
+	expect(await citizen.content()).not.toContain(tail);
+
+	// printed: the booking and its QR on one page
+	await citizen.emulateMedia({ media: 'print' });
+	await expect(citizen.locator('header.site')).toBeHidden();
+	await expect(citizen.getByRole('img', { name: '受付用QRコード' })).toBeVisible();
+	await citizen.screenshot({ path: `${shots}/ux-manage-print.png`, fullPage: true });
+	for (const format of ['A4', 'A5'] as const) {
+		const pdf = (await citizen.pdf({ format, printBackground: true, path: `${shots}/ux-manage-print-${format}.pdf` })).toString('latin1');
+		expect((pdf.match(/\/Type\s*\/Page(?![s\w])/g) ?? []).length, format).toBe(1);
+	}
+
+	// never logged, on either node
+	for (const name of ['a', 'b']) {
+		const log = readFileSync(`${ARTIFACTS}/node-${name}.log`, 'utf8');
+		expect(log).not.toContain(`8877-${tail}`);
+		expect(log).not.toContain(`８８７７`);
 	}
 });

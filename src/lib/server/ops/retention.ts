@@ -96,7 +96,7 @@ export async function runRetention(ctx: AppContext, opts: { dryRun: boolean; act
 		const run = (sql: string, replacements: Record<string, unknown>) => ctx.db.sequelize.query(sql, { replacements, transaction: t });
 		if (p.resBefore) {
 			await run(`DELETE FROM reservation_persons p USING reservations r WHERE p.reservation_id = r.id AND r.date < :before`, { before: p.resBefore });
-			await run(`UPDATE reservations SET email = NULL WHERE date < :before AND email IS NOT NULL`, { before: p.resBefore });
+			await run(`UPDATE reservations SET email = NULL, phone = NULL WHERE date < :before AND (email IS NOT NULL OR phone IS NOT NULL)`, { before: p.resBefore });
 			await run(
 				`WITH c AS (SELECT id FROM card_records WHERE status IN (:final) AND updated_at < :before AND name_kanji <> :erased),
 				      h AS (DELETE FROM card_record_changes WHERE card_record_id IN (SELECT id FROM c)),
