@@ -180,6 +180,10 @@ test('R-S06 R-S05 R-S12 a supervisor closes a whole day in one form; the booking
 	await expect(stranded).toContainText(booking.bookingNumber);
 	await expect(page.locator('tr[data-slot-id] [data-field="capacity"]').first()).toHaveText('0');
 	await page.screenshot({ path: `${shots}/ux-close-day.png`, fullPage: true });
+	await page.setViewportSize({ width: 390, height: 844 });
+	expect(await page.evaluate(() => document.scrollingElement!.scrollWidth <= document.scrollingElement!.clientWidth)).toBe(true);
+	await page.screenshot({ path: `${shots}/ux-close-day-phone.png`, fullPage: true });
+	await page.setViewportSize({ width: 1280, height: 900 });
 	// live to every screen: the citizen's day on node B offers nothing any more
 	await expect(citizen.locator('.empty')).toBeVisible({ timeout: 5000 });
 	const avail = await (await request.get(`${b.url}/api/v1/locations/3/availability?from=${date}&to=${date}`)).json();
@@ -372,6 +376,9 @@ test('R-S04 R-C09 a phone booking keeps the caller’s number (validated, staff 
 	await expect(staff.locator('[data-field="phone"]')).toHaveText(phone);
 	await staff.goto(`${a.url}/staff/checkin?r=${r.id}`);
 	await expect(staff.locator('[data-field="phone"]')).toHaveText(phone);
+	await staff.setViewportSize({ width: 390, height: 844 });
+	await staff.screenshot({ path: `${shots}/ux-counter-phone.png`, fullPage: true });
+	await staff.setViewportSize({ width: 1280, height: 900 });
 	// the form: a wrong number is refused beside the field
 	await staff.goto(`${a.url}/staff/reservations/new?locationId=2&date=${date}`);
 	await staff.locator(`tr[data-slot-id="${slot.id}"]`).getByRole('radio').check();
