@@ -18,6 +18,7 @@ import * as leastPrivilege from './migrations/20261126100000-least-privilege.ts'
 import * as citySettings from './migrations/20261208010000-city-settings.ts';
 import * as idDocuments from './migrations/20261208010001-id-documents.ts';
 import * as clerk from './migrations/20261208040000-clerk.ts';
+import * as reservationPhone from './migrations/20261208050000-reservation-phone.ts';
 import * as retentionDays from './migrations/20261208060000-retention-days.ts';
 import * as auditSealer from './migrations/20261208070000-audit-sealer.ts';
 import { applyFunctions } from './functions.ts';
@@ -46,6 +47,7 @@ const MIGRATIONS = [
 	{ name: '20261208010000-city-settings', module: citySettings },
 	{ name: '20261208010001-id-documents', module: idDocuments },
 	{ name: '20261208040000-clerk', module: clerk },
+	{ name: '20261208050000-reservation-phone', module: reservationPhone },
 	{ name: '20261208060000-retention-days', module: retentionDays },
 	{ name: '20261208070000-audit-sealer', module: auditSealer }
 ];

@@ -42,7 +42,7 @@ export function createMetrics() {
 	opsGauge('mynumber_outbox_oldest_queued_seconds', 'Age of the oldest waiting mail', (s) => s.outbox.oldestQueuedSeconds ?? 0);
 	opsGauge('mynumber_jobs_waiting', 'Jobs waiting in pg-boss', (s) => s.jobs?.waiting ?? null);
 	opsGauge('mynumber_jobs_failed_today', 'Jobs failed in the last 24 h', (s) => s.jobs?.failedToday ?? null);
-	opsGauge('mynumber_bookings_today', 'Bookings made today (Asia/Tokyo)', (s) => s.bookings.today);
+	opsGauge('mynumber_bookings_today', 'Visits booked for today (Asia/Tokyo), not cancelled', (s) => s.bookings.today);
 	opsGauge('mynumber_replicas', 'Streaming replicas attached to the primary', (s) => s.replicas.length);
 	opsGauge('mynumber_replica_lag_seconds', 'Largest replay lag of the replicas', (s) => (s.replicas.length ? Math.max(...s.replicas.map((r) => r.replayLagSeconds ?? 0)) : null));
 	opsGauge('mynumber_backup_last_age_seconds', 'Seconds since the last base backup finished', (s) => (s.backup?.lastFinishedAt ? (Date.now() - Date.parse(s.backup.lastFinishedAt)) / 1000 : null));

@@ -42,6 +42,15 @@ const ja = {
 	partyOf: (n: number) => `${n}人で予約`,
 	notFitting: 'この人数では空きなし',
 	holdExpiredBack: '日時の選択に戻る',
+	keptTitle: '確認済みの来庁者',
+	/** punctuation that differs by language: full-width in Japanese only */
+	range: (a: string, b: string) => `${a}〜${b}`,
+	paren: (s: string) => `（${s}）`,
+	list: (xs: readonly string[]) => xs.join('、'),
+	alreadyBooked: (n: string) => `この予約は確定しています（予約番号 ${n}）。`,
+	openBooking: '予約内容を見る',
+	keptContinue: 'この内容で日時を選ぶ',
+	keptOr: '人数や用件を変える場合は、下の欄に入力し直してください。',
 	extend: '時間を延長する',
 	extendedUntil: 'お取り置きを延長しました。',
 	warnExpiring: 'まもなくお取り置きの期限です。延長する場合は「時間を延長する」を押してください。',
@@ -107,8 +116,8 @@ const ja = {
 	manageAccess: '交通案内',
 	managePersons: '来庁する方',
 	manageQrHeading: '受付用QRコード',
-	manageQrHelp: '来庁されたら、窓口でこのQRコードをお見せください。読み取れないときは、下の番号をお伝えください。',
-	manageQrCodeText: '受付番号',
+	manageQrHelp: '来庁されたら、窓口でこのQRコードをお見せください。読み取れないときは、下の予約番号をお伝えください。',
+	manageQrCodeText: '予約番号',
 	manageBring: '持ち物・注意事項',
 	manageCalendar: 'カレンダーに登録する（.ics）',
 	manageActions: '予約の変更・取消',
@@ -157,7 +166,7 @@ const ja = {
 	addFull: (max: number) => `1回の予約でお申し込みできるのは${max}人までのため、これ以上追加できません。`,
 	addFixBelow: '入力内容を確認してください。',
 	icsTitle: (purpose: string, place: string) => `マイナンバーカード：${purpose}（${place}）`,
-	icsBody: (number: string, url: string) => `予約番号：${number}\n持ち物・注意事項の確認、日時の変更・取消は次のページから：\n${url}`
+	icsBody: (number: string, url: string) => `予約番号：${number}\n持ち物・注意事項の確認、日時の変更・取消は、予約完了メールのリンクからお手続きください。\n${url}`
 };
 type Dict = typeof ja;
 const en: Dict = {
@@ -201,6 +210,14 @@ const en: Dict = {
 	partyOf: (n: number) => `Booking for ${n}`,
 	notFitting: 'Not enough room for your party',
 	holdExpiredBack: 'Choose a time again',
+	keptTitle: 'People already checked',
+	range: (a: string, b: string) => `${a}–${b}`,
+	paren: (s: string) => ` (${s})`,
+	list: (xs: readonly string[]) => xs.join(', '),
+	alreadyBooked: (n: string) => `This booking is confirmed (booking number ${n}).`,
+	openBooking: 'See your booking',
+	keptContinue: 'Choose a time with these people',
+	keptOr: 'To change the people or the purpose, fill in the form below again.',
 	extend: 'Extend the time',
 	extendedUntil: 'The hold has been extended.',
 	warnExpiring: 'The time held for you is about to run out. Press “Extend the time” if you need longer.',
@@ -266,8 +283,8 @@ const en: Dict = {
 	manageAccess: 'How to get there',
 	managePersons: 'Who is coming',
 	manageQrHeading: 'QR code for check-in',
-	manageQrHelp: 'Show this QR code at the counter when you arrive. If it cannot be read, tell the staff the code below.',
-	manageQrCodeText: 'Check-in code',
+	manageQrHelp: 'Show this QR code at the counter when you arrive. If it cannot be read, tell the staff the booking number below.',
+	manageQrCodeText: 'Booking number',
 	manageBring: 'What to bring',
 	manageCalendar: 'Add to your calendar (.ics)',
 	manageActions: 'Change or cancel',
@@ -317,7 +334,7 @@ const en: Dict = {
 	addFull: (max: number) => `A booking can have at most ${max} people, so nobody more can be added.`,
 	addFixBelow: 'Please check what you entered.',
 	icsTitle: (purpose: string, place: string) => `My Number card: ${purpose} (${place})`,
-	icsBody: (number: string, url: string) => `Booking number: ${number}\nWhat to bring, and changing or cancelling your booking:\n${url}`
+	icsBody: (number: string, url: string) => `Booking number: ${number}\nTo see what to bring, or to change or cancel your booking, use the link in your confirmation mail.\n${url}`
 };
 
 export function t(lang: Lang): Dict {

@@ -103,7 +103,8 @@ test('R-C09 R-C10 R-C01 R-C06 the manage link: completion page with QR and .ics,
 	const [y, m, d] = dayFrom.split('-').map(Number);
 	await expect(page.locator('[data-when]')).toHaveText(new RegExp(`^${y}年${m}月${d}日（[日月火水木金土]）${from.startsAt.slice(11, 16)}〜\\d\\d:\\d\\d$`));
 	await expect(page.getByRole('img', { name: '受付用QRコード' })).toBeVisible();
-	await expect(page.locator('[data-checkin-code]')).toHaveText(/^MN[0-9A-F]{32}$/);
+	await expect(page.locator('[data-checkin-code]')).toHaveAttribute('data-checkin-code', /^MN[0-9A-F]{32}$/);
+	await expect(page.locator('[data-qr-fallback]')).toHaveText(booking.number);
 	await expect(page.getByText('市バス「市役所前」下車すぐ')).toBeVisible();
 	await expect(page.getByText(p1.noticeId)).toHaveCount(0);
 	await look(page, 'done');

@@ -42,10 +42,10 @@ async function booked(people = 1, capacity = 3) {
 const unfold = (ics: string) => ics.replace(/\r?\n[ \t]/g, '');
 
 describe('R-C09 calendar entry (.ics)', () => {
-	it('R-C09 the .ics carries the visit as the right instant, the booking number and the manage link, never a name or a notice ID', async () => {
+	it('R-C09 the .ics carries the visit as the right instant, the booking number and the site (not the manage link, a secret), never a name or a notice ID', async () => {
 		const { ctx, r, token, cards } = await booked();
 		const view = await viewManaged(ctx, token);
-		const url = `${ctx.publicOrigin}/manage/${token}`;
+		const url = ctx.publicOrigin;
 		const ics = unfold(reservationIcs(view, url, 'ja'));
 		expect(ics).toMatch(/^BEGIN:VCALENDAR/);
 		// 10:00–10:30 in Tokyo is 01:00–01:30 UTC
@@ -54,7 +54,9 @@ describe('R-C09 calendar entry (.ics)', () => {
 		expect(ics).toMatch(/SUMMARY:マイナンバーカード：カードの交付（中央テスト窓口）/);
 		expect(ics).toContain('LOCATION:中央テスト窓口 中央町1-1-1');
 		expect(ics).toContain(`予約番号：${r.reservationNumber}`);
-		expect(ics).toContain(url);
+		expect(ics).toContain(`URL:${url}/`);
+		expect(ics).not.toContain(token);
+		expect(ics).not.toContain('/manage/');
 		expect(ics).toContain('STATUS:CONFIRMED');
 		expect(ics).toContain(`UID:${r.reservationNumber}@`);
 		for (const secret of ['山田', '花子', cards[0].noticeId, cards[0].birthDate.replaceAll('-', ''), view.checkinCode!]) expect(ics).not.toContain(secret);

@@ -222,5 +222,5 @@ export function monthPush(a: Omit<Availability, 'slots'>, month: string) {
 
 export async function listCitizenLocations(ctx: AppContext) {
 	const rows = await ctx.db.models.Location.findAll({ where: { citizenBookable: true }, order: [['sortOrder', 'ASC'], ['id', 'ASC']] });
-	return rows.map((l) => ({ id: l.id, code: l.code, nameJa: l.nameJa, nameEn: l.nameEn, addressJa: l.addressJa }));
+	return rows.map((l) => ({ id: l.id, code: l.code, nameJa: l.nameJa, nameEn: l.nameEn, addressJa: l.addressJa, addressEn: l.addressEn }));
 }

@@ -16,6 +16,7 @@ export const REDACT = [
 	'*.noticeId',
 	'*.birthDate',
 	'*.email',
+	'*.phone',
 	'*.name',
 	'*.nameKana',
 	'*.nameKanji'

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidDate, MONTH_RE } from '../domain/dates.ts';
 import { CARD_STATUSES } from '../domain/card-status.ts';
 import { isDeliverableAddress } from '../domain/mail-format.ts';
+import { normalisePhone, PHONE_MESSAGE } from '../domain/phone.ts';
 
 /** zod schemas of the public contract (DESIGN.md). Request bodies are strict: unknown fields are 400s. */
 export const dateString = z.string().refine(isValidDate, 'must be a date YYYY-MM-DD');
@@ -83,6 +84,16 @@ export const staffReservationBody = z.strictObject({
 	purposeId: z.number().int().positive().optional(),
 	persons,
 	email: email.optional(),
+	/** R-S04: the caller's phone number, staff-only */
+	phone: z
+		.string()
+		.max(30)
+		.transform((v, c) => {
+			const p = normalisePhone(v);
+			if (p === null) c.addIssue({ code: 'custom', message: PHONE_MESSAGE });
+			return p ?? '';
+		})
+		.optional(),
 	override: z.strictObject({ reason: reasonText }).optional()
 });
 

@@ -4,7 +4,7 @@ import { appContext } from '$lib/server/context.ts';
 import { listCitizenLocations } from '$lib/server/availability.ts';
 import { listPurposes } from '$lib/server/scheduling/purposes.ts';
 import { loadCitySettings } from '$lib/server/scheduling/settings-read.ts';
-import { readDraft, verifyDraft } from '$lib/server/citizen/draft.ts';
+import { draftPersons, readDraft, verifyDraft } from '$lib/server/citizen/draft.ts';
 import { citizenPerson } from '$lib/server/schemas.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { tokyoMonthOf } from '$lib/domain/dates.ts';
@@ -18,11 +18,12 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const count = Math.min(city.maxPersonsPerBooking, Math.max(1, Number.isInteger(asked) && asked > 0 ? asked : (draft?.partySize ?? 1)));
 	return {
 		signedIn: true as const,
-		locations: locations.map((l) => ({ id: l.id, nameJa: l.nameJa, nameEn: l.nameEn, addressJa: l.addressJa })),
+		locations: locations.map((l) => ({ id: l.id, nameJa: l.nameJa, nameEn: l.nameEn, addressJa: l.addressJa, addressEn: l.addressEn })),
 		purposes: purposes.filter((p) => p.active).map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn })),
 		maxPersons: city.maxPersonsPerBooking,
 		count,
-		draft: draft ? { purposeId: draft.purposeId, locationId: draft.locationId, partySize: draft.partySize } : null
+		// R-C15: what was checked stays on the session; the page offers to go on with it
+		draft: draft ? { purposeId: draft.purposeId, locationId: draft.locationId, partySize: draft.partySize, persons: await draftPersons(ctx, draft) } : null
 	};
 };
 

@@ -20,6 +20,8 @@ export interface StaffBookingInput {
 	purposeId?: number;
 	persons: PersonInput[];
 	email?: string | null;
+	/** R-S04: the caller's phone number (normalised, lib/domain/phone.ts); staff-only, never logged or audited */
+	phone?: string | null;
 	/** R-S05: a supervisor or admin may book beyond capacity, with a reason */
 	override?: { reason: string };
 	ip?: string | null;
@@ -74,6 +76,13 @@ export async function createStaffReservation(ctx: AppContext, principal: Princip
 		const base = { locationId: probe.locationId, purposeId: purpose.id, slots: seen, cards, source: 'staff' as const, actor: { type: 'staff' as const, id: actor.login, ip: input.ip } };
 		const written = await insertReservation(ctx.db, t, { ...base, email: input.email ?? null, audience: 'staff' });
 
+		if (input.phone) {
+			await ctx.db.sequelize.query(`UPDATE reservations SET phone = :phone WHERE id = :id`, {
+				replacements: { id: written.id, phone: input.phone },
+				type: QueryTypes.UPDATE,
+				transaction: t
+			});
+		}
 		const short = await takePlaces(ctx, t, ids, cards.length, now);
 		let overrideReason: string | null = null;
 		if (short.length > 0) {

@@ -11,6 +11,7 @@ import { inTransaction } from '../booking/tx.ts';
 import { assertPartySize, choosePurpose } from '../booking/rules.ts';
 import { loadBookingSettings } from '../scheduling/settings-read.ts';
 import type { CitizenPrincipal } from './session.ts';
+import { maskName } from '../../domain/citizen/person.ts';
 import { assertNotLocked, failedAttempt, lockVerifiedCards, type CitizenPersonInput } from './verify.ts';
 
 export interface Draft {
@@ -59,4 +60,15 @@ export async function verifyDraft(
 
 export async function clearDraft(ctx: AppContext, citizen: CitizenPrincipal): Promise<void> {
 	await ctx.db.sequelize.query(`UPDATE citizen_sessions SET draft = NULL WHERE id = :id`, { replacements: { id: citizen.sessionId } });
+}
+
+/** R-C15: the persons already checked, masked as on the confirm page, so a citizen coming back sees them kept. */
+export async function draftPersons(ctx: AppContext, draft: Draft): Promise<string[]> {
+	if (!draft.cardIds.length) return [];
+	const rows = await ctx.db.sequelize.query<{ id: string; name_kanji: string }>(`SELECT id, name_kanji FROM card_records WHERE id = ANY (ARRAY[:ids]::bigint[])`, {
+		replacements: { ids: draft.cardIds },
+		type: QueryTypes.SELECT
+	});
+	const byId = new Map(rows.map((r) => [String(r.id), r.name_kanji]));
+	return draft.cardIds.map((id) => maskName(byId.get(String(id)) ?? ''));
 }

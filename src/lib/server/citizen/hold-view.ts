@@ -5,6 +5,7 @@ import { tokyoIso } from '../slots.ts';
 import { maskName } from '../../domain/citizen/person.ts';
 import type { CitizenPrincipal } from './session.ts';
 import { MAX_EXTENSIONS } from '../booking/holds.ts';
+import { manageToken, manageUrl } from './tokens.ts';
 
 export interface HoldView {
 	holdId: string;
@@ -80,4 +81,32 @@ export async function viewHold(ctx: AppContext, citizen: CitizenPrincipal, holdI
 		expiresAt: new Date(h.expires_at).toISOString(),
 		extensionsLeft: Math.max(0, MAX_EXTENSIONS - h.extensions)
 	};
+}
+
+/**
+ * R-C09 R-C15: what became of a hold that is no longer live, for the session that held it. A
+ * confirmed hold names its booking (Back after confirming shows the booking, not a refusal);
+ * an expired or given-back one names its day, so the citizen chooses again with the persons
+ * already checked (the draft stays on the session).
+ */
+export async function holdOutcome(
+	ctx: AppContext,
+	citizen: CitizenPrincipal,
+	holdId: string
+): Promise<{ kind: 'booked'; managePath: string; bookingNumber: string } | { kind: 'gone'; dayPath: string } | null> {
+	const [h] = await ctx.db.sequelize.query<{ location_id: number; date: string | null; public_ref: string | null; token_version: number | null; status: string | null; booking_number: string | null }>(
+		`SELECT h.location_id, (SELECT min(s.date)::text FROM slots s WHERE s.id = ANY (h.slot_ids)) AS date, r.public_ref, r.token_version, r.status, r.booking_number
+		   FROM holds h LEFT JOIN reservations r ON r.id = h.reservation_id
+		  WHERE h.id = :id AND h.citizen_session_id = :session`,
+		{ replacements: { id: holdId, session: citizen.sessionId }, type: QueryTypes.SELECT }
+	);
+	if (!h) return null;
+	if (h.public_ref && h.token_version !== null && h.status !== 'cancelled') {
+		return {
+			kind: 'booked',
+			managePath: new URL(manageUrl(ctx.publicOrigin, manageToken(ctx.jwtSecret, h.public_ref, h.token_version))).pathname,
+			bookingNumber: h.booking_number ?? ''
+		};
+	}
+	return { kind: 'gone', dayPath: h.date ? `/locations/${h.location_id}/day/${h.date}` : `/locations/${h.location_id}` };
 }

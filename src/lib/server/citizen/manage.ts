@@ -45,6 +45,9 @@ export interface ManagedReservation {
 	/** what the QR code at the counter carries (R-S15) */
 	checkinCode: string | null;
 	lang: 'ja' | 'en';
+	/** when booked and last changed: the calendar entry's SEQUENCE (R-C10) */
+	createdAt: string;
+	updatedAt: string;
 }
 
 interface Row {
@@ -72,6 +75,8 @@ interface Row {
 	checkin_code: string;
 	lang: 'ja' | 'en';
 	max_persons: number;
+	created_at: Date;
+	updated_at: Date;
 }
 
 /** The reservation id a manage token opens, or 404. */
@@ -91,7 +96,7 @@ export async function viewManaged(ctx: AppContext, token: string): Promise<Manag
 	const [r] = await ctx.db.sequelize.query<Row>(
 		`SELECT r.id, r.booking_number, r.status, r.token_version, r.location_id, l.name_ja AS l_name_ja, l.name_en AS l_name_en,
 		        l.address_ja, l.address_en, l.access_ja, l.access_en, r.purpose_id, p.name_ja AS p_name_ja, p.name_en AS p_name_en,
-		        p.precautions_ja, p.precautions_en, r.date, r.starts_at, r.ends_at, r.party_size, r.checked_in_at, r.checkin_code, r.lang,
+		        p.precautions_ja, p.precautions_en, r.date, r.starts_at, r.ends_at, r.party_size, r.checked_in_at, r.checkin_code, r.lang, r.created_at, r.updated_at,
 		        (SELECT max_persons_per_booking FROM city_settings WHERE id = 1) AS max_persons
 		   FROM reservations r JOIN locations l ON l.id = r.location_id JOIN purposes p ON p.id = r.purpose_id
 		  WHERE r.id = :id`,
@@ -116,7 +121,9 @@ export async function viewManaged(ctx: AppContext, token: string): Promise<Manag
 		maxPersons: r.max_persons,
 		persons: persons.map((p) => ({ position: p.position, name: maskName(p.name_kanji) })),
 		checkinCode: r.status === 'active' ? r.checkin_code : null,
-		lang: r.lang
+		lang: r.lang,
+		createdAt: new Date(r.created_at).toISOString(),
+		updatedAt: new Date(r.updated_at).toISOString()
 	};
 }
 

@@ -27,7 +27,7 @@ export interface MoveTime {
 
 export interface MoveChoices {
 	view: ManagedReservation;
-	locations: { id: number; nameJa: string; nameEn: string; addressJa: string }[];
+	locations: { id: number; nameJa: string; nameEn: string; addressJa: string; addressEn: string }[];
 	locationId: number | null;
 	month: string;
 	prevMonth: string | null;

@@ -72,6 +72,12 @@ export function manageUrl(origin: string, token: string): string {
 	return `${origin.replace(/\/$/, '')}/manage/${token}`;
 }
 
-export function linkUrl(origin: string, token: string): string {
-	return `${origin.replace(/\/$/, '')}/start/${token}`;
+/**
+ * The contract path `{PUBLIC_ORIGIN}/start/{token}`; a link mailed in another language than
+ * Japanese carries it (`?lang=en`), so it opens in that language in a browser that has never
+ * been here (R-C16).
+ */
+export function linkUrl(origin: string, token: string, lang: string = 'ja'): string {
+	const base = `${origin.replace(/\/$/, '')}/start/${token}`;
+	return lang && lang !== 'ja' ? `${base}?lang=${encodeURIComponent(lang)}` : base;
 }

@@ -9,7 +9,7 @@ import { emergencyMail } from '../ops/emergency.ts';
 import { bulkMailFor } from './bulk.ts';
 import { createHmac } from 'node:crypto';
 import QRCode from 'qrcode';
-import { createEvent } from 'ics';
+import { reservationIcs } from '../citizen/ics.ts';
 import type { AppContext } from '../context.ts';
 import { linkToken, linkUrl, manageToken, manageUrl } from '../citizen/tokens.ts';
 import { formatVisit, isDeliverableAddress, maskName } from '../../domain/mail-format.ts';
@@ -92,7 +92,7 @@ export async function composeMail(ctx: AppContext, row: OutboxRow): Promise<Comp
 			lang: link.lang,
 			city: en ? link.city.cityNameEn : link.city.cityNameJa,
 			contact: en ? link.city.contactEn : link.city.contactJa,
-			linkUrl: linkUrl(ctx.publicOrigin, linkToken(ctx.jwtSecret, link.id)),
+			linkUrl: linkUrl(ctx.publicOrigin, linkToken(ctx.jwtSecret, link.id), link.lang),
 			linkMinutes: link.city.linkMinutes
 		};
 		return { kind: 'send', message: { ...base, to: link.email, ...renderMail(row.topic, link.lang, view), attachments: [] } };
@@ -118,7 +118,11 @@ export async function composeMail(ctx: AppContext, row: OutboxRow): Promise<Comp
 				})
 			: null;
 	const rendered = custom ?? renderMail(row.topic, d.lang, view);
-	const attachments = WITH_VISIT.has(row.topic) ? await visitAttachments(d, view) : [];
+	const attachments = WITH_VISIT.has(row.topic)
+		? await visitAttachments(ctx, d)
+		: row.topic === 'reservation.cancelled'
+			? [{ filename: `yoyaku-${d.bookingNumber}-cancel.ics`, content: calendarFile(ctx, d, true), contentType: 'text/calendar; charset=utf-8; method=CANCEL' }]
+			: [];
 	return { kind: 'send', message: { ...base, to: d.email, ...rendered, attachments } };
 }
 
@@ -155,47 +159,27 @@ function reservationView(ctx: AppContext, d: ReservationMailData) {
 }
 
 /** The QR code (inline for the HTML, and as a file) and the calendar entry. */
-async function visitAttachments(d: ReservationMailData, view: ReservationViewModel): Promise<MailAttachment[]> {
+async function visitAttachments(ctx: AppContext, d: ReservationMailData): Promise<MailAttachment[]> {
 	// The QR carries the random check-in code only (R-S15): no name, no number a stranger could use.
 	const qr = await QRCode.toBuffer(d.checkinCode, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 });
 	const fileBase = `yoyaku-${d.bookingNumber}`;
 	return [
 		{ filename: `${fileBase}-qr.png`, content: qr, contentType: 'image/png', cid: QR_CID },
 		{ filename: `${fileBase}-qr.png`, content: qr, contentType: 'image/png' },
-		{ filename: `${fileBase}.ics`, content: calendarFile(d, view), contentType: 'text/calendar; charset=utf-8; method=PUBLISH' }
+		{ filename: `${fileBase}.ics`, content: calendarFile(ctx, d), contentType: 'text/calendar; charset=utf-8; method=PUBLISH' }
 	];
 }
 
-const utcArray = (t: Date): [number, number, number, number, number] => [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes()];
-
 /**
- * An .ics event (package ics). Times are written as UTC instants (…Z): the exact Tokyo times,
- * shown right by any calendar in any zone. The UID stays the same for a booking, so a calendar
- * replaces the entry when a changed booking's mail is imported.
+ * The booking's calendar entry, built by the same function as the manage page's download (one
+ * UID per booking, SEQUENCE growing with each change, no manage link); `cancel` gives the
+ * METHOD:CANCEL entry that removes it from the citizen's calendar (R-C10).
  */
-export function calendarFile(d: ReservationMailData, view: ReservationViewModel): string {
-	const en = d.lang === 'en';
-	const title = en ? `My Number card pick-up (booking ${d.bookingNumber})` : `マイナンバーカード受取（予約番号 ${d.bookingNumber}）`;
-	const description = en
-		? `Booking number: ${d.bookingNumber}\nPurpose: ${view.purpose}\nCheck, change or cancel: ${view.manageUrl}\nContact: ${view.contact}`
-		: `予約番号：${d.bookingNumber}\n用件：${view.purpose}\n予約の確認・変更・取消：${view.manageUrl}\nお問い合わせ：${view.contact}`;
-	const { error, value } = createEvent({
-		uid: `reservation-${d.id}-${createHmac('sha256', d.publicRef).update('uid').digest('hex').slice(0, 10)}@mynumber`,
-		productId: 'mynumber-reservation',
-		method: 'PUBLISH',
-		title,
-		start: utcArray(d.startsAt),
-		startInputType: 'utc',
-		startOutputType: 'utc',
-		end: utcArray(d.endsAt),
-		endInputType: 'utc',
-		endOutputType: 'utc',
-		location: [view.location.name, view.location.address].filter(Boolean).join(' '),
-		description,
-		url: view.manageUrl,
-		status: 'CONFIRMED',
-		sequence: Math.floor(Date.now() / 1000) % 2_000_000_000
-	});
-	if (error || !value) throw new Error(`calendar file: ${error?.message ?? 'empty'}`);
-	return value;
+export function calendarFile(ctx: Pick<AppContext, 'publicOrigin'>, d: ReservationMailData, cancel = false): string {
+	return reservationIcs(
+		{ reservationNumber: d.bookingNumber, status: d.status, startsAt: d.startsAt, endsAt: d.endsAt, location: d.location, purpose: d.purpose, createdAt: d.createdAt, updatedAt: d.updatedAt },
+		ctx.publicOrigin,
+		d.lang,
+		{ cancel }
+	);
 }

@@ -30,6 +30,8 @@ export interface ReservationMailData {
 	startsAt: Date;
 	endsAt: Date;
 	cancelledAt: Date | null;
+	createdAt: Date;
+	updatedAt: Date;
 	location: { nameJa: string; nameEn: string; addressJa: string; addressEn: string; accessJa: string; accessEn: string };
 	purpose: { nameJa: string; nameEn: string; precautionsJa: string; precautionsEn: string };
 	/** kanji and kana names, in booking order; to be masked */
@@ -65,6 +67,8 @@ export async function loadReservationMail(db: Db, reservationId: string): Promis
 			starts_at: Date;
 			ends_at: Date;
 			cancelled_at: Date | null;
+			created_at: Date;
+			updated_at: Date;
 			l_name_ja: string;
 			l_name_en: string;
 			address_ja: string;
@@ -79,7 +83,7 @@ export async function loadReservationMail(db: Db, reservationId: string): Promis
 		}
 	>(
 		`SELECT r.id, r.booking_number, r.status, r.email, r.lang, r.public_ref, r.token_version, r.checkin_code,
-		        r.starts_at, r.ends_at, r.cancelled_at,
+		        r.starts_at, r.ends_at, r.cancelled_at, r.created_at, r.updated_at,
 		        l.name_ja AS l_name_ja, l.name_en AS l_name_en, l.address_ja, l.address_en, l.access_ja, l.access_en,
 		        p.name_ja AS p_name_ja, p.name_en AS p_name_en, p.precautions_ja, p.precautions_en,
 		        ${CITY_COLUMNS},
@@ -106,6 +110,8 @@ export async function loadReservationMail(db: Db, reservationId: string): Promis
 		startsAt: new Date(r.starts_at),
 		endsAt: new Date(r.ends_at),
 		cancelledAt: r.cancelled_at ? new Date(r.cancelled_at) : null,
+		createdAt: new Date(r.created_at),
+		updatedAt: new Date(r.updated_at),
 		location: { nameJa: r.l_name_ja, nameEn: r.l_name_en, addressJa: r.address_ja, addressEn: r.address_en, accessJa: r.access_ja, accessEn: r.access_en },
 		purpose: { nameJa: r.p_name_ja, nameEn: r.p_name_en, precautionsJa: r.precautions_ja, precautionsEn: r.precautions_en },
 		persons: r.persons ?? [],

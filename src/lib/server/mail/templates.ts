@@ -40,7 +40,7 @@ const PARTIALS_TEXT: Record<string, string> = {
 
 {{/if}}
 ■ 受付用QRコード
-添付の画像（QRコード）を窓口でご提示ください。
+添付の画像（QRコード）を窓口でご提示ください。読み取れないときは、予約番号（{{bookingNumber}}）をお伝えください。
 
 ■ 予約の確認・変更・取消
 {{manageUrl}}
@@ -53,7 +53,7 @@ What to bring / before you come
 
 {{/if}}
 Check-in QR code
-Show the attached QR code image at the counter.
+Show the attached QR code image at the counter. If it cannot be read, tell the staff your booking number ({{bookingNumber}}).
 
 Check, change or cancel your booking
 {{manageUrl}}
@@ -100,7 +100,7 @@ const PARTIALS_HTML: Record<string, string> = {
 	bring: `{{#if precautions.length}}<h2 style="font-size:16px;margin:20px 0 6px">{{#if (eq lang "en")}}What to bring / before you come{{else}}お持ちいただくもの・注意事項{{/if}}</h2>
 <ul style="margin:0;padding-left:1.2em">{{#each precautions}}<li>{{this}}</li>{{/each}}</ul>{{/if}}
 <h2 style="font-size:16px;margin:20px 0 6px">{{#if (eq lang "en")}}Check-in QR code{{else}}受付用QRコード{{/if}}</h2>
-<p style="margin:0 0 6px">{{#if (eq lang "en")}}Show this code at the counter.{{else}}窓口でこのQRコードをご提示ください。{{/if}}</p>
+<p style="margin:0 0 6px">{{#if (eq lang "en")}}Show this code at the counter. If it cannot be read, tell the staff your booking number ({{bookingNumber}}).{{else}}窓口でこのQRコードをご提示ください。読み取れないときは、予約番号（{{bookingNumber}}）をお伝えください。{{/if}}</p>
 <img src="cid:{{qrCid}}" width="180" height="180" alt="{{#if (eq lang "en")}}Check-in QR code for booking {{bookingNumber}}{{else}}予約番号 {{bookingNumber}} の受付用QRコード{{/if}}" style="display:block;border:1px solid #d5dbe2">
 <p style="margin:20px 0 6px"><a href="{{manageUrl}}" style="${css.button}">{{#if (eq lang "en")}}Check, change or cancel{{else}}予約の確認・変更・取消{{/if}}</a></p>
 <p style="${css.small};word-break:break-all">{{manageUrl}}</p>`,
@@ -200,8 +200,8 @@ const SOURCES: Record<MailTopic, Record<Lang, Source>> = {
 		{ subject: 'Your booking details (sent again)', lead: 'As requested, here are the details of your booking again.' }
 	),
 	'reservation.moved': full(
-		{ subject: '予約の日時・場所を変更しました', lead: '予約の変更を受け付けました。変更後の内容は次のとおりです。以前のQRコードとカレンダー登録は使えませんので、このメールのものをお使いください。' },
-		{ subject: 'Your booking has been changed', lead: 'Your booking has been changed. The new details are below; use the QR code and calendar entry of this mail instead of the earlier ones.' }
+		{ subject: '予約の日時・場所を変更しました', lead: '予約の変更を受け付けました。変更後の内容は次のとおりです。受付用のQRコードと予約番号は変わりません（以前のメールのQRコードもそのままお使いいただけます）。カレンダーに登録済みの場合は、添付のファイルで新しい日時に更新できます。' },
+		{ subject: 'Your booking has been changed', lead: 'Your booking has been changed. The new details are below. Your check-in QR code and booking number stay the same (the QR code in earlier mails still works). If you added the visit to your calendar, open the attached file to update it to the new time.' }
 	),
 	'reservation.person_added': full(
 		{ subject: '予約に来庁される方を追加しました', lead: '予約に来庁される方を追加しました。変更後の内容は次のとおりです。' },

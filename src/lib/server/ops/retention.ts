@@ -82,7 +82,7 @@ async function plan(ctx: AppContext, t: Transaction, rules: RetentionRules) {
 	const [res] = resBefore
 		? await q<{ n: number }>(
 				`SELECT count(*)::int AS n FROM reservations r WHERE r.date < :before
-				   AND (r.email IS NOT NULL OR EXISTS (SELECT 1 FROM reservation_persons p WHERE p.reservation_id = r.id))`,
+				   AND (r.email IS NOT NULL OR r.phone IS NOT NULL OR EXISTS (SELECT 1 FROM reservation_persons p WHERE p.reservation_id = r.id))`,
 				{ before: resBefore }
 			)
 		: [{ n: 0 }];
@@ -190,7 +190,7 @@ async function runMonthRules(ctx: AppContext, rules: RetentionRules, opts: { dry
 		);
 		await inBatches(
 			ctx,
-			`WITH d AS (UPDATE reservations SET email = NULL WHERE id IN (SELECT id FROM reservations WHERE date < :before AND email IS NOT NULL LIMIT :batch) RETURNING 1)
+			`WITH d AS (UPDATE reservations SET email = NULL, phone = NULL WHERE id IN (SELECT id FROM reservations WHERE date < :before AND (email IS NOT NULL OR phone IS NOT NULL) LIMIT :batch) RETURNING 1)
 			 SELECT count(*)::int AS n FROM d`,
 			params,
 			opts.actor,

@@ -62,12 +62,13 @@ export async function collectStatus(ctx: AppContext): Promise<CityStatus> {
 			        EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE published_at IS NULL AND failed_at IS NULL))::float8 AS oldest FROM outbox`
 		),
 		q<{ today: number; cancelled: number }>(
-			`SELECT count(*)::int AS today, count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled FROM reservations WHERE (created_at AT TIME ZONE 'Asia/Tokyo')::date = :today`,
+			// today's visits (the day's workload), not the bookings made today
+			`SELECT count(*) FILTER (WHERE status <> 'cancelled')::int AS today, count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled FROM reservations WHERE date = :today`,
 			{ today }
 		),
 		q<{ hour: number; count: number }>(
-			`SELECT EXTRACT(HOUR FROM created_at AT TIME ZONE 'Asia/Tokyo')::int AS hour, count(*)::int AS count FROM reservations
-			  WHERE (created_at AT TIME ZONE 'Asia/Tokyo')::date = :today GROUP BY 1 ORDER BY 1`,
+			`SELECT EXTRACT(HOUR FROM starts_at AT TIME ZONE 'Asia/Tokyo')::int AS hour, count(*)::int AS count FROM reservations
+			  WHERE date = :today AND status <> 'cancelled' GROUP BY 1 ORDER BY 1`,
 			{ today }
 		)
 	]);

@@ -49,6 +49,8 @@ export interface CounterReservation {
 	partySize: number;
 	source: string;
 	email: string | null;
+	/** R-S04: the caller's number on a phone booking (staff pages only) */
+	phone: string | null;
 	persons: CounterPerson[];
 }
 
@@ -69,6 +71,7 @@ interface Row {
 	party_size: number;
 	source: string;
 	email: string | null;
+	phone: string | null;
 }
 
 interface PersonRow {
@@ -97,7 +100,7 @@ export async function counterReservation(db: Db, id: string, t?: Transaction): P
 	const [r] = await db.sequelize.query<Row>(
 		`SELECT r.id, r.booking_number, r.status, r.checked_in_at, r.location_id, l.name_ja AS l_name_ja, l.name_en AS l_name_en,
 		        r.purpose_id, pu.name_ja AS p_name_ja, pu.name_en AS p_name_en, r.date::text AS date, r.starts_at, r.ends_at,
-		        r.party_size, r.source, r.email
+		        r.party_size, r.source, r.email, r.phone
 		   FROM reservations r JOIN locations l ON l.id = r.location_id JOIN purposes pu ON pu.id = r.purpose_id
 		  WHERE r.id = :id`,
 		{ replacements: { id }, type: QueryTypes.SELECT, transaction: t }
@@ -131,6 +134,7 @@ export async function counterReservation(db: Db, id: string, t?: Transaction): P
 		partySize: r.party_size,
 		source: r.source,
 		email: r.email,
+		phone: r.phone ?? null,
 		persons: persons.map((p) => ({
 			cardId: String(p.card_id),
 			position: p.position,

@@ -21,7 +21,7 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
 		const draft = locals.citizen ? await readDraft(ctx, locals.citizen) : null;
 		const purpose = draft ? await ctx.db.models.Purpose.findByPk(draft.purposeId) : null;
 		return {
-			location: { id: location!.id, nameJa: location!.nameJa, nameEn: location!.nameEn, addressJa: location!.addressJa },
+			location: { id: location!.id, nameJa: location!.nameJa, nameEn: location!.nameEn, addressJa: location!.addressJa, addressEn: location!.addressEn },
 			today: tokyoDateOf(ctx.now()),
 			party: draft && draft.locationId === id.data && purpose ? { size: draft.partySize, purposeJa: purpose.nameJa, purposeEn: purpose.nameEn } : null,
 			availability,

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { viewHold, HOLD_GONE } from '$lib/server/citizen/hold-view.ts';
+import { holdOutcome, viewHold, HOLD_GONE } from '$lib/server/citizen/hold-view.ts';
 import { cancelHold, confirmHold, extendHold } from '$lib/server/booking/holds.ts';
 import { clearDraft } from '$lib/server/citizen/draft.ts';
 import { uuidParam } from '$lib/server/schemas.ts';
@@ -11,14 +11,19 @@ import { isAppError } from '$lib/server/errors.ts';
 export const load: PageServerLoad = async ({ params, locals }) => {
 	const en = locals.lang === 'en';
 	const id = uuidParam.safeParse(params.holdId);
-	if (!locals.citizen) return { hold: null, gone: en ? 'Please start from the link we sent to your email address.' : 'メールでお送りしたリンクから手続きを始めてください。', backTo: '/' };
+	if (!locals.citizen) return { hold: null, booked: null, gone: en ? 'Please start from the link we sent to your email address.' : 'メールでお送りしたリンクから手続きを始めてください。', backTo: '/' };
+	if (!id.success) return { hold: null, booked: null, gone: en ? HOLD_GONE.en : HOLD_GONE.ja, backTo: '/book' };
 	try {
-		if (!id.success) throw new Error('bad id');
-		return { hold: await viewHold(appContext(), locals.citizen, id.data), gone: null, backTo: null };
+		return { hold: await viewHold(appContext(), locals.citizen, id.data), booked: null, gone: null, backTo: null };
 	} catch (e) {
-		if (!id.success || isAppError(e)) return { hold: null, gone: en ? HOLD_GONE.en : HOLD_GONE.ja, backTo: '/book' };
-		throw e;
+		if (!isAppError(e)) throw e;
 	}
+	// Back after confirming: the booking is made, so say so and open it (R-C09; a redirect here
+	// would not change the address on a Back, so the page moves on itself). An expired hold leads
+	// back to its day, where the persons already checked are still chosen (R-C15).
+	const outcome = await holdOutcome(appContext(), locals.citizen, id.data);
+	if (outcome?.kind === 'booked') return { hold: null, booked: { managePath: outcome.managePath, bookingNumber: outcome.bookingNumber }, gone: null, backTo: null };
+	return { hold: null, booked: null, gone: en ? HOLD_GONE.en : HOLD_GONE.ja, backTo: outcome?.dayPath ?? '/book' };
 };
 
 const message = (e: { message: string; en?: string }, en: boolean) => (en && e.en ? e.en : e.message);

@@ -1,11 +1,12 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { setSlotCapacity, staffSlots } from '$lib/server/slots.ts';
+import { setRangeCapacity, setSlotCapacity, staffSlots } from '$lib/server/slots.ts';
+import { text } from '$lib/server/forms.ts';
 import { orPageError } from '$lib/server/auth/guard.ts';
 import { listVisits } from '$lib/server/checkin/visits.ts';
 import { checkIn } from '$lib/server/checkin/checkin.ts';
-import { capacityBody, dateString, idParam, locationIdParam } from '$lib/server/schemas.ts';
+import { capacityBody, dateString, idParam, locationIdParam, timeString } from '$lib/server/schemas.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { isAppError } from '$lib/server/errors.ts';
@@ -49,6 +50,42 @@ export const actions: Actions = {
 			return { slotId: slotId.data, saved: true, affected: r.affectedReservations.map((a) => `${a.bookingNumber}（${a.partySize}人）`) };
 		} catch (e) {
 			if (isAppError(e)) return fail(e.status, { slotId: slotId.data, message: e.message, canOverride: e.status === 409 });
+			throw e;
+		}
+	},
+	/**
+	 * R-S06 R-S05: a supervisor closes a whole day, or a time range of it, at one location in one
+	 * audited change (capacity 0, live to every screen). Bookings already there are refused
+	 * unless the supervisor confirms; then they are listed, with the bulk mail and the move.
+	 */
+	close: async ({ request, locals, getClientAddress }) => {
+		const f = await request.formData();
+		const loc = locationIdParam.safeParse(f.get('locationId'));
+		const date = dateString.safeParse(f.get('date'));
+		const whole = f.get('scope') !== 'range';
+		const start = whole ? '00:00' : text(f, 'start');
+		const end = whole ? '23:59' : text(f, 'end');
+		const reason = text(f, 'reason');
+		const values = { scope: whole ? 'day' : 'range', start: whole ? '' : start, end: whole ? '' : end, reason };
+		if (!loc.success || !date.success) return fail(400, { close: { ...values, message: '交付場所と日付を指定してください。', canOverride: false } });
+		if (!whole && (!timeString.safeParse(start).success || !timeString.safeParse(end).success || end <= start)) {
+			return fail(400, { close: { ...values, message: '時間帯は「開始」より後の「終了」を HH:MM で入力してください。', canOverride: false } });
+		}
+		if (!reason) return fail(400, { close: { ...values, message: '受付停止の理由を入力してください。', canOverride: false } });
+		try {
+			const r = await setRangeCapacity(appContext(), locals.principal, {
+				locationId: loc.data,
+				date: date.data,
+				start,
+				end,
+				capacity: 0,
+				reason: reason.slice(0, 500),
+				override: f.get('override') === 'on',
+				ip: getClientAddress()
+			});
+			return { close: { ...values, closed: r.slots.length, affected: r.affectedReservations.map((a) => ({ id: a.id, bookingNumber: a.bookingNumber, partySize: a.partySize, startsAt: a.startsAt })) } };
+		} catch (e) {
+			if (isAppError(e)) return fail(e.status, { close: { ...values, message: e.message, canOverride: e.status === 409 } });
 			throw e;
 		}
 	},

@@ -30,7 +30,7 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 			: [];
 		const roomOf = new Map(room.map((r) => [String(r.id), r.room]));
 		return {
-			location: { id: location!.id, nameJa: location!.nameJa, nameEn: location!.nameEn },
+			location: { id: location!.id, nameJa: location!.nameJa, nameEn: location!.nameEn, addressJa: location!.addressJa, addressEn: location!.addressEn },
 			date: date.data,
 			weekday: weekdayOf(date.data),
 			signedIn: !!locals.citizen,

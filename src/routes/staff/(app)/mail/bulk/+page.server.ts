@@ -7,12 +7,22 @@ import { hasRole } from '$lib/domain/roles.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
 
 /** R-S12 一斉メール: compose, choose by a search, preview one and the count, send, follow progress. */
-export const load: PageServerLoad = async ({ locals }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	if (!locals.principal || !hasRole(locals.principal.role, 'supervisor')) error(403, 'この画面は監督者・管理者のみ利用できます。');
 	const ctx = appContext();
 	const locations = await ctx.db.models.Location.findAll({ order: [['sortOrder', 'ASC'], ['id', 'ASC']] });
 	const progress = await bulkProgress(ctx, locals.principal);
+	// a set chosen elsewhere (closing a day lists its bookings and links here with that day and location)
+	const q = (k: string) => url.searchParams.get(k) ?? '';
+	const day = /^\d{4}-\d{2}-\d{2}$/;
+	const presetLoc = Number(q('locationId'));
+	const preset = {
+		locationId: locations.some((l) => l.id === presetLoc) ? presetLoc : null,
+		from: day.test(q('from')) ? q('from') : null,
+		to: day.test(q('to')) ? q('to') : day.test(q('from')) ? q('from') : null
+	};
 	return {
+		preset,
 		today: tokyoDateOf(ctx.now()),
 		placeholders: PLACEHOLDERS,
 		locations: locations.map((l) => ({ id: l.id, nameJa: l.nameJa })),

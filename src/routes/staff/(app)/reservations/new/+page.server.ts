@@ -10,6 +10,8 @@ import { dateString, emailAddress, locationIdParam } from '$lib/server/schemas.t
 import { attempt, checked, int, text } from '$lib/server/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
+import { parseJapaneseDate } from '$lib/domain/cards/dates.ts';
+import { normalisePhone, PHONE_MESSAGE } from '$lib/domain/phone.ts';
 
 /** R-S04: staff see capacity and booked per slot for a location and day, and book for a citizen. */
 export const load: PageServerLoad = async ({ url, locals, parent }) => {
@@ -40,15 +42,24 @@ export const actions: Actions = {
 		const f = await request.formData();
 		const count = Math.min(5, Math.max(1, int(f, 'personCount') || 1));
 		const persons = Array.from({ length: count }, (_, i) => ({ noticeId: text(f, `noticeId${i}`), birthDate: text(f, `birthDate${i}`) }));
-		const values = { slotId: text(f, 'slotId'), purposeId: text(f, 'purposeId'), email: text(f, 'email'), persons, override: checked(f, 'override'), overrideReason: text(f, 'overrideReason') };
+		const values = { slotId: text(f, 'slotId'), purposeId: text(f, 'purposeId'), email: text(f, 'email'), phone: text(f, 'phone'), persons: persons.map((p) => ({ ...p })), override: checked(f, 'override'), overrideReason: text(f, 'overrideReason') };
 		const errors: Record<string, string> = {};
 		if (!/^\d+$/.test(values.slotId)) errors.slotId = '時間帯を選んでください。';
+		// 生年月日 as the caller says it: 1985-01-02, 1985/1/2, 昭和60年1月2日, S60.1.2 … (the import's parser)
 		persons.forEach((p, i) => {
 			if (!/^[0-9A-Za-z-]{1,20}$/.test(p.noticeId)) errors[`persons.${i}.noticeId`] = '交付通知書番号を入力してください。';
-			if (!dateString.safeParse(p.birthDate).success) errors[`persons.${i}.birthDate`] = '生年月日を入力してください。';
+			if (!p.birthDate) errors[`persons.${i}.birthDate`] = '生年月日を入力してください。';
+			else {
+				const d = parseJapaneseDate(p.birthDate);
+				if (d.ok) p.birthDate = d.value;
+				else errors[`persons.${i}.birthDate`] = `${d.message}。`;
+			}
 		});
 		const mail = values.email ? emailAddress.safeParse(values.email) : null;
 		if (mail && !mail.success) errors.email = `${mail.error.issues[0].message}。`;
+		// R-S04: the caller's number, optional; checked here, stored on the booking, never logged
+		const phone = values.phone ? normalisePhone(values.phone) : null;
+		if (values.phone && !phone) errors.phone = PHONE_MESSAGE;
 		if (values.override && !values.overrideReason) errors.overrideReason = '定員を超える理由を入力してください。';
 		if (Object.keys(errors).length) {
 			return fail(400, { message: '入力内容をご確認ください。', errors, values });
@@ -60,6 +71,7 @@ export const actions: Actions = {
 					purposeId: values.purposeId ? Number(values.purposeId) : undefined,
 					persons,
 					email: mail?.success ? mail.data : null,
+					phone,
 					override: values.override ? { reason: values.overrideReason } : undefined,
 					ip: getClientAddress()
 				}),
@@ -79,6 +91,7 @@ export const actions: Actions = {
 				purposeJa: d.purpose.nameJa,
 				persons: d.persons.map((p) => ({ nameKana: p.nameKana, noticeId: p.noticeId })),
 				email: d.email,
+				phone: d.phone,
 				overrideReason: r.value.overrideReason
 			}
 		};
