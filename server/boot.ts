@@ -117,7 +117,7 @@ export async function boot(
 			slotsChanged: (l, d) => events.target?.slotsChanged(l, d),
 			cardStatusChanged: (c) => events.target?.cardStatusChanged(c),
 			noticeChanged: (n) => events.target?.noticeChanged?.(n),
-			sessionsRevoked: (ids) => events.target?.sessionsRevoked?.(ids),
+			sessionsRevoked: async (ids) => events.target?.sessionsRevoked?.(ids),
 			usersChanged: (ids) => events.target?.usersChanged?.(ids),
 			boardTokensRevoked: (ids) => events.target?.boardTokensRevoked?.(ids),
 			citySettingsChanged: () => events.target?.citySettingsChanged?.()

@@ -46,6 +46,8 @@ export const boardTokenRoom = (tokenId: number) => `board-token:${tokenId}`;
 const SESSIONS_ENDED = 'mn:sessions-ended';
 const USERS_CHANGED = 'mn:users-changed';
 const CITY_CHANGED = 'mn:city-changed';
+/** How long a logout waits for the other nodes to confirm they dropped the session (then it answers anyway). */
+const SESSION_DROP_WAIT_MS = 1_000;
 const isIdentityRoom = (r: string) => r.startsWith('session:') || r.startsWith('board-token:');
 
 const publicSubscribe = z.strictObject({ locationId: locationIdParam, month: monthString });
@@ -145,6 +147,27 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 	};
 	const toOtherNodes = (event: string, ids: readonly (string | number)[]) => {
 		if (io.of('/').adapter.constructor !== LoneAdapter) io.serverSideEmit(event, [...ids]);
+	};
+	/**
+	 * The same, resolved when every other node has acted on it (each acks after dropping), so what
+	 * ended here is over everywhere before the request that ended it answers. A node that does not
+	 * answer within SESSION_DROP_WAIT_MS (gone, or Redis away — then no node uses its cache) is
+	 * not waited for longer: its cache entry lasts SESSION_CACHE_SECONDS at most.
+	 */
+	const toOtherNodesConfirmed = async (event: string, ids: readonly (string | number)[]) => {
+		if (io.of('/').adapter.constructor === LoneAdapter) return;
+		// (io.timeout() applies to broadcasts only; the adapter's own request timeout is 5 s)
+		let timer: NodeJS.Timeout | undefined;
+		const late = new Promise<never>((_, reject) => {
+			timer = setTimeout(() => reject(new Error('timeout')), SESSION_DROP_WAIT_MS);
+		});
+		try {
+			await Promise.race([io.serverSideEmitWithAck(event, [...ids]), late]);
+		} catch {
+			ctx.log.warn({ event }, 'not every node confirmed a session end in time');
+		} finally {
+			clearTimeout(timer);
+		}
 	};
 
 	const pub = io.of(NAMESPACES.public) as unknown as Namespace<PublicClientToServer, PublicServerToClient>;
@@ -258,8 +281,9 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 	});
 
 	// What other nodes say ended or changed (see publisher.sessionsRevoked / usersChanged below).
-	io.on(SESSIONS_ENDED, (ids: unknown) => {
+	io.on(SESSIONS_ENDED, (ids: unknown, ack?: unknown) => {
 		if (Array.isArray(ids)) ctx.sessions?.drop(ids.filter((x): x is string => typeof x === 'string'));
+		if (typeof ack === 'function') ack(true);
 	});
 	// R-S18 / R-C13: another node changed the city's settings or maintenance
 	io.on(CITY_CHANGED, () => {
@@ -340,10 +364,10 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext, opts: { 
 		},
 		// Through the adapter, so with Redis the sockets of every node are cut (R-O04), and every
 		// node's session cache forgets them (issue 11): here at once, elsewhere by the server-side event.
-		sessionsRevoked(ids) {
+		async sessionsRevoked(ids) {
 			ctx.sessions?.drop(ids);
-			toOtherNodes(SESSIONS_ENDED, ids);
 			for (const id of ids) for (const nsp of [staff, board]) nsp.in(sessionRoom(id)).disconnectSockets(true);
+			await toOtherNodesConfirmed(SESSIONS_ENDED, ids);
 		},
 		usersChanged(ids) {
 			ctx.sessions?.dropUsers(ids);

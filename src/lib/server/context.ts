@@ -16,9 +16,10 @@ export interface Publisher {
 	noticeChanged?(banner: { id: string; messageJa: string; messageEn: string; at: string } | null): void;
 	/**
 	 * Sessions ended (staff logout, user disabled, a citizen session ended): their open sockets are
-	 * cut and every node's session cache forgets them (R-O04).
+	 * cut and every node's session cache forgets them (R-O04). Resolves once every node has
+	 * confirmed (or after a short timeout): a logout answers only when no node still honours it.
 	 */
-	sessionsRevoked?(sessionIds: readonly string[]): void;
+	sessionsRevoked?(sessionIds: readonly string[]): void | Promise<void>;
 	/** Staff users changed (role, served locations, name): every node reads their sessions again. */
 	usersChanged?(userIds: readonly number[]): void;
 	/** Wall-board tokens revoked: boards using them are cut on every node (R-O04). */

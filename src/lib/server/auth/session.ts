@@ -191,8 +191,9 @@ export async function logout(ctx: AppContext, principal: Principal, ip?: string 
 		await ctx.db.models.StaffSession.update({ revokedAt: ctx.now() }, { where: { id: principal.sessionId }, transaction });
 		await audit(ctx, { actorType: 'staff', actorId: principal.login, action: 'logout', targetType: 'session', targetId: principal.sessionId, ip }, transaction);
 	});
-	// After commit: sockets opened with this session stop receiving pushes, on every node.
-	ctx.events.sessionsRevoked?.([principal.sessionId]);
+	// After commit: sockets opened with this session stop receiving pushes, and every node forgets
+	// it, before this answers (awaited: the next request may go to another node at once).
+	await ctx.events.sessionsRevoked?.([principal.sessionId]);
 }
 
 /** Throws 401 without a principal and 403 when its role is below `needed`. */

@@ -99,7 +99,7 @@ export async function authenticateCitizen(ctx: AppContext, token: string | null 
 export async function endCitizenSession(ctx: AppContext, principal: CitizenPrincipal): Promise<void> {
 	await ctx.db.sequelize.query(`UPDATE citizen_sessions SET revoked_at = now() WHERE id = :id`, { replacements: { id: principal.sessionId } });
 	// every node forgets it before this answers (issue 11 session cache)
-	ctx.events.sessionsRevoked?.([principal.sessionId]);
+	await ctx.events.sessionsRevoked?.([principal.sessionId]);
 }
 
 export function requireCitizen(principal: CitizenPrincipal | null): CitizenPrincipal {
