@@ -8,6 +8,7 @@ import { markIssued, markNeedsRedo, undoIssue } from '../../src/lib/server/check
 import { personNotes, setPersonNote } from '../../src/lib/server/notes/notes.ts';
 import { searchReservations } from '../../src/lib/server/reservations/search.ts';
 import { cancelStaffReservation } from '../../src/lib/server/booking/cancel.ts';
+import { createStaffReservation } from '../../src/lib/server/booking/staff-book.ts';
 import type { Principal } from '../../src/lib/server/auth/session.ts';
 import type { Role } from '../../src/lib/domain/roles.ts';
 
@@ -160,6 +161,26 @@ describe('per person: 交付済, undo, 不備・再手続 (R-S15, R-S08)', () =>
 		await expect(markNeedsRedo(ctx, clerk, { reservationId: v.reservationId, cardId: v.cardIds[0], note: '  ' })).rejects.toMatchObject({ status: 400, errors: [{ field: 'note' }] });
 		await expect(markNeedsRedo(ctx, await principal('viewer'), { reservationId: v.reservationId, cardId: v.cardIds[0], note: 'x' })).rejects.toMatchObject({ status: 403 });
 		expect(await statusOf(v.cardIds[0])).toBe('checked_in');
+	});
+});
+
+describe('a card sent back for re-procedure can be booked again (R-S08, R-C12)', () => {
+	it('R-S08 R-C12 a person marked 不備・再手続 in a finished visit is booked again for another day; the finished visit keeps its record', async () => {
+		const { ctx } = testContext(t.db, { now: NOW });
+		const v = await visit(TODAY, 1);
+		const clerk = await principal('clerk');
+		await checkInByCode(ctx, clerk, { code: v.code });
+		await markNeedsRedo(ctx, clerk, { reservationId: v.reservationId, cardId: v.cardIds[0], note: '暗証番号未決定' });
+		expect(await reservationStatus(v.reservationId)).toBe('completed');
+		const card = (await t.db.models.CardRecord.findByPk(v.cardIds[0]))!;
+		const later = await makeSlot(t.db, v.loc.id, '2026-11-30', '10:00', 6);
+		const again = await createStaffReservation(ctx, clerk, { slotId: later.id, persons: [{ noticeId: card.noticeId, birthDate: card.birthDate }] });
+		expect(again.persons.map((p) => p.cardId)).toEqual([v.cardIds[0]]);
+		expect(await statusOf(v.cardIds[0])).toBe('reserved');
+		// the finished visit still shows who came and what happened
+		expect(await reservationStatus(v.reservationId)).toBe('completed');
+		const h = await t.db.models.CardStatusHistory.findOne({ where: { cardRecordId: v.cardIds[0], toStatus: 'needs_redo', reservationId: v.reservationId } });
+		expect(h?.note).toBe('暗証番号未決定');
 	});
 });
 

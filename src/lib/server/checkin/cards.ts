@@ -24,6 +24,16 @@ async function setReservationStatus(ctx: AppContext, t: import('sequelize').Tran
 		replacements: { id, status },
 		transaction: t
 	});
+	// R-S08 R-C12: a finished visit no longer holds the cards sent back for re-procedure (不備・再手続):
+	// those persons must be able to book again (one active booking per card). The visit keeps them
+	// as its record (completed visits list every person; the card's history names this visit).
+	if (status === 'completed') {
+		await ctx.db.sequelize.query(
+			`UPDATE reservation_persons p SET active = false, updated_at = now() FROM card_records c
+			  WHERE p.reservation_id = :id AND p.active AND c.id = p.card_record_id AND c.status = 'needs_redo'`,
+			{ replacements: { id }, transaction: t }
+		);
+	}
 }
 
 /** R-S08: the card is handed over (交付済). When every person of the visit has a result, the visit is completed. */

@@ -33,10 +33,11 @@ export async function lockReservation(ctx: AppContext, t: Transaction, id: strin
 	return { ...r, id: String(r.id) };
 }
 
+/** The visit's persons still in it, and those it sent back for re-procedure (released when it completed). */
 export async function activeCards(ctx: AppContext, t: Transaction, reservationId: string): Promise<PersonCard[]> {
 	const rows = await ctx.db.sequelize.query<PersonCard>(
 		`SELECT c.id AS card_id, c.status FROM reservation_persons p JOIN card_records c ON c.id = p.card_record_id
-		  WHERE p.reservation_id = :rid AND p.active ORDER BY c.id FOR UPDATE OF c`,
+		  WHERE p.reservation_id = :rid AND (p.active OR c.status = 'needs_redo') ORDER BY c.id FOR UPDATE OF c`,
 		{ replacements: { rid: reservationId }, type: QueryTypes.SELECT, transaction: t }
 	);
 	return rows.map((c) => ({ card_id: String(c.card_id), status: c.status }));

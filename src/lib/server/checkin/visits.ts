@@ -33,7 +33,7 @@ export async function listVisits(ctx: AppContext, principal: Principal | null, l
 		`SELECT r.id AS reservation_id, r.booking_number, r.starts_at, r.status, r.checked_in_at,
 		        c.id AS card_id, c.name_kana, c.status AS card_status
 		   FROM reservations r
-		   JOIN reservation_persons p ON p.reservation_id = r.id AND p.active
+		   JOIN reservation_persons p ON p.reservation_id = r.id AND (p.active OR r.status = 'completed')
 		   JOIN card_records c ON c.id = p.card_record_id
 		  WHERE r.location_id = :locationId AND r.date = :date AND r.status <> 'cancelled'
 		  ORDER BY r.starts_at, r.id, p.position`,

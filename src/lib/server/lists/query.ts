@@ -71,7 +71,7 @@ const PERSON_STATUS = `CASE WHEN p.active AND r.status IN ('active', 'completed'
 
 // A no-show's persons stop being active (so they may book again) but still belong on its lists.
 const FROM = `FROM reservations r
-	JOIN reservation_persons p ON p.reservation_id = r.id AND (p.active OR r.status = 'no_show')
+	JOIN reservation_persons p ON p.reservation_id = r.id AND (p.active OR r.status IN ('no_show', 'completed'))
 	JOIN card_records c ON c.id = p.card_record_id
 	JOIN purposes pu ON pu.id = r.purpose_id
 	JOIN locations il ON il.id = r.location_id

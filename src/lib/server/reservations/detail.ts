@@ -95,7 +95,7 @@ interface PersonRow {
 	note_at: Date | null;
 }
 
-/** Reads one booking with its active persons (cancelled bookings: the persons it had). Null when unknown. */
+/** Reads one booking with its active persons (cancelled and completed visits: every person it had). Null when unknown. */
 export async function counterReservation(db: Db, id: string, t?: Transaction): Promise<CounterReservation | null> {
 	const [r] = await db.sequelize.query<Row>(
 		`SELECT r.id, r.booking_number, r.status, r.checked_in_at, r.location_id, l.name_ja AS l_name_ja, l.name_en AS l_name_en,
@@ -117,9 +117,9 @@ export async function counterReservation(db: Db, id: string, t?: Transaction): P
 		   JOIN card_records c ON c.id = p.card_record_id
 		   JOIN locations sl ON sl.id = c.storage_location_id
 		   LEFT JOIN LATERAL (SELECT body, author, created_at FROM person_notes WHERE card_record_id = c.id ORDER BY id DESC LIMIT 1) n ON true
-		  WHERE p.reservation_id = :id AND (p.active OR :cancelled)
+		  WHERE p.reservation_id = :id AND (p.active OR :all)
 		  ORDER BY p.position, c.id`,
-		{ replacements: { id, cancelled: r.status === 'cancelled' }, type: QueryTypes.SELECT, transaction: t }
+		{ replacements: { id, all: r.status === 'cancelled' || r.status === 'completed' }, type: QueryTypes.SELECT, transaction: t }
 	);
 	return {
 		id: String(r.id),

@@ -139,7 +139,7 @@ export async function selectReservations(
 		`SELECT r.id, r.booking_number, r.status, r.location_id, l.name_ja, r.date::text AS date, r.starts_at, r.ends_at, r.party_size, r.checked_in_at,
 		        (SELECT coalesce(json_agg(json_build_object('cardId', c.id::text, 'nameKana', c.name_kana, 'noticeId', c.notice_id, 'status', c.status) ORDER BY p.position), '[]')
 		           FROM reservation_persons p JOIN card_records c ON c.id = p.card_record_id
-		          WHERE p.reservation_id = r.id AND (p.active OR r.status = 'cancelled')) AS persons
+		          WHERE p.reservation_id = r.id AND (p.active OR r.status IN ('cancelled', 'completed'))) AS persons
 		   FROM reservations r JOIN locations l ON l.id = r.location_id
 		  ${where}
 		  ${ORDER}
