@@ -160,6 +160,26 @@ describe('R-S09 reservation export', () => {
 		expect((await audits('reservations.exported')).at(-1)!.detail).toMatchObject({ date: '2026-12-10', format: 'xlsx', rows: 60 });
 	});
 
+	it('R-S09 R-O04 a formula typed into a name stays text: escaped in the CSV, a typed string cell (never a formula) in the xlsx', async () => {
+		const evil = '=HYPERLINK("http://x.example/","a")';
+		await t.db.sequelize.query(
+			`UPDATE card_records SET name_kana = :evil WHERE id = (SELECT card_record_id FROM reservation_persons WHERE reservation_id = :id LIMIT 1)`,
+			{ replacements: { evil, id: ids['2026-12-11'][0] } }
+		);
+		const csv = await (await exportRoute.GET(event('/api/v1/staff/reservations/export?date=2026-12-11&format=csv&encoding=utf-8'))).text();
+		expect(csv).toContain(`"'=HYPERLINK(""http://x.example/"",""a"")"`);
+		expect(csv).not.toMatch(/(^|,)"?=HYPERLINK/m);
+		const res = await exportRoute.GET(event('/api/v1/staff/reservations/export?date=2026-12-11&format=xlsx'));
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(await res.arrayBuffer());
+		const ws = wb.getWorksheet('予約検索結果')!;
+		const cells = [...Array(ws.rowCount - 1).keys()].map((i) => ws.getRow(i + 2).getCell(10));
+		const cell = cells.find((c) => String(c.value).includes('HYPERLINK'))!;
+		expect(cell.type).toBe(ExcelJS.ValueType.String);
+		expect(cell.formula).toBeUndefined();
+		expect(cell.value).toBe(evil);
+	});
+
 	it('R-S09 export: no session 401, a bad format 400, as problem+json', async () => {
 		expect((await exportRoute.GET(event('/api/v1/staff/reservations/export?status=active', null))).status).toBe(401);
 		const bad = await exportRoute.GET(event('/api/v1/staff/reservations/export?status=active&format=pdf'));
