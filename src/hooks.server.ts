@@ -19,6 +19,16 @@ function isFormBody(request: Request): boolean {
 	return type.startsWith('application/x-www-form-urlencoded') || (type.startsWith('multipart/form-data') && /;\s*boundary=/.test(type));
 }
 
+/**
+ * The citizen's manage page itself (not its data or forms) may be kept by the citizen's own browser
+ * and revalidated on every visit: `no-store` would keep it out of the back/forward cache, so going
+ * back from a change or from the mail app would load it again. It holds nothing the URL (already in
+ * that browser's history) does not open anyway; never in a shared cache (private). Staff pages stay
+ * no-store: city terminals are shared.
+ */
+const manageDocument = (event: { request: Request; isDataRequest: boolean }, path: string) =>
+	event.request.method === 'GET' && !event.isDataRequest && /^\/manage\/[^/]+\/?$/.test(path);
+
 function bearer(request: Request): string | null {
 	const h = request.headers.get('authorization');
 	return h && /^Bearer\s+/i.test(h) ? h.replace(/^Bearer\s+/i, '').trim() : null;
@@ -125,7 +135,7 @@ const guarded: Handle = async ({ event, resolve }) => {
 	});
 	// R-O04: clickjacking, MIME sniffing, referrer leaks of manage links: see securityHeaders above.
 	if (path.startsWith('/staff') || path.startsWith('/api/v1/staff') || path.startsWith('/manage') || path.startsWith('/start') || path.startsWith('/api/v1/citizen') || path.startsWith('/api/v1/holds')) {
-		response.headers.set('Cache-Control', 'no-store');
+		response.headers.set('Cache-Control', manageDocument(event, path) ? 'private, no-cache' : 'no-store');
 	}
 	return response;
 };

@@ -1,10 +1,10 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import AxeBuilder from '@axe-core/playwright';
-import { ARTIFACTS, JWT_SECRET, e2eState } from './state.ts';
+import { ARTIFACTS, e2eState } from './state.ts';
 import { apiLogin, nodes, openDay, setCapacity, staffSlots, uiLogin } from './helpers.ts';
-import { linkToken } from '../../src/lib/server/citizen/tokens.ts';
+import { bookAsCitizen } from './citizen.ts';
 
 const LOCATION = 1;
 
@@ -16,29 +16,6 @@ async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] 
 	} finally {
 		await c.end();
 	}
-}
-
-/**
- * A booking made as a citizen through the public API (R-C02 → R-C15 → R-C09). The link's token
- * is signed here from the stored link id, as the mail job does (the mail sink is another issue).
- */
-async function bookAsCitizen(request: APIRequestContext, base: string, slotId: string, person: { noticeId: string; birthDate: string }) {
-	const email = `manage-e2e-${Date.now()}@example.jp`;
-	expect((await request.post(`${base}/api/v1/citizen/links`, { data: { email } })).status()).toBe(202);
-	const [link] = await sql<{ id: string }>(`SELECT id FROM citizen_links WHERE email = $1 ORDER BY created_at DESC LIMIT 1`, [email]);
-	const session = await request.post(`${base}/api/v1/citizen/session`, { data: { token: linkToken(JWT_SECRET, link.id) } });
-	expect(session.status()).toBe(201);
-	const auth = { authorization: `Bearer ${(await session.json()).token}` };
-	const purposes = await (await request.get(`${base}/api/v1/locations/${LOCATION}/purposes`)).json();
-	const hold = await request.post(`${base}/api/v1/holds`, {
-		headers: auth,
-		data: { slotId, purposeId: purposes.purposes[0].id, persons: [{ noticeId: person.noticeId, birthMonthDay: person.birthDate.slice(5) }] }
-	});
-	expect(hold.status(), await hold.text()).toBe(201);
-	const confirmed = await request.post(`${base}/api/v1/holds/${(await hold.json()).holdId}/confirm`, { headers: auth, data: { acknowledgedPrecautions: true } });
-	expect(confirmed.status(), await confirmed.text()).toBe(201);
-	const r: { reservationNumber: string; manageUrl: string } = await confirmed.json();
-	return { number: r.reservationNumber, path: new URL(r.manageUrl).pathname };
 }
 
 /**
@@ -88,7 +65,7 @@ test('R-C09 R-C10 R-C01 R-C06 the manage link: completion page with QR and .ics,
 	await admin.getByRole('button', { name: '住所と交通案内を保存' }).click();
 	await expect(admin.getByRole('status')).toContainText('保存しました');
 	await admin.context().close();
-	const booking = await bookAsCitizen(request, b.url, from.id, p1);
+	const booking = await bookAsCitizen(request, b.url, LOCATION, from.id, p1);
 
 	const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, acceptDownloads: true });
 	const page = await phone.newPage();
@@ -213,7 +190,7 @@ test('R-C10 R-C01 without JavaScript the manage pages still move, refuse an inco
 	const slots = (await staffSlots(request, a.url, staff, LOCATION, dayFrom)).filter((s) => s.booked + s.held === 0 && s.capacity >= 3);
 	const [from, to] = [slots[0], slots[slots.length - 1]];
 	const cards = await (await request.get(`${a.url}/api/v1/staff/cards?status=notice_sent&limit=1&offset=160`, { headers: { authorization: `Bearer ${staff}` } })).json();
-	const booking = await bookAsCitizen(request, a.url, from.id, cards.items[0]);
+	const booking = await bookAsCitizen(request, a.url, LOCATION, from.id, cards.items[0]);
 
 	const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 375, height: 812 } });
 	const page = await context.newPage();

@@ -45,3 +45,21 @@ export async function citizenToken(request: APIRequestContext, base: string, ema
 	expect(s.status(), await s.text()).toBe(201);
 	return (await s.json()).token;
 }
+
+/**
+ * A booking made as a citizen through the public API (R-C02 → R-C15 → R-C09). The link's token
+ * is signed here from the stored link id, as the mail job does.
+ */
+export async function bookAsCitizen(request: APIRequestContext, base: string, locationId: number, slotId: string, person: { noticeId: string; birthDate: string }) {
+	const auth = { authorization: `Bearer ${await citizenToken(request, base, `manage-e2e-${Date.now()}@example.jp`)}` };
+	const purposes = await (await request.get(`${base}/api/v1/locations/${locationId}/purposes`)).json();
+	const hold = await request.post(`${base}/api/v1/holds`, {
+		headers: auth,
+		data: { slotId, purposeId: purposes.purposes[0].id, persons: [{ noticeId: person.noticeId, birthMonthDay: person.birthDate.slice(5) }] }
+	});
+	expect(hold.status(), await hold.text()).toBe(201);
+	const confirmed = await request.post(`${base}/api/v1/holds/${(await hold.json()).holdId}/confirm`, { headers: auth, data: { acknowledgedPrecautions: true } });
+	expect(confirmed.status(), await confirmed.text()).toBe(201);
+	const r: { reservationNumber: string; manageUrl: string } = await confirmed.json();
+	return { number: r.reservationNumber, path: new URL(r.manageUrl).pathname };
+}

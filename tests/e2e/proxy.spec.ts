@@ -1,4 +1,4 @@
-import { chromium, expect, test } from '@playwright/test';
+import { chromium, expect, test, type Page } from '@playwright/test';
 import { CHROMIUM } from '../harness/services.ts';
 import { request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { startHttpBalancer, type HttpBalancer } from '../harness/http-balancer.t
 import { startNode } from './global-setup.ts';
 import { ARTIFACTS, e2eState, type NodeInfo } from './state.ts';
 import { apiLogin, nodes, openDay, staffSlots } from './helpers.ts';
-import { linkFor, freeCards } from './citizen.ts';
+import { bookAsCitizen, linkFor, freeCards } from './citizen.ts';
 
 /**
  * R-C14 R-O04 R-O05 behind the city's reverse proxy: two nodes of their own with
@@ -231,9 +231,12 @@ test('R-O04 CSP connect-src names our own origin only, and the live pages still 
 	expect(violations).toEqual([]);
 });
 
-test('R-L04 back/forward cache: a live citizen page is restored from the cache, re-reads its data and is live again', async () => {
-	test.setTimeout(90_000);
-	const { a } = nodes();
+/**
+ * Opens `path`, leaves it for the start page and goes back: the page must come back from the
+ * back/forward cache (the same document, pageshow.persisted, no reason given by Chromium) and read
+ * its data again (the layout's pageshow handler). `ready` says the page has finished loading.
+ */
+async function expectRestoredFromCache(base: string, path: string, ready: (page: Page) => Promise<void>) {
 	// Playwright turns the cache off by default; a city's browsers have it on.
 	const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'], ignoreDefaultArgs: ['--disable-back-forward-cache'] });
 	try {
@@ -242,19 +245,19 @@ test('R-L04 back/forward cache: a live citizen page is restored from the cache, 
 		await cdp.send('Page.enable');
 		const notRestored: string[] = [];
 		cdp.on('Page.backForwardCacheNotUsed', (e) => notRestored.push(...e.notRestoredExplanations.map((x) => x.reason)));
-		await page.goto(`${a.url}/locations/1`);
-		await expect(page.locator('.indicator[data-state="live"]').first()).toBeVisible({ timeout: 20_000 });
+		await page.goto(`${base}${path}`);
+		await ready(page);
 		await page.evaluate(() => {
 			(window as unknown as { restoredMark: number }).restoredMark = 42;
 			addEventListener('pageshow', (e) => ((window as unknown as { persistedShow: boolean }).persistedShow = e.persisted));
 		});
 		await page.evaluate(() => (location.href = '/'));
-		await page.waitForURL(`${a.url}/`);
+		await page.waitForURL(`${base}/`);
 		// on the return the page asks for its data again (the layout's pageshow handler)
-		const reread = page.waitForRequest((r) => r.url().includes('/locations/1/__data.json'), { timeout: 15_000 });
+		const reread = page.waitForRequest((r) => r.url().includes(`${path}/__data.json`), { timeout: 15_000 });
 		// a page restored from the cache fires pageshow, not load: wait for the commit only
 		await page.goBack({ waitUntil: 'commit' });
-		await page.waitForFunction(() => location.pathname === '/locations/1' && document.readyState === 'complete');
+		await page.waitForFunction((p) => location.pathname === p && document.readyState === 'complete', path);
 		// restored, not loaded again: the same document (the mark set before leaving is still there,
 		// and its navigation entry is still the first load's), shown with pageshow.persisted
 		const seen = await page.evaluate(() => ({
@@ -265,10 +268,31 @@ test('R-L04 back/forward cache: a live citizen page is restored from the cache, 
 		expect(notRestored, 'reasons Chromium gave for not restoring').toEqual([]);
 		expect(seen).toEqual({ type: 'navigate', mark: 42, persisted: true });
 		await reread;
-		await expect(page.locator('.indicator[data-state="live"]').first()).toBeVisible({ timeout: 20_000 });
+		await ready(page);
 	} finally {
 		await browser.close();
 	}
+}
+
+test('R-L04 back/forward cache: a live citizen page is restored from the cache, re-reads its data and is live again', async () => {
+	test.setTimeout(90_000);
+	await expectRestoredFromCache(nodes().a.url, '/locations/1', (page) => expect(page.locator('.indicator[data-state="live"]').first()).toBeVisible({ timeout: 20_000 }));
+});
+
+test('R-C10 back/forward cache: the manage page is restored from the cache (private, revalidated; never stored by a shared cache)', async ({ request }) => {
+	test.setTimeout(90_000);
+	const { a } = nodes();
+	const staff = await apiLogin(request, a.url, 'supervisor');
+	const day = await openDay(request, a.url, 2, 3);
+	const slot = (await staffSlots(request, a.url, staff, 2, day)).find((s) => s.booked + s.held === 0 && s.capacity >= 1)!;
+	const [card] = await freeCards(1, 230);
+	const booking = await bookAsCitizen(request, a.url, 2, slot.id, card);
+	const page = await request.get(`${a.url}${booking.path}`);
+	expect(page.headers()['cache-control']).toBe('private, no-cache');
+	// what the page reads and what it changes stay out of every cache
+	expect((await request.get(`${a.url}${booking.path}/__data.json`)).headers()['cache-control']).toBe('no-store');
+	expect((await request.get(`${a.url}${booking.path}/move`)).headers()['cache-control']).toBe('no-store');
+	await expectRestoredFromCache(a.url, booking.path, (p) => expect(p.getByText(booking.number).first()).toBeVisible({ timeout: 20_000 }));
 });
 
 /** Error-level lines node A wrote while `run` ran (pino level 50 and above). */
