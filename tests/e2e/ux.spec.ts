@@ -181,7 +181,16 @@ test('R-S06 R-S05 R-S12 a supervisor closes a whole day in one form; the booking
 	await expect(page.locator('tr[data-slot-id] [data-field="capacity"]').first()).toHaveText('0');
 	await page.screenshot({ path: `${shots}/ux-close-day.png`, fullPage: true });
 	await page.setViewportSize({ width: 390, height: 844 });
-	expect(await page.evaluate(() => document.scrollingElement!.scrollWidth <= document.scrollingElement!.clientWidth)).toBe(true);
+	// what sticks out on the right, if anything (a failure names it)
+	const wide = await page.evaluate(() => {
+		const w = document.scrollingElement!.clientWidth;
+		if (document.scrollingElement!.scrollWidth <= w) return [];
+		return [...document.querySelectorAll('body *')]
+			.filter((e) => e.getBoundingClientRect().right > w + 1 && !e.closest('.scroll, [data-scroll], .table-wrap'))
+			.slice(0, 5)
+			.map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} ${Math.round(e.getBoundingClientRect().right)}px: ${(e.textContent ?? '').trim().slice(0, 40)}`);
+	});
+	expect(wide, 'elements wider than a 390 px phone').toEqual([]);
 	await page.screenshot({ path: `${shots}/ux-close-day-phone.png`, fullPage: true });
 	await page.setViewportSize({ width: 1280, height: 900 });
 	// live to every screen: the citizen's day on node B offers nothing any more
