@@ -7,7 +7,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { manageTokenRef, manageTokenValid } from './tokens.ts';
 import { maskName } from '../../domain/citizen/person.ts';
 import { tokyoIso } from '../slots.ts';

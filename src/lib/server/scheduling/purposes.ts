@@ -4,7 +4,7 @@
  */
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { validatePurpose } from '../../domain/schedule/index.ts';
 import { invalid, toFieldErrors } from './settings.ts';
