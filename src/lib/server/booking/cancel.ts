@@ -47,7 +47,6 @@ export async function cancelReservationAs(ctx: AppContext, actor: Actor, reserva
 		return { locationId: r.locationId, dates: datesOf(slots), cardChanges, id: r.id };
 	});
 	publish(ctx, done.locationId, done.dates, done.cardChanges);
-	ctx.kickOutbox();
 	return (await reservationView(ctx.db, done.id))!;
 }
 

@@ -190,7 +190,6 @@ export async function addManagedPerson(ctx: AppContext, token: string, person: C
 	});
 	if (done.kind === 'not_verified') throw await failedAttempt(ctx, client, [person]);
 	publish(ctx, done.locationId, done.dates, done.cardChanges);
-	ctx.kickOutbox();
 	return viewManaged(ctx, token);
 }
 
