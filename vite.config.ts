@@ -1,6 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
-import { realtimeDevPlugin } from './server/vite-plugin.ts';
+import { realtimeDevPlugin } from './server/dev/vite-plugin.ts';
 
 export default defineConfig({
 	plugins: [sveltekit(), realtimeDevPlugin()]

@@ -94,7 +94,6 @@ export function createMetrics() {
 	};
 }
 
-export type Metrics = ReturnType<typeof createMetrics>;
 
 /** Loopback, RFC 1918 and unique-local IPv6 addresses (IPv4-mapped forms included). */
 export function isPrivateAddress(address: string | undefined): boolean {

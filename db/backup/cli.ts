@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFromEnvOrExit } from '../../src/lib/server/config.ts';
-import { startEmbeddedPostgres } from '../../server/embedded-postgres.ts';
+import { startEmbeddedPostgres } from '../../server/dev/embedded-postgres.ts';
 import { BackupError, backupPaths, embeddedArchiveFlags, formatTokyo, parseTargetTime, pruneBackups, readBackupStatus, restoreBackup, takeBaseBackup, type BackupMethod } from './index.ts';
 import { serverRunningIn } from './restore.ts';
 

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { ensureServices } from '../harness/services.ts';
 import { createTestDatabase } from '../harness/database.ts';
-import { freePort } from '../../server/embedded-postgres.ts';
+import { freePort } from '../../server/dev/embedded-postgres.ts';
 
 const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 2000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);

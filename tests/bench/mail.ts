@@ -16,7 +16,7 @@ import { ensureServices } from '../harness/services.ts';
 import { createTestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
 import { enqueueMail, mailBooking, type MailBooking } from '../harness/mail.ts';
-import { startMailSink } from '../../server/mail-sink.ts';
+import { startMailSink } from '../../server/dev/mail-sink.ts';
 import { createMailTransport, sendMail } from '../../src/lib/server/mail/transport.ts';
 import { deliverDue } from '../../src/lib/server/mail/outbox.ts';
 import { composeMail } from '../../src/lib/server/mail/compose.ts';

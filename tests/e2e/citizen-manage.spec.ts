@@ -1,22 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import AxeBuilder from '@axe-core/playwright';
-import { ARTIFACTS, e2eState } from './state.ts';
+import { ARTIFACTS } from './state.ts';
 import { apiLogin, nodes, openDay, setCapacity, staffSlots, uiLogin } from './helpers.ts';
 import { bookAsCitizen } from './citizen.ts';
 
 const LOCATION = 1;
-
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-	const c = new pg.Client({ connectionString: e2eState().databaseUrl });
-	await c.connect();
-	try {
-		return (await c.query<T>(text, values)).rows;
-	} finally {
-		await c.end();
-	}
-}
 
 /**
  * R-C01: axe finds nothing (WCAG 2.2 AA tags), nothing scrolls sideways at 320 px, and the page is

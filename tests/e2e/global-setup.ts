@@ -7,8 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { ensureChromium, ensureServices } from '../harness/services.ts';
 import { createTestDatabase } from '../harness/database.ts';
-import { freePort } from '../../server/embedded-postgres.ts';
-import { startMailSink } from '../../server/mail-sink.ts';
+import { freePort } from '../../server/dev/embedded-postgres.ts';
+import { startMailSink } from '../../server/dev/mail-sink.ts';
 import { STATE_FILE, ARTIFACTS, type E2eState, DEMO_PASSWORD, JWT_SECRET } from './state.ts';
 
 export async function startNode(name: string, env: Record<string, string>): Promise<{ pid: number; url: string; port: number }> {

@@ -16,9 +16,8 @@ import { bookAsCitizen, linkFor, freeCards } from './citizen.ts';
  * addresses (Linux answers on all of 127.0.0.0/8) stand for different citizens.
  */
 
-// Two citizens; the staff network is 127.0.0.0/28, so CITIZEN_A and CITIZEN_B are outside it.
+// A citizen; the staff network is 127.0.0.0/28, so CITIZEN_A is outside it.
 const CITIZEN_A = '127.0.0.21';
-const CITIZEN_B = '127.0.0.22';
 const INSIDE = '127.0.0.1';
 
 interface Reply {

@@ -1,7 +1,7 @@
 /** Vitest-only set-up for mail tests (kept apart from tests/harness/mail.ts, which the benchmarks import too). */
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './database.ts';
-import { startMailSink, type MailSink } from '../../server/mail-sink.ts';
+import { startMailSink, type MailSink } from '../../server/dev/mail-sink.ts';
 import { createMailTransport, type MailTransport } from '../../src/lib/server/mail/transport.ts';
 
 /**

@@ -3,7 +3,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import type { Db } from '../../db/index.ts';
 import { makeLocation, makeReservation, makeSlot } from './factories.ts';
-import type { SinkMessage } from '../../server/mail-sink.ts';
+import type { SinkMessage } from '../../server/dev/mail-sink.ts';
 
 export interface MailBooking {
 	reservationId: string;

@@ -9,7 +9,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from '../../server/embedded-postgres.ts';
+import { freePort } from '../../server/dev/embedded-postgres.ts';
 import { binMajor, chownToServer, embeddedBinDir, serverUser, startPostgres, type PostgresProcess } from '../../db/backup/pg-process.ts';
 import { settingsAsConf } from '../../db/backup/archive.ts';
 import { HarnessError } from './services.ts';

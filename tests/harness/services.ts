@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import pg from 'pg';
-import { freePort, startEmbeddedPostgres } from '../../server/embedded-postgres.ts';
+import { freePort, startEmbeddedPostgres } from '../../server/dev/embedded-postgres.ts';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

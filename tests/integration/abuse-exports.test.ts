@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
 import { makeLocation, makeReservation, makeSlot, makeStaff } from '../harness/factories.ts';
 import { setAppContext } from '../../src/lib/server/context.ts';
-import { audit } from '../../src/lib/server/audit.ts';
+import { audit } from '../../src/lib/server/audit/write.ts';
 import type { Principal } from '../../src/lib/server/auth/session.ts';
 import type { Role } from '../../src/lib/domain/roles.ts';
 import * as cardExport from '../../src/routes/api/v1/staff/cards/export/+server.ts';

@@ -5,7 +5,7 @@ import { testContext } from '../harness/context.ts';
 import { makeStaff } from '../harness/factories.ts';
 import pg from 'pg';
 import { spawnSync } from 'node:child_process';
-import { audit } from '../../src/lib/server/audit.ts';
+import { audit } from '../../src/lib/server/audit/write.ts';
 import { verifyChain } from '../../src/lib/server/audit/chain.ts';
 import { sealNow } from '../../src/lib/server/audit/seal.ts';
 import { exportAuditCsv, listAudit } from '../../src/lib/server/audit/read.ts';

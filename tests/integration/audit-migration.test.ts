@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { makeLocation, makeStaff } from '../harness/factories.ts';
 import { migrator, runMigrations } from '../../db/migrate.ts';
-import { audit } from '../../src/lib/server/audit.ts';
+import { audit } from '../../src/lib/server/audit/write.ts';
 import { verifyChain } from '../../src/lib/server/audit/chain.ts';
 import { sealNow } from '../../src/lib/server/audit/seal.ts';
 import { servedLocationIds } from '../../src/lib/server/users/view.ts';

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
 import { createDb, type Db } from '../../db/index.ts';
-import { audit } from '../../src/lib/server/audit.ts';
+import { audit } from '../../src/lib/server/audit/write.ts';
 import { verifyChain } from '../../src/lib/server/audit/chain.ts';
 import { sealNow, sealPass } from '../../src/lib/server/audit/seal.ts';
 import { createLogger } from '../../src/lib/server/log.ts';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startEmbeddedPostgres } from '../../server/embedded-postgres.ts';
+import { startEmbeddedPostgres } from '../../server/dev/embedded-postgres.ts';
 import { createDb, type Db } from '../../db/index.ts';
 import { runMigrations } from '../../db/migrate.ts';
 import { embeddedArchiveFlags, readBackupStatus } from '../../db/backup/index.ts';

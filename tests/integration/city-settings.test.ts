@@ -13,7 +13,7 @@ import { citizenSession, makeCard, makeLocation, makeSchedule, makeSlot, makeSta
 import { mailBooking, mailsOf } from '../harness/mail.ts';
 import { startRedisServer } from '../harness/services.ts';
 import { startHubNode, stopHubNodes, type HubNode } from '../harness/hub-nodes.ts';
-import { startMailSink, type MailSink } from '../../server/mail-sink.ts';
+import { startMailSink, type MailSink } from '../../server/dev/mail-sink.ts';
 import { createMailTransport, type MailTransport } from '../../src/lib/server/mail/transport.ts';
 import { deliverDue } from '../../src/lib/server/mail/outbox.ts';
 import { queueReminders } from '../../src/lib/server/mail/remind.ts';

@@ -16,7 +16,7 @@ import { prepareRuntimeAccess, privilegeReport, type RuntimeAccess } from '../..
 import { installJobSchema, JOBS, startJobs } from '../../server/jobs.ts';
 import { createStaffReservation } from '../../src/lib/server/booking/staff-book.ts';
 import { createHold } from '../../src/lib/server/booking/holds.ts';
-import { audit } from '../../src/lib/server/audit.ts';
+import { audit } from '../../src/lib/server/audit/write.ts';
 import { importCards, sampleCsv } from '../../src/lib/server/cards/import.ts';
 import { verifyChain } from '../../src/lib/server/audit/chain.ts';
 import { sealNow } from '../../src/lib/server/audit/seal.ts';

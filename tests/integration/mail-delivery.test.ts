@@ -8,7 +8,7 @@ import { preparedOn, type Db } from '../../db/index.ts';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
 import { enqueueMail, mailBooking, mailsOf, outboxRow } from '../harness/mail.ts';
-import { startMailSink, type MailSink } from '../../server/mail-sink.ts';
+import { startMailSink, type MailSink } from '../../server/dev/mail-sink.ts';
 import { createMailTransport, type MailTransport } from '../../src/lib/server/mail/transport.ts';
 import { backoffMs, deliverDue, LEASE_MS, MAX_ATTEMPTS } from '../../src/lib/server/mail/outbox.ts';
 import { queueReminders } from '../../src/lib/server/mail/remind.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startMailSink, type MailSink } from '../../server/mail-sink.ts';
+import { startMailSink, type MailSink } from '../../server/dev/mail-sink.ts';
 import { createMailTransport, sendMail, type MailTransport } from '../../src/lib/server/mail/transport.ts';
 
 /** The demo/test sink itself: a real SMTP server and its web view (no database needed). */

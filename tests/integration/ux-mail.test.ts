@@ -7,7 +7,7 @@ import { deliverDue } from '../../src/lib/server/mail/outbox.ts';
 import { manageToken, verifyLinkToken } from '../../src/lib/server/citizen/tokens.ts';
 import { reservationIcs } from '../../src/lib/server/citizen/ics.ts';
 import { viewManaged } from '../../src/lib/server/citizen/manage.ts';
-import type { SinkMessage } from '../../server/mail-sink.ts';
+import type { SinkMessage } from '../../server/dev/mail-sink.ts';
 import { mailTestSetup } from '../harness/mail-setup.ts';
 
 const env = mailTestSetup('ux-mail');

@@ -73,7 +73,3 @@ export function formatVisit(startsAt: Date, endsAt: Date, lang: 'ja' | 'en'): st
 }
 
 /** Tokyo wall-clock [year, month, day, hour, minute] of an instant, for calendar files. */
-export function tokyoDateTimeArray(d: Date): [number, number, number, number, number] {
-	const p = tokyoParts(d);
-	return [p.y, p.m, p.d, p.hh, p.mi];
-}

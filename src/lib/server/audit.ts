@@ -1,2 +1,2 @@
-/** The 操作ログ writer lives in ./audit/ now; every use case keeps importing it from here. */
-export { audit, type AuditEntry } from './audit/write.ts';
+/** The 操作ログ writer lives in ./audit/write.ts; only slots.ts still imports it from here (remove once it moves, issue 17). */
+export { audit } from './audit/write.ts';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { isValidDate, MONTH_RE } from '../domain/dates.ts';
-import { CARD_STATUSES } from '../domain/card-status.ts';
 import { isDeliverableAddress } from '../domain/mail-format.ts';
 import { normalisePhone, PHONE_MESSAGE } from '../domain/phone.ts';
 
@@ -23,13 +22,6 @@ export const capacityBody = z.strictObject({
 export const staffSlotsQuery = z.strictObject({ locationId: locationIdParam, date: dateString });
 
 export const availabilityQuery = z.strictObject({ month: monthString.optional(), from: dateString.optional(), to: dateString.optional() });
-
-export const cardsQuery = z.strictObject({
-	status: z.enum(CARD_STATUSES).optional(),
-	q: z.string().trim().max(50).optional(),
-	limit: z.coerce.number().int().min(1).max(500).default(50),
-	offset: z.coerce.number().int().min(0).default(0)
-});
 
 export const boardTokenBody = z.strictObject({
 	locationId: z.number().int().positive(),

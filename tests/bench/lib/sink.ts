@@ -1,10 +1,10 @@
 /**
- * The demo SMTP sink (server/mail-sink.ts) in its own process for the storm benchmark, so parsing
+ * The demo SMTP sink (server/dev/mail-sink.ts) in its own process for the storm benchmark, so parsing
  * thousands of mails costs neither the app nodes nor the benchmark's clients. Sends {smtpUrl} over
  * IPC once listening; answers 'count' with {count}, and 'arrivals' with {arrivals}: for every mail,
  * its outbox id (from the Message-ID the app derives from it) and when it arrived (epoch ms).
  */
-import { startMailSink } from '../../../server/mail-sink.ts';
+import { startMailSink } from '../../../server/dev/mail-sink.ts';
 
 const sink = await startMailSink({ smtpPort: 0, httpPort: 0 });
 let count = 0;

@@ -54,8 +54,3 @@ export function pct(xs: number[]): Pct {
 }
 
 export const f1 = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—');
-export const statusText = (m: Map<number, number>) =>
-	[...m]
-		.sort((a, b) => a[0] - b[0])
-		.map(([s, n]) => `${s === 0 ? 'no answer' : s}×${n}`)
-		.join(', ') || '—';

@@ -5,7 +5,6 @@
  */
 import { CARD_STATUS_LABELS, isCardStatus, type CardStatus } from '../card-status.ts';
 
-export type ReservationStatus = 'active' | 'completed' | 'no_show' | 'cancelled';
 
 export function personStatusJa(status: string): string {
 	return isCardStatus(status) ? CARD_STATUS_LABELS[status].ja : status;

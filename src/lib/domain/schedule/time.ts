@@ -36,10 +36,6 @@ export function isTime(s: unknown): s is TimeStr {
 	return typeof s === 'string' && TIME_RE.test(s);
 }
 
-export function isMonth(s: unknown): s is string {
-	return typeof s === 'string' && MONTH_RE.test(s);
-}
-
 /** Days since 1970-01-01; lets date arithmetic be integer arithmetic. */
 export function dayNumber(date: DateStr): number {
 	if (!isDate(date)) throw new RangeError(`not a date (YYYY-MM-DD): ${String(date)}`);

@@ -11,7 +11,7 @@
  */
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { AppError } from '../errors.ts';
 import { blockFor, countEvent, failureLock, limitKey, tooMany, type LimitSpec } from '../security/limits.ts';
 import { requireRole, type Principal } from './session.ts';

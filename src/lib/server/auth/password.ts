@@ -9,7 +9,7 @@ import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from './session.ts';
 import { failureLock, limitKey, recordFailure, resetLimit, tooMany } from '../security/limits.ts';
 import { MAX_PASSWORD_LENGTH, passwordMessage } from '../../domain/password-policy.ts';

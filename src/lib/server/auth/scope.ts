@@ -36,11 +36,6 @@ export async function requireLocation(ctx: Ctx, p: Scoped, locationId: number, t
 	if (!mayServe(p, locationId)) throw await refusal(ctx, [locationId], transaction);
 }
 
-/** Throws 403 unless `p` serves at least one of `locationIds` (a transfer concerns two). */
-export async function requireAnyLocation(ctx: Ctx, p: Scoped, locationIds: readonly number[], transaction?: Transaction): Promise<void> {
-	if (!mayServeAny(p, locationIds)) throw await refusal(ctx, locationIds, transaction);
-}
-
 /** The location of one row of `table` must be served; an unknown row is left to the use case (404). */
 async function requireRowServed(ctx: Ctx, p: Scoped, table: 'reservations' | 'slots', id: string, transaction?: Transaction): Promise<void> {
 	if (servedLocations(p) === null) return;

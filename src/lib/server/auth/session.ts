@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { hasRole, isRole, type Role } from '../../domain/roles.ts';
 import { failureLock, limitKey, recordFailure, resetLimit, tooMany } from '../security/limits.ts';
 import { afterAccountFailure, beforeAccountTry } from './account-guard.ts';

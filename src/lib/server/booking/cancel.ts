@@ -2,7 +2,7 @@ import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { requireReservationServed } from '../auth/scope.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { inTransaction } from './tx.ts';
 import { adjust, datesOf, lockSlots } from './slot-rows.ts';
 import { lockActiveReservation } from './reservation-lock.ts';
@@ -47,7 +47,6 @@ export async function cancelReservationAs(ctx: AppContext, actor: Actor, reserva
 		return { locationId: r.locationId, dates: datesOf(slots), cardChanges, id: r.id };
 	});
 	publish(ctx, done.locationId, done.dates, done.cardChanges);
-	ctx.kickOutbox();
 	return (await reservationView(ctx.db, done.id))!;
 }
 

@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { requireReservationServed, requireSlotServed } from '../auth/scope.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { hasRole } from '../../domain/roles.ts';
 import { loadBookingSettings } from '../scheduling/settings-read.ts';
 import { inTransaction } from './tx.ts';

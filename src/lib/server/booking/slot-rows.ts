@@ -90,11 +90,6 @@ export function runOf(day: readonly SlotRow[], head: SlotRow, count: number): Sl
 	return run.slots;
 }
 
-/** The rows without locking them, in time order: their times never change, so checks on them hold. */
-export async function readSlots(db: Db, t: Transaction, ids: readonly string[]): Promise<SlotRow[]> {
-	return selectSlots(db, t, ids, '');
-}
-
 /**
  * Locks the rows in id order and returns them in time order. A row gone since it was read is a 404.
  * NO KEY UPDATE: the counters change, never the key, so inserts referencing the slot (FK checks)

@@ -100,7 +100,6 @@ export async function createStaffReservation(ctx: AppContext, principal: Princip
 	});
 
 	publish(ctx, done.slots[0].locationId, datesOf(done.slots), done.written.cardChanges);
-	ctx.kickOutbox();
 	const first = done.slots[0];
 	return {
 		id: done.written.id,

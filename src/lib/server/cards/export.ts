@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import iconv from 'iconv-lite';
 import type { AppContext } from '../context.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { CARD_STATUS_LABELS } from '../../domain/card-status.ts';
 import { cardCount, cardPage, scopeCardQuery, type CardQuery } from './search.ts';

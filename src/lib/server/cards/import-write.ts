@@ -6,7 +6,7 @@
  */
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { AppContext } from '../context.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import type { CardRow, OptionalField } from '../../domain/cards/import-row.ts';
 import type { ValidatedFile } from './import.ts';
 

@@ -8,7 +8,7 @@ import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { requireLocation, servedFilter } from '../auth/scope.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
 import { kanaSearchPrefix, normalizeNoticeId } from '../../domain/cards/fields.ts';
 

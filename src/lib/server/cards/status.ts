@@ -7,7 +7,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext, CardStatusChange } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { requireCardsServed } from '../auth/scope.ts';
 import type { CardStatus } from '../../domain/card-status.ts';

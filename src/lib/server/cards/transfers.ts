@@ -9,7 +9,7 @@ import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { mayServeAny } from '../../domain/scope.ts';
 import { idParam } from '../schemas.ts';

@@ -7,7 +7,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { manageTokenRef, manageTokenValid } from './tokens.ts';
 import { maskName } from '../../domain/citizen/person.ts';
 import { tokyoIso } from '../slots.ts';
@@ -190,7 +190,6 @@ export async function addManagedPerson(ctx: AppContext, token: string, person: C
 	});
 	if (done.kind === 'not_verified') throw await failedAttempt(ctx, client, [person]);
 	publish(ctx, done.locationId, done.dates, done.cardChanges);
-	ctx.kickOutbox();
 	return viewManaged(ctx, token);
 }
 

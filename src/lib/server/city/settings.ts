@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { AppError, type FieldError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { LOCALES } from '../../domain/locale-text.ts';
 import { COLUMNS, TEXT_KEYS, normalText, readCity, type CitySettingsView, type TextKey } from './read.ts';

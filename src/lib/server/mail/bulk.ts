@@ -8,7 +8,7 @@ import Handlebars from 'handlebars';
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { formatVisit, maskName } from '../../domain/mail-format.ts';
 import { tokyoTime } from '../../domain/schedule/time.ts';

@@ -126,8 +126,6 @@ export async function composeMail(ctx: AppContext, row: OutboxRow): Promise<Comp
 	return { kind: 'send', message: { ...base, to: d.email, ...rendered, attachments } };
 }
 
-type ReservationViewModel = ReturnType<typeof reservationView>;
-
 function reservationView(ctx: AppContext, d: ReservationMailData) {
 	const en = d.lang === 'en';
 	const origin = ctx.publicOrigin.replace(/\/$/, '');

@@ -8,7 +8,7 @@ import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { servedFilter } from '../auth/scope.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { maskEmail } from '../../domain/mail-format.ts';
 import { MAIL_TOPICS } from './topics.ts';
 

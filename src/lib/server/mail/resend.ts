@@ -9,7 +9,7 @@ import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { requireLocation } from '../auth/scope.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { consume, limitKey, tooMany } from '../security/limits.ts';
 
 const RESEND_LIMIT_MESSAGE = { ja: '予約内容のメールの再送が続いたため、しばらく再送できません。', en: 'Too many resends of booking mails.' };

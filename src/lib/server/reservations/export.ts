@@ -7,7 +7,7 @@
 import ExcelJS from 'exceljs';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { CARD_STATUS_LABELS } from '../../domain/card-status.ts';
 import { contentDisposition } from '../../domain/lists/index.ts';

@@ -6,7 +6,7 @@ import { classifySearch } from '../../domain/counter.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
 import type { ReservationStatus } from '../../../../db/models/reservation.ts';
 import { tokyoIso } from '../slots.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 
 export interface ReservationSearch {
 	q?: string;

@@ -4,11 +4,11 @@
  */
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { validatePurpose } from '../../domain/schedule/index.ts';
 import { invalid, toFieldErrors } from './settings.ts';
-import { loadCitySettings, type CityRules } from './settings-read.ts';
+import type { CityRules } from './settings-read.ts';
 import { updateCitySettings } from '../city/settings.ts';
 
 export interface PurposeInput {
@@ -65,10 +65,6 @@ export async function savePurpose(ctx: AppContext, principal: Principal | null, 
 		);
 		return purposeId;
 	});
-}
-
-export async function citySettings(ctx: AppContext): Promise<CityRules> {
-	return loadCitySettings(ctx.db);
 }
 
 /** The two booking rules only; the city's settings as a whole are saved by city/settings.ts (R-S18). */

@@ -8,7 +8,7 @@ import argon2 from 'argon2';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { passwordMessage } from '../../domain/password-policy.ts';
 import { ROLE_LABELS } from '../../domain/roles.ts';

@@ -4,7 +4,7 @@ import { saveSchedule, updateLocation } from '$lib/server/scheduling/settings.ts
 import { attempt, locationFields, text } from '$lib/server/forms.ts';
 import { updateLocationPlace } from '$lib/server/city/location-place.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
-import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
+import { guardActions } from '$lib/server/auth/guard.ts';
 
 export const actions: Actions = guardActions('admin', {
 	basics: async ({ request, params, locals, getClientAddress }) => {

@@ -5,7 +5,7 @@ import { saveSchedule, scheduleFor } from '$lib/server/scheduling/settings.ts';
 import { attempt, int, text } from '$lib/server/forms.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
 import { patternUsage, type HoursPattern } from '$lib/domain/schedule/index.ts';
-import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
+import { guardActions } from '$lib/server/auth/guard.ts';
 
 const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
 

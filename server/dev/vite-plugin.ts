@@ -1,7 +1,7 @@
 import type { Plugin } from 'vite';
 import type { Server as HttpServer } from 'node:http';
-import { parseConfig } from '../src/lib/server/config.ts';
-import { boot, type Booted } from './boot.ts';
+import { parseConfig } from '../../src/lib/server/config.ts';
+import { boot, type Booted } from '../boot.ts';
 
 /**
  * `npm run dev` behaves like production: the same boot (database, migrations, context, Socket.IO,

@@ -2,7 +2,7 @@
  * The demo and test mail sink: a real SMTP server (smtp-server, no auth, no TLS, 127.0.0.1) that
  * keeps the newest 1,000 messages in memory, parsed by mailparser, and a small web view where a
  * person reads them (Japanese). Started by server/boot.ts when SMTP_URL is unset, by tests on
- * port 0, or alone: `node server/mail-sink.ts` prints its URLs.
+ * port 0, or alone: `node server/dev/mail-sink.ts` prints its URLs.
  *
  *   GET  /                                   the mails, newest first
  *   GET  /messages/{id}/html                 one mail's HTML, sandboxed by CSP (shown in an iframe)
