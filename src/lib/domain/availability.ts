@@ -37,7 +37,7 @@ export function slotLevel(slot: CapacityState, s: LevelSettings = DEFAULT_LEVEL_
 /**
  * What a day's level is computed from: over its open slots only, the sum of capacity and the sum of
  * what remains, each slot's remainder counted from 0 (a slot overbooked by a capacity override
- * takes nothing from the others). The live path has Postgres sum these per day (server/availability.ts).
+ * takes nothing from the others). The live path has Postgres sum these per day (server/scheduling/availability.ts).
  */
 export interface DayTotals {
 	capacity: number;

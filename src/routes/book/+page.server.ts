@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { listCitizenLocations } from '$lib/server/availability.ts';
+import { listCitizenLocations } from '$lib/server/scheduling/availability.ts';
 import { listPurposes } from '$lib/server/scheduling/purposes.ts';
 import { loadCitySettings } from '$lib/server/scheduling/settings-read.ts';
 import { draftPersons, readDraft, verifyDraft } from '$lib/server/citizen/draft.ts';

@@ -16,7 +16,7 @@ import { hasRole } from '../../domain/roles.ts';
 import { CARD_STATUS_LABELS, type CardStatus } from '../../domain/card-status.ts';
 import { cardKey } from '../../domain/cards/import-row.ts';
 import { mapReservationHeader, validateReservationRow, type ReservationRow } from '../../domain/cards/reservation-row.ts';
-import { inTransaction } from '../booking/tx.ts';
+import { inTransaction } from '../tx.ts';
 import { datesOf, lockSlots, runFrom, type SlotRow } from '../booking/slot-rows.ts';
 import { BOOKABLE_STATUSES, type PersonCard } from '../booking/persons.ts';
 import { insertReservation } from '../booking/write.ts';

@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { monthAvailability } from '$lib/server/availability.ts';
+import { monthAvailability } from '$lib/server/scheduling/availability.ts';
 import { locationIdParam, monthString } from '$lib/server/schemas.ts';
 import { addMonths, tokyoDateOf, tokyoMonthOf } from '$lib/domain/dates.ts';
 import { readDraft } from '$lib/server/citizen/draft.ts';

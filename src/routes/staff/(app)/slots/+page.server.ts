@@ -1,7 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { setRangeCapacity, setSlotCapacity, staffSlots } from '$lib/server/slots.ts';
+import { setRangeCapacity, setSlotCapacity, staffSlots } from '$lib/server/scheduling/capacity.ts';
 import { text } from '$lib/server/forms.ts';
 import { orPageError } from '$lib/server/auth/guard.ts';
 import { listVisits } from '$lib/server/checkin/visits.ts';

@@ -2,7 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { QueryTypes } from 'sequelize';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { availabilityRange } from '$lib/server/availability.ts';
+import { availabilityRange } from '$lib/server/scheduling/availability.ts';
 import { createHold } from '$lib/server/booking/holds.ts';
 import { readDraft } from '$lib/server/citizen/draft.ts';
 import { dateString, locationIdParam, slotIdField } from '$lib/server/schemas.ts';

@@ -7,7 +7,7 @@ import { dateString, idParam, locationIdParam } from '$lib/server/schemas.ts';
 import { attempt, checked, text } from '$lib/server/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
-import { staffSlots } from '$lib/server/slots.ts';
+import { staffSlots } from '$lib/server/scheduling/capacity.ts';
 import { mayServe } from '$lib/domain/scope.ts';
 import { readCounterReservation } from '$lib/server/reservations/detail.ts';
 import { moveStaffReservation } from '$lib/server/booking/move.ts';

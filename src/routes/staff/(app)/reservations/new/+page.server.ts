@@ -1,7 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { staffSlots } from '$lib/server/slots.ts';
+import { staffSlots } from '$lib/server/scheduling/capacity.ts';
 import { orPageError } from '$lib/server/auth/guard.ts';
 import { createStaffReservation } from '$lib/server/booking/staff-book.ts';
 import { counterReservation } from '$lib/server/reservations/detail.ts';

@@ -1,13 +1,11 @@
 import { QueryTypes } from 'sequelize';
-import type { AppContext } from './context.ts';
-import { AppError } from './errors.ts';
-import { dayLevel, levelOfTotals, slotLevel, type CapacityState, type Level } from '../domain/availability.ts';
-import { addDays, monthDates } from '../domain/dates.ts';
-import { tokyoIso } from './slots.ts';
-import { loadLocationSettings, type LocationSettings } from './scheduling/settings-read.ts';
-import { bookableRange, dayResolver } from '../domain/schedule/index.ts';
-import { tokyoDateOf } from '../domain/dates.ts';
-import type { DayNote } from '../realtime/events.ts';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { dayLevel, levelOfTotals, slotLevel, type CapacityState, type Level } from '../../domain/availability.ts';
+import { addDays, monthDates, tokyoDateOf, tokyoIso } from '../../domain/dates.ts';
+import { loadLocationSettings, type LocationSettings } from './settings-read.ts';
+import { bookableRange, dayResolver } from '../../domain/schedule/index.ts';
+import type { DayNote } from '../../realtime/events.ts';
 
 export interface DayAvailability {
 	date: string;
