@@ -6,7 +6,7 @@
  * action error the page shows (use:enhance), a short page for a form without script.
  */
 import { findControlChars } from '../../domain/text-safety.ts';
-import { problem } from '../http.ts';
+import { problem } from '../web/http.ts';
 
 /** Forms larger than this are file uploads (CSV imports), which the import itself checks cell by cell. */
 const MAX_SCANNED_FORM_BYTES = 1024 * 1024;

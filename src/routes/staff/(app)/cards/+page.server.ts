@@ -2,15 +2,15 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { isAppError } from '$lib/server/errors.ts';
-import { searchParams } from '$lib/server/http.ts';
+import { searchParams } from '$lib/server/web/http.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { isCardStatus } from '$lib/domain/card-status.ts';
 import { cardSearchQuery } from '$lib/server/cards/schemas.ts';
 import { cardPage, cardsByNoticeIds, scopeCardQuery, searchCards } from '$lib/server/cards/search.ts';
-import { orPageError } from '$lib/server/auth/guard.ts';
+import { orPageError } from '$lib/server/web/guard.ts';
 import { requireRole, type Principal } from '$lib/server/auth/session.ts';
 import { changeCardStatuses, MAX_BULK } from '$lib/server/cards/status.ts';
-import { text } from '$lib/server/forms.ts';
+import { text } from '$lib/server/web/forms.ts';
 
 /** R-S09 「カード検索」: filters in the URL (so a search can be bookmarked, printed or exported as it is). */
 export const load: PageServerLoad = async ({ url, locals }) => {

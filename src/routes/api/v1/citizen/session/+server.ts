@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, readJson } from '$lib/server/http.ts';
+import { api, json, readJson } from '$lib/server/web/http.ts';
 import { citizenSessionBody } from '$lib/server/schemas.ts';
 import { clearCitizenCookie, endCitizenSession, openCitizenSession, setCitizenCookie } from '$lib/server/citizen/session.ts';
 

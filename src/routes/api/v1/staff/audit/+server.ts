@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, searchParams } from '$lib/server/http.ts';
+import { api, json, parseWith, searchParams } from '$lib/server/web/http.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
 import { auditQuery } from '$lib/server/audit/schemas.ts';
 import { exportAuditCsv, listAudit } from '$lib/server/audit/read.ts';

@@ -4,7 +4,7 @@ import { appContext } from '$lib/server/context.ts';
 import { clientAddress } from '$lib/server/audit/client.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { idParam } from '$lib/server/schemas.ts';
-import { text } from '$lib/server/forms.ts';
+import { text } from '$lib/server/web/forms.ts';
 import { cardHistory } from '$lib/server/cards/status.ts';
 import { changeCardStorage } from '$lib/server/cards/storage.ts';
 import { personNotes, setPersonNote } from '$lib/server/notes/notes.ts';

@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { bulkProgress, previewBulk, sendBulk, PLACEHOLDERS, type BulkDraft } from '$lib/server/mail/bulk.ts';
-import { attempt, int, text } from '$lib/server/forms.ts';
+import { attempt, int, text } from '$lib/server/web/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
 

@@ -4,7 +4,7 @@ import { appContext } from '$lib/server/context.ts';
 import { clientAddress } from '$lib/server/audit/client.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { dateString, idParam, locationIdParam } from '$lib/server/schemas.ts';
-import { attempt, checked, text } from '$lib/server/forms.ts';
+import { attempt, checked, text } from '$lib/server/web/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
 import { staffSlots } from '$lib/server/scheduling/capacity.ts';

@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, searchParams } from '$lib/server/http.ts';
+import { api, json, parseWith, searchParams } from '$lib/server/web/http.ts';
 import { availabilityQuery, locationIdParam } from '$lib/server/schemas.ts';
 import { availabilityRange } from '$lib/server/scheduling/availability.ts';
 import { addDays, monthDates, tokyoDateOf } from '$lib/domain/dates.ts';

@@ -4,7 +4,7 @@ import { appContext } from '$lib/server/context.ts';
 import { scheduleFor } from '$lib/server/scheduling/settings.ts';
 import { listPurposes } from '$lib/server/scheduling/purposes.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
-import { requirePageRole } from '$lib/server/auth/guard.ts';
+import { requirePageRole } from '$lib/server/web/guard.ts';
 
 export const load: LayoutServerLoad = async ({ params, locals, parent }) => {
 	requirePageRole(locals.principal, 'admin');

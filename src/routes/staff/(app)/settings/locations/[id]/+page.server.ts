@@ -1,10 +1,10 @@
 import type { Actions } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { saveSchedule, updateLocation } from '$lib/server/scheduling/settings.ts';
-import { attempt, locationFields, text } from '$lib/server/forms.ts';
+import { attempt, locationFields, text } from '$lib/server/web/forms.ts';
 import { updateLocationPlace } from '$lib/server/city/location-place.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
-import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
+import { guardActions, requirePageRole } from '$lib/server/web/guard.ts';
 
 export const actions: Actions = guardActions('admin', {
 	basics: async ({ request, params, locals, getClientAddress }) => {

@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api } from '$lib/server/http.ts';
+import { api } from '$lib/server/web/http.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
 import { sampleCsv } from '$lib/server/cards/import.ts';
 

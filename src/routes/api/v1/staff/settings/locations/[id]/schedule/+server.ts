@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, readJson } from '$lib/server/http.ts';
+import { api, json, parseWith, readJson } from '$lib/server/web/http.ts';
 import { locationIdParam, schedulePatchBody } from '$lib/server/schemas.ts';
 import { saveSchedule, scheduleFor } from '$lib/server/scheduling/settings.ts';
 
