@@ -5,7 +5,7 @@ import { listCitizenLocations } from '$lib/server/scheduling/availability.ts';
 import { listPurposes } from '$lib/server/scheduling/purposes.ts';
 import { loadCitySettings } from '$lib/server/scheduling/settings-read.ts';
 import { draftPersons, readDraft, verifyDraft } from '$lib/server/citizen/draft.ts';
-import { citizenPerson } from '$lib/server/schemas.ts';
+import { citizenPerson } from '$lib/server/citizen/schemas.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { tokyoMonthOf } from '$lib/domain/dates.ts';
 

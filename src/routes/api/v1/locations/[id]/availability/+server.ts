@@ -1,7 +1,8 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { api, json, parseWith, searchParams } from '$lib/server/web/http.ts';
-import { availabilityQuery, locationIdParam } from '$lib/server/schemas.ts';
+import { locationIdParam } from '$lib/server/schemas.ts';
+import { availabilityQuery } from '$lib/server/scheduling/schemas.ts';
 import { availabilityRange } from '$lib/server/scheduling/availability.ts';
 import { addDays, monthDates, tokyoDateOf } from '$lib/domain/dates.ts';
 

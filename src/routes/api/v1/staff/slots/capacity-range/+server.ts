@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { api, json, readJson } from '$lib/server/web/http.ts';
-import { capacityRangeBody } from '$lib/server/schemas.ts';
+import { capacityRangeBody } from '$lib/server/scheduling/schemas.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
 import { setRangeCapacity } from '$lib/server/scheduling/capacity.ts';
 
