@@ -72,3 +72,13 @@ export const LEVEL_LABELS: Record<Level, { symbol: string; ja: string; en: strin
 	none: { symbol: '×', ja: '満員', en: 'Full' },
 	closed: { symbol: '—', ja: '受付なし', en: 'Not open' }
 };
+
+/**
+ * R-C05 R-C06: whether a citizen may choose a time on the day page: it is open ('many' or 'few')
+ * and, once the party is verified, has room for all of them (`room` = capacity − booked − held,
+ * decided on the server: the browser gets this yes or no, never the count).
+ */
+export function fitsParty(level: Level, room: number | undefined, party: number | null): boolean {
+	const open = level === 'many' || level === 'few';
+	return party ? (room ?? 0) >= party && open : open;
+}
