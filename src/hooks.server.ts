@@ -4,7 +4,7 @@ import { authenticate } from '$lib/server/auth/session.ts';
 import { SESSION_COOKIE } from '$lib/server/auth/cookie.ts';
 import { authenticateCitizen, citizenClaims, CITIZEN_COOKIE } from '$lib/server/citizen/session.ts';
 import { isCitizenPath, maintenanceError, maintenanceState } from '$lib/server/citizen/maintenance.ts';
-import { problem, problemFromError } from '$lib/server/http.ts';
+import { problem, problemFromError } from '$lib/server/web/http.ts';
 import { maintenancePage } from '$lib/server/citizen/maintenance-page.ts';
 import { citizenRate, crossSiteRefusal, databaseUnavailable, isDatabaseUnavailable, outsideStaffNetwork, securityHeaders } from '$lib/server/security/web.ts';
 import { isStaffNetworkPath, staffNetworkAllows } from '$lib/server/security/address.ts';

@@ -8,8 +8,8 @@ import { authenticate, requireRole, type Principal } from '../../src/lib/server/
 import { requireLocation } from '../../src/lib/server/auth/scope.ts';
 import { SESSION_COOKIE } from '../../src/lib/server/auth/cookie.ts';
 import { hasRole } from '../../src/lib/domain/roles.ts';
-import { monthAvailability } from '../../src/lib/server/availability.ts';
-import { listStaffSlots } from '../../src/lib/server/slots.ts';
+import { monthAvailability } from '../../src/lib/server/scheduling/availability.ts';
+import { listStaffSlots } from '../../src/lib/server/scheduling/capacity.ts';
 import { mayServe } from '../../src/lib/domain/scope.ts';
 import { dateString, locationIdParam, monthString } from '../../src/lib/server/schemas.ts';
 import { AppError, isAppError } from '../../src/lib/server/errors.ts';

@@ -1,8 +1,8 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { listCitizenLocations } from '$lib/server/availability.ts';
-import { citizenLinkBody } from '$lib/server/schemas.ts';
+import { listCitizenLocations } from '$lib/server/scheduling/availability.ts';
+import { citizenLinkBody } from '$lib/server/citizen/schemas.ts';
 import { requestLink } from '$lib/server/citizen/links.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { listPurposes } from '$lib/server/scheduling/purposes.ts';

@@ -1,6 +1,6 @@
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { DEMO_PASSWORD, e2eState } from './state.ts';
-import type { StaffSlot } from '../../src/lib/server/slots.ts';
+import type { StaffSlot } from '../../src/lib/server/scheduling/capacity.ts';
 
 export const nodes = () => e2eState().nodes;
 

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { testContext } from '../harness/context.ts';
 import { makeCard, makeLocation, makeSchedule, makeSlot, makeStaff } from '../harness/factories.ts';
 import { createStaffReservation } from '../../src/lib/server/booking/staff-book.ts';
-import { setRangeCapacity, setSlotCapacity } from '../../src/lib/server/slots.ts';
+import { setRangeCapacity, setSlotCapacity } from '../../src/lib/server/scheduling/capacity.ts';
 import type { Principal } from '../../src/lib/server/auth/session.ts';
 import type { Role } from '../../src/lib/domain/roles.ts';
 

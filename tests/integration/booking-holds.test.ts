@@ -4,7 +4,7 @@ import { testContext } from '../harness/context.ts';
 import { citizenSession, makeCard, makeLocation, makeSchedule, makeSlot, makeStaff, purposeId, typed } from '../harness/factories.ts';
 import { cancelHold, confirmHold, createHold, expireHolds } from '../../src/lib/server/booking/holds.ts';
 import { createStaffReservation } from '../../src/lib/server/booking/staff-book.ts';
-import { availabilityRange } from '../../src/lib/server/availability.ts';
+import { availabilityRange } from '../../src/lib/server/scheduling/availability.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { makeCard, makeLocation, makeSchedule, makeSlot, makeStaff, purposeId } 
 import { createStaffReservation } from '../../src/lib/server/booking/staff-book.ts';
 import { cancelStaffReservation } from '../../src/lib/server/booking/cancel.ts';
 import { moveStaffReservation } from '../../src/lib/server/booking/move.ts';
-import { inTransaction } from '../../src/lib/server/booking/tx.ts';
+import { inTransaction } from '../../src/lib/server/tx.ts';
 import { formatBookingNumber } from '../../src/lib/server/booking/write.ts';
 import type { Principal } from '../../src/lib/server/auth/session.ts';
 import type { Role } from '../../src/lib/domain/roles.ts';

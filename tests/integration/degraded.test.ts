@@ -7,7 +7,7 @@ import { startRedisServer } from '../harness/services.ts';
 import { boot, type Booted } from '../../server/boot.ts';
 import { parseConfig } from '../../src/lib/server/config.ts';
 import { createLogger } from '../../src/lib/server/log.ts';
-import { setSlotCapacity } from '../../src/lib/server/slots.ts';
+import { setSlotCapacity } from '../../src/lib/server/scheduling/capacity.ts';
 import { login } from '../../src/lib/server/auth/session.ts';
 import type { AvailabilityPush } from '../../src/lib/realtime/events.ts';
 

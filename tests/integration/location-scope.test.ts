@@ -23,7 +23,7 @@ import { importCards } from '../../src/lib/server/cards/import.ts';
 import { importReservations } from '../../src/lib/server/cards/import-reservations.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
 import { randomUUID } from 'node:crypto';
-import { setSlotCapacity } from '../../src/lib/server/slots.ts';
+import { setSlotCapacity } from '../../src/lib/server/scheduling/capacity.ts';
 import * as slotsRoute from '../../src/routes/api/v1/staff/slots/+server.ts';
 import * as reservationsRoute from '../../src/routes/api/v1/staff/reservations/+server.ts';
 import * as reservationRoute from '../../src/routes/api/v1/staff/reservations/[id]/+server.ts';

@@ -15,7 +15,7 @@ import { makeStaff } from '../harness/factories.ts';
 import { login, type Principal } from '../../src/lib/server/auth/session.ts';
 import { accountAlerts, accountWaitSeconds } from '../../src/lib/server/auth/account-guard.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
-import { problemFromError } from '../../src/lib/server/http.ts';
+import { problemFromError } from '../../src/lib/server/web/http.ts';
 import type { AppContext, RedisClient } from '../../src/lib/server/context.ts';
 
 let t: TestDatabase;

@@ -4,9 +4,9 @@ import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { makeLocation, makeSlot, makeStaff } from '../harness/factories.ts';
 import { startRedisServer } from '../harness/services.ts';
 import { startHubNode, stopHubNodes, type HubNode, type HubNodeOptions } from '../harness/hub-nodes.ts';
-import { monthAvailability } from '../../src/lib/server/availability.ts';
+import { monthAvailability } from '../../src/lib/server/scheduling/availability.ts';
 import { boardCounters } from '../../src/lib/server/board/counters.ts';
-import { listStaffSlots, setSlotCapacity } from '../../src/lib/server/slots.ts';
+import { listStaffSlots, setSlotCapacity } from '../../src/lib/server/scheduling/capacity.ts';
 import { login, type Principal } from '../../src/lib/server/auth/session.ts';
 import type { AvailabilityPush, SlotsPush, Ack } from '../../src/lib/realtime/events.ts';
 

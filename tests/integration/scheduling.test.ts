@@ -6,7 +6,7 @@ import { createLocation, saveSchedule, scheduleFor } from '../../src/lib/server/
 import { regenerateSlots } from '../../src/lib/server/scheduling/regenerate.ts';
 import { savePurpose, saveCitySettings } from '../../src/lib/server/scheduling/purposes.ts';
 import { createStaffReservation } from '../../src/lib/server/booking/staff-book.ts';
-import { setSlotCapacity, listStaffSlots } from '../../src/lib/server/slots.ts';
+import { setSlotCapacity, listStaffSlots } from '../../src/lib/server/scheduling/capacity.ts';
 import { seedDemo } from '../../db/seeds/demo.ts';
 import { DEFAULT_PATTERNS, type HoursPattern } from '../../src/lib/domain/schedule/index.ts';
 import type { Principal } from '../../src/lib/server/auth/session.ts';

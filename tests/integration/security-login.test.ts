@@ -7,7 +7,7 @@ import { makeStaff } from '../harness/factories.ts';
 import { startRedisServer } from '../harness/services.ts';
 import { login } from '../../src/lib/server/auth/session.ts';
 import { AppError } from '../../src/lib/server/errors.ts';
-import { problemFromError } from '../../src/lib/server/http.ts';
+import { problemFromError } from '../../src/lib/server/web/http.ts';
 import type { AppContext, RedisClient } from '../../src/lib/server/context.ts';
 
 // argon2 costs about a second per try on a busy two-core machine, and these tests make dozens.

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 import { makeLocation, makeSlot, makeStaff } from '../harness/factories.ts';
 import { startRedisServer } from '../harness/services.ts';
 import { startHubNode, stopHubNodes, type HubNode } from '../harness/hub-nodes.ts';
-import { setSlotCapacity } from '../../src/lib/server/slots.ts';
+import { setSlotCapacity } from '../../src/lib/server/scheduling/capacity.ts';
 import { login, logout, type Principal } from '../../src/lib/server/auth/session.ts';
 import { issueBoardToken, revokeBoardToken } from '../../src/lib/server/board/tokens.ts';
 import type { Ack, AvailabilityPush, SlotsPush } from '../../src/lib/realtime/events.ts';

@@ -8,7 +8,7 @@ import { planRetention, pruneBackups } from '../../db/backup/retention.ts';
 import { readManifest, writeManifest } from '../../db/backup/manifest.ts';
 import { chooseBackup, parseTargetTime } from '../../db/backup/restore.ts';
 import type { BackupEntry } from '../../db/backup/manifest.ts';
-import { synchronousCommit } from '../../src/lib/server/booking/tx.ts';
+import { synchronousCommit } from '../../src/lib/server/tx.ts';
 import { parseConfig } from '../../src/lib/server/config.ts';
 
 const entry = (finishedAt: string, startWalFile: string): BackupEntry => ({

@@ -37,7 +37,7 @@ export function slotLevel(slot: CapacityState, s: LevelSettings = DEFAULT_LEVEL_
 /**
  * What a day's level is computed from: over its open slots only, the sum of capacity and the sum of
  * what remains, each slot's remainder counted from 0 (a slot overbooked by a capacity override
- * takes nothing from the others). The live path has Postgres sum these per day (server/availability.ts).
+ * takes nothing from the others). The live path has Postgres sum these per day (server/scheduling/availability.ts).
  */
 export interface DayTotals {
 	capacity: number;
@@ -72,3 +72,13 @@ export const LEVEL_LABELS: Record<Level, { symbol: string; ja: string; en: strin
 	none: { symbol: '×', ja: '満員', en: 'Full' },
 	closed: { symbol: '—', ja: '受付なし', en: 'Not open' }
 };
+
+/**
+ * R-C05 R-C06: whether a citizen may choose a time on the day page: it is open ('many' or 'few')
+ * and, once the party is verified, has room for all of them (`room` = capacity − booked − held,
+ * decided on the server: the browser gets this yes or no, never the count).
+ */
+export function fitsParty(level: Level, room: number | undefined, party: number | null): boolean {
+	const open = level === 'many' || level === 'few';
+	return party ? (room ?? 0) >= party && open : open;
+}

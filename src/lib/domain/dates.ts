@@ -20,3 +20,8 @@ export function addMonths(month: string, n: number): string {
 	const [y, m] = month.split('-').map(Number);
 	return new Date(Date.UTC(y, m - 1 + n, 1)).toISOString().slice(0, 7);
 }
+
+/** ISO 8601 with the Tokyo offset, milliseconds dropped, as the public contract asks. */
+export function tokyoIso(d: Date): string {
+	return new Date(d.getTime() + 9 * 3600_000).toISOString().replace(/\.\d{3}Z$/, '+09:00');
+}

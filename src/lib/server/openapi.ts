@@ -3,7 +3,11 @@
  * the routes parse with (requests) and from the response shapes below (documentation only).
  */
 import { z } from 'zod';
-import * as s from './schemas.ts';
+import * as primitives from './schemas.ts';
+import * as authBodies from './auth/schemas.ts';
+import * as bookingBodies from './booking/schemas.ts';
+import * as citizenBodies from './citizen/schemas.ts';
+import * as schedulingBodies from './scheduling/schemas.ts';
 import { listKindPath, listQuery } from './lists/schema.ts';
 import * as counter from './checkin/schemas.ts';
 import { AUDIT_USER_OPS } from './audit/openapi.ts';
@@ -11,6 +15,9 @@ import { CITY_OPS } from './city/openapi.ts';
 import { CARD_OPS } from './cards/openapi.ts';
 import { isCitizenPath } from './citizen/maintenance.ts';
 import { CLERK_OPS } from './clerk-openapi.ts';
+
+/** The request schemas the routes parse with: the primitives and each area's bodies. */
+const s = { ...primitives, ...authBodies, ...bookingBodies, ...citizenBodies, ...schedulingBodies };
 
 const problem = z.object({
 	type: z.string(),

@@ -1,11 +1,11 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { listCitizenLocations } from '$lib/server/availability.ts';
+import { listCitizenLocations } from '$lib/server/scheduling/availability.ts';
 import { listPurposes } from '$lib/server/scheduling/purposes.ts';
-import { loadCitySettings } from '$lib/server/scheduling/settings-read.ts';
+import { cityRules } from '$lib/server/scheduling/settings-read.ts';
 import { draftPersons, readDraft, verifyDraft } from '$lib/server/citizen/draft.ts';
-import { citizenPerson } from '$lib/server/schemas.ts';
+import { citizenPerson } from '$lib/server/citizen/schemas.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { tokyoMonthOf } from '$lib/domain/dates.ts';
 
@@ -13,7 +13,7 @@ import { tokyoMonthOf } from '$lib/domain/dates.ts';
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const ctx = appContext();
 	if (!locals.citizen) return { signedIn: false as const };
-	const [locations, purposes, city, draft] = await Promise.all([listCitizenLocations(ctx), listPurposes(ctx), loadCitySettings(ctx.db), readDraft(ctx, locals.citizen)]);
+	const [locations, purposes, city, draft] = await Promise.all([listCitizenLocations(ctx), listPurposes(ctx), cityRules(ctx), readDraft(ctx, locals.citizen)]);
 	const asked = Number(url.searchParams.get('n'));
 	const count = Math.min(city.maxPersonsPerBooking, Math.max(1, Number.isInteger(asked) && asked > 0 ? asked : (draft?.partySize ?? 1)));
 	return {

@@ -11,6 +11,7 @@ import { audit } from './write.ts';
 import { sealNow } from './seal.ts';
 import { bounds, type AuditQuery } from './schemas.ts';
 import { actionLabel, actorLabel } from '../../domain/audit-actions.ts';
+import { tokyoIso } from '../../domain/dates.ts';
 
 export interface AuditEntryView {
 	id: string;
@@ -44,10 +45,6 @@ interface Row {
 export const DEFAULT_LIMIT = 100;
 export const MAX_JSON_LIMIT = 1000;
 
-/** ISO 8601 with +09:00, milliseconds dropped. */
-export function tokyoIso(d: Date): string {
-	return new Date(d.getTime() + 9 * 3600_000).toISOString().replace(/\.\d{3}Z$/, '+09:00');
-}
 
 /** 2026/11/25 10:05:03 — what Excel reads as a date and time. */
 export function tokyoDisplay(d: Date): string {

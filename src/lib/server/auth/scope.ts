@@ -7,6 +7,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { mayServe, mayServeAny, servedLocations, type Scoped } from '../../domain/scope.ts';
+import { listingOrderSql } from '../scheduling/locations.ts';
 
 type Ctx = Pick<AppContext, 'db'>;
 
@@ -14,7 +15,7 @@ export const NOT_SERVED = 'この交付場所を担当していないため、�
 
 async function refusal(ctx: Ctx, locationIds: readonly number[], transaction?: Transaction): Promise<AppError> {
 	const rows = locationIds.length
-		? await ctx.db.sequelize.query<{ name_ja: string }>(`SELECT name_ja FROM locations WHERE id IN (:ids) ORDER BY sort_order, id`, {
+		? await ctx.db.sequelize.query<{ name_ja: string }>(`SELECT name_ja FROM locations WHERE id IN (:ids) ORDER BY ${listingOrderSql()}`, {
 				replacements: { ids: [...locationIds] },
 				type: QueryTypes.SELECT,
 				transaction

@@ -1,11 +1,11 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import type { BoardCounters } from '../../realtime/events.ts';
-import { tokyoDateOf } from '../../domain/dates.ts';
-import { tokyoIso, type SlotRow as Row } from '../slots.ts';
+import { tokyoDateOf, tokyoIso } from '../../domain/dates.ts';
+import type { SlotRecord } from '../scheduling/capacity.ts';
 import { countNotArrived, lateMomentsPassed } from '../../domain/late-arrival.ts';
 
-type SlotRow = Pick<Row, 'starts_at' | 'ends_at' | 'capacity' | 'booked' | 'held' | 'checked_in' | 'version'>;
+type SlotRow = Pick<SlotRecord, 'starts_at' | 'ends_at' | 'capacity' | 'booked' | 'held' | 'checked_in' | 'version'>;
 
 interface StatusRow {
 	status: string;

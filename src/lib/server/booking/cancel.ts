@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { requireReservationServed } from '../auth/scope.ts';
 import { audit } from '../audit/write.ts';
-import { inTransaction } from './tx.ts';
+import { inTransaction } from '../tx.ts';
 import { adjust, datesOf, lockSlots } from './slot-rows.ts';
 import { lockActiveReservation } from './reservation-lock.ts';
 import { outbox, setCardStatus, type Actor } from './write.ts';

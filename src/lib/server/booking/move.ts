@@ -6,7 +6,7 @@ import { requireReservationServed, requireSlotServed } from '../auth/scope.ts';
 import { audit } from '../audit/write.ts';
 import { hasRole } from '../../domain/roles.ts';
 import { loadBookingSettings } from '../scheduling/settings-read.ts';
-import { inTransaction } from './tx.ts';
+import { inTransaction } from '../tx.ts';
 import { adjust, datesOf, lockSlots, runFrom, take } from './slot-rows.ts';
 import { assertBookable, choosePurpose } from './rules.ts';
 import { releaseExpiredWithin } from './hold-release.ts';

@@ -7,6 +7,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../../../../db/index.ts';
 import { AppError } from '../errors.ts';
+import type { SlotRecord } from '../scheduling/capacity.ts';
 import { findConsecutiveSlots, tokyoTime, type DateStr, type TimeStr } from '../../domain/schedule/index.ts';
 
 export interface SlotRow {
@@ -23,16 +24,8 @@ export interface SlotRow {
 	held: number;
 }
 
-export interface RawSlot {
-	id: string;
-	location_id: number;
-	date: string;
-	starts_at: Date;
-	ends_at: Date;
-	capacity: number;
-	booked: number;
-	held: number;
-}
+/** The columns of a slots row (scheduling's SlotRecord) that a booking reads: SLOT_ROW_COLUMNS. */
+export type RawSlot = Pick<SlotRecord, 'id' | 'location_id' | 'date' | 'starts_at' | 'ends_at' | 'capacity' | 'booked' | 'held'>;
 
 export const SLOT_ROW_COLUMNS = 'id, location_id, date, starts_at, ends_at, capacity, booked, held';
 

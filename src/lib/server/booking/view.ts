@@ -1,6 +1,6 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../../../../db/index.ts';
-import { tokyoIso } from '../slots.ts';
+import { tokyoIso } from '../../domain/dates.ts';
 import { AppError } from '../errors.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { requireLocation } from '../auth/scope.ts';

@@ -16,12 +16,13 @@ import { hasRole } from '../../domain/roles.ts';
 import { CARD_STATUS_LABELS, type CardStatus } from '../../domain/card-status.ts';
 import { cardKey } from '../../domain/cards/import-row.ts';
 import { mapReservationHeader, validateReservationRow, type ReservationRow } from '../../domain/cards/reservation-row.ts';
-import { inTransaction } from '../booking/tx.ts';
+import { inTransaction } from '../tx.ts';
 import { datesOf, lockSlots, runFrom, type SlotRow } from '../booking/slot-rows.ts';
 import { BOOKABLE_STATUSES, type PersonCard } from '../booking/persons.ts';
 import { insertReservation } from '../booking/write.ts';
 import { openCsv, type EncodingChoice } from './csv-input.ts';
 import { MAX_REPORTED_ERRORS, unreadableCell, type ImportError } from './import.ts';
+import { LISTING_ORDER } from '../scheduling/locations.ts';
 
 const MAX_PARTY = 5;
 
@@ -46,7 +47,7 @@ class Errors {
 
 async function readRows(ctx: AppContext, body: AsyncIterable<Uint8Array>, choice: EncodingChoice, errors: Errors): Promise<ReservationRow[]> {
 	const locations = (await ctx.db.models.Location.findAll({ attributes: ['id', 'code', 'nameJa'] })).map((l) => ({ id: l.id, code: l.code, nameJa: l.nameJa }));
-	const purposes = (await ctx.db.models.Purpose.findAll({ attributes: ['id', 'code', 'nameJa', 'sortOrder'], order: [['sortOrder', 'ASC'], ['id', 'ASC']] })).map((p) => ({ id: p.id, code: p.code, nameJa: p.nameJa }));
+	const purposes = (await ctx.db.models.Purpose.findAll({ attributes: ['id', 'code', 'nameJa', 'sortOrder'], order: LISTING_ORDER })).map((p) => ({ id: p.id, code: p.code, nameJa: p.nameJa }));
 	const defaultPurposeId = (purposes.find((p) => p.code === 'card_issuance') ?? purposes[0]).id;
 	const { records } = await openCsv(body, choice);
 	let header: ReturnType<typeof mapReservationHeader> | null = null;

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { Op } from '../openapi.ts';
 import { CARD_STATUSES } from '../../domain/card-status.ts';
-import { boardTokenBody, idParam, locationIdParam } from '../schemas.ts';
+import { idParam, locationIdParam } from '../schemas.ts';
+import { boardTokenBody } from '../board/schemas.ts';
 import { cardExportQuery, cardSearchQuery, cardStatusBody, importQuery } from './schemas.ts';
 
 const status = z.enum(CARD_STATUSES);

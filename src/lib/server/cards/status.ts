@@ -137,3 +137,29 @@ export async function cardHistory(
 	await audit(ctx, { actorType: 'staff', actorId: p.login, action: 'card.viewed', targetType: 'card', targetId: String(card.id), ip: opts.ip });
 	return { cardId: String(card.id), status: card.status, history };
 }
+
+/**
+ * R-S08 R-S03 R-S14: one card as its page shows it — where it is kept, its data and status — with
+ * every change of its status and data. Access (role, served location) is checked by cardHistory first.
+ */
+export async function cardWithHistory(ctx: AppContext, principal: Principal | null, cardId: string, opts: { ip?: string | null } = {}) {
+	const { history } = await cardHistory(ctx, principal, cardId, opts);
+	const card = await ctx.db.models.CardRecord.findByPk(cardId);
+	if (!card) throw new AppError('not_found', '指定されたカードが見つかりません。');
+	return {
+		card: {
+			id: String(card.id),
+			noticeId: card.noticeId,
+			birthDate: card.birthDate,
+			nameKanji: card.nameKanji,
+			nameKana: card.nameKana,
+			gender: card.gender === 1 || card.gender === 2 ? (Number(card.gender) as 1 | 2) : null,
+			address: card.address,
+			storageLocationId: card.storageLocationId,
+			boxPosition: card.boxPosition,
+			noticeSentOn: card.noticeSentOn ?? null,
+			status: card.status
+		},
+		history
+	};
+}

@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { requireLocation } from '../auth/scope.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
-import { tokyoIso } from '../slots.ts';
+import { tokyoIso } from '../../domain/dates.ts';
 
 export interface Visit {
 	reservationId: string;

@@ -7,7 +7,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { inTransaction } from '../booking/tx.ts';
+import { inTransaction } from '../tx.ts';
 import { assertPartySize, choosePurpose } from '../booking/rules.ts';
 import { loadBookingSettings } from '../scheduling/settings-read.ts';
 import type { CitizenPrincipal } from './session.ts';

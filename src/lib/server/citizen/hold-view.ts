@@ -1,7 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { tokyoIso } from '../slots.ts';
+import { tokyoIso } from '../../domain/dates.ts';
 import { maskName } from '../../domain/citizen/person.ts';
 import type { CitizenPrincipal } from './session.ts';
 import { MAX_EXTENSIONS } from '../booking/holds.ts';

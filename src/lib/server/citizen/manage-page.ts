@@ -4,7 +4,7 @@
  * action returns (R-C10, R-C01: a readable message, never a 500).
  */
 import { error, fail } from '@sveltejs/kit';
-import { manageTokenParam } from '../schemas.ts';
+import { manageTokenParam } from './schemas.ts';
 import { isAppError } from '../errors.ts';
 import { t, type Lang } from '../../i18n.ts';
 

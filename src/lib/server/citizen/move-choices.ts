@@ -11,7 +11,7 @@ import type { Level } from '../../domain/availability.ts';
 import type { DayLevel } from '../../realtime/events.ts';
 import { addMonths, tokyoMonthOf } from '../../domain/dates.ts';
 import { findConsecutiveSlots, tokyoTime } from '../../domain/schedule/index.ts';
-import { availabilityRange, listCitizenLocations, monthAvailability } from '../availability.ts';
+import { availabilityRange, listCitizenLocations, monthAvailability } from '../scheduling/availability.ts';
 import { loadBookingSettings } from '../scheduling/settings-read.ts';
 import { resolveManageToken, viewManaged, type ManagedReservation } from './manage.ts';
 

@@ -10,7 +10,7 @@ import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { servedFilter } from '../auth/scope.ts';
 import { checkRange } from '../../domain/lists/index.ts';
-import { tokyoIso } from '../slots.ts';
+import { tokyoIso } from '../../domain/dates.ts';
 import { listQueries, type ListRow } from './query.ts';
 import { transferShipBy } from './transfer.ts';
 

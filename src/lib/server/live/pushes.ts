@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.ts';
 import type { AvailabilityPush, BoardCounters, SlotsPush } from '../../realtime/events.ts';
-import { dayTotalsSql, daysFromTotals, monthPush, type DayTotalsRow } from '../availability.ts';
-import { toStaffSlot, type SlotRow } from '../slots.ts';
+import { dayTotalsSql, daysFromTotals, monthPush, type DayTotalsRow } from '../scheduling/availability.ts';
+import { toStaffSlot, type SlotRecord } from '../scheduling/capacity.ts';
 import { boardCounters } from '../board/counters.ts';
 import { SETTINGS_COLUMNS, settingsFromRow, type SettingsRow } from '../scheduling/settings-read.ts';
 import { monthDates, tokyoDateOf } from '../../domain/dates.ts';
@@ -52,7 +52,7 @@ export async function livePushes(ctx: AppContext, locationId: number, dates: Ite
 	const now = ctx.now();
 	const today = tokyoDateOf(now);
 	const [[read], board] = await Promise.all([
-		ctx.db.live<{ rows: SlotRow[]; totals: DayTotalsRow[]; place: Place | null }>('live_read', LIVE_READ, [locationId, days, from, to, now.toISOString()]),
+		ctx.db.live<{ rows: SlotRecord[]; totals: DayTotalsRow[]; place: Place | null }>('live_read', LIVE_READ, [locationId, days, from, to, now.toISOString()]),
 		days.includes(today) ? boardCounters(ctx, locationId, today) : null
 	]);
 	const slots = days.map((date) => ({ locationId, date, slots: read.rows.filter((r) => r.date === date).map(toStaffSlot) }));

@@ -14,6 +14,7 @@ import { formatVisit, maskName } from '../../domain/mail-format.ts';
 import { tokyoTime } from '../../domain/schedule/time.ts';
 import { manageToken, manageUrl } from '../citizen/tokens.ts';
 import { loadReservationMail, type ReservationMailData } from './data.ts';
+import { listingOrderSql } from '../scheduling/locations.ts';
 
 export interface BulkCriteria {
 	locationId: number | null;
@@ -128,7 +129,7 @@ export const SAMPLE_BOOKING_NUMBER = '0000-0000';
 
 async function sampleVars(ctx: AppContext, c: BulkCriteria): Promise<Record<(typeof PLACEHOLDERS)[number], string>> {
 	const [row] = await ctx.db.sequelize.query<{ location: string | null; city: string | null }>(
-		`SELECT (SELECT name_ja FROM locations WHERE CAST(:loc AS integer) IS NULL OR id = :loc ORDER BY sort_order, id LIMIT 1) AS location,
+		`SELECT (SELECT name_ja FROM locations WHERE CAST(:loc AS integer) IS NULL OR id = :loc ORDER BY ${listingOrderSql()} LIMIT 1) AS location,
 		        (SELECT city_name->>'ja' FROM city_settings WHERE id = 1) AS city`,
 		{ replacements: { loc: c.locationId }, type: QueryTypes.SELECT }
 	);

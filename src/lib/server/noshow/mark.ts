@@ -15,7 +15,7 @@
  */
 import { QueryTypes } from 'sequelize';
 import type { AppContext, CardStatusChange } from '../context.ts';
-import { inTransaction } from '../booking/tx.ts';
+import { inTransaction } from '../tx.ts';
 import { setCardStatus, type Actor } from '../booking/write.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
 import { tokyoDate } from '../../domain/schedule/time.ts';

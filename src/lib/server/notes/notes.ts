@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { requireCardsServed } from '../auth/scope.ts';
-import { tokyoIso } from '../slots.ts';
+import { tokyoIso } from '../../domain/dates.ts';
 import type { NoteView } from '../reservations/detail.ts';
 
 /**

@@ -2,7 +2,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../../../../db/index.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
 import type { ReservationStatus } from '../../../../db/models/reservation.ts';
-import { tokyoIso } from '../slots.ts';
+import { tokyoIso } from '../../domain/dates.ts';
 import { AppError } from '../errors.ts';
 import { requireRole } from '../auth/session.ts';
 import { requireLocation } from '../auth/scope.ts';

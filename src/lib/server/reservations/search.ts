@@ -5,7 +5,7 @@ import { requireLocation, servedFilter } from '../auth/scope.ts';
 import { classifySearch } from '../../domain/counter.ts';
 import type { CardStatus } from '../../domain/card-status.ts';
 import type { ReservationStatus } from '../../../../db/models/reservation.ts';
-import { tokyoIso } from '../slots.ts';
+import { tokyoIso } from '../../domain/dates.ts';
 import { audit } from '../audit/write.ts';
 
 export interface ReservationSearch {

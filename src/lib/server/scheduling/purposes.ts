@@ -8,7 +8,8 @@ import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
 import { validatePurpose } from '../../domain/schedule/index.ts';
 import { invalid, toFieldErrors } from './settings.ts';
-import type { CityRules } from './settings-read.ts';
+import { loadCitySettings, loadLocationSettings, offeredPurposes, type CityRules, type PurposeRow } from './settings-read.ts';
+import { LISTING_ORDER } from './locations.ts';
 import { updateCitySettings } from '../city/settings.ts';
 
 export interface PurposeInput {
@@ -23,7 +24,7 @@ export interface PurposeInput {
 }
 
 export async function listPurposes(ctx: AppContext) {
-	const rows = await ctx.db.models.Purpose.findAll({ order: [['sortOrder', 'ASC'], ['id', 'ASC']] });
+	const rows = await ctx.db.models.Purpose.findAll({ order: LISTING_ORDER });
 	return rows.map((p) => ({
 		id: p.id,
 		code: p.code,
@@ -35,6 +36,17 @@ export async function listPurposes(ctx: AppContext) {
 		active: p.active,
 		sortOrder: p.sortOrder
 	}));
+}
+
+/** One purpose's names, or null when there is none with this id. */
+export async function getPurpose(ctx: Pick<AppContext, 'db'>, id: number): Promise<{ id: number; nameJa: string; nameEn: string } | null> {
+	const p = await ctx.db.models.Purpose.findByPk(id);
+	return p ? { id: p.id, nameJa: p.nameJa, nameEn: p.nameEn } : null;
+}
+
+/** The purposes one location offers now (its settings' list, active ones), in the listing order. */
+export async function purposesOfferedAt(ctx: Pick<AppContext, 'db'>, locationId: number): Promise<PurposeRow[]> {
+	return offeredPurposes(ctx.db, await loadLocationSettings(ctx.db, locationId));
 }
 
 function check(input: PurposeInput) {

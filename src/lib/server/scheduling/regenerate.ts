@@ -7,7 +7,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../../../../db/index.ts';
 import type { AppContext } from '../context.ts';
-import { inTransaction } from '../booking/tx.ts';
+import { inTransaction } from '../tx.ts';
 import { loadLocationSettings } from './settings-read.ts';
 import {
 	addDays,

@@ -1,6 +1,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../../../../db/index.ts';
 import type { BookingWindow, LocationRules } from '../../domain/schedule/index.ts';
+import { LISTING_ORDER, listingOrderSql } from './locations.ts';
 
 /** What the booking core needs of a location's stored settings. */
 export interface LocationSettings {
@@ -62,6 +63,9 @@ export async function loadCitySettings(db: Db, transaction?: Transaction): Promi
 	return { maxPersonsPerBooking: row?.max_persons_per_booking ?? 5, holdMinutes: row?.hold_minutes ?? 10 };
 }
 
+/** The city's booking rules for a use case or a page (persons per booking, hold minutes). */
+export const cityRules = (ctx: { db: Db }): Promise<CityRules> => loadCitySettings(ctx.db);
+
 export interface PurposeRow {
 	id: number;
 	code: string;
@@ -75,7 +79,7 @@ export interface PurposeRow {
 
 /** The purposes a location offers, in display order. */
 export async function offeredPurposes(db: Db, settings: LocationSettings | null, transaction?: Transaction): Promise<PurposeRow[]> {
-	const rows = await db.models.Purpose.findAll({ where: { active: true }, order: [['sortOrder', 'ASC'], ['id', 'ASC']], transaction });
+	const rows = await db.models.Purpose.findAll({ where: { active: true }, order: LISTING_ORDER, transaction });
 	const offered = settings?.purposeIds ?? null;
 	return rows
 		.filter((p) => offered === null || offered.includes(p.id))
@@ -110,7 +114,7 @@ export interface BookingSettingsJson {
 export const BOOKING_SETTINGS_COLUMNS = (loc: string) => `
 		   (SELECT row_to_json(s) FROM (SELECT patterns, weekly, date_exceptions, range_exceptions, booking_window, purpose_ids
 		                                  FROM location_schedules WHERE location_id = ${loc}) s) AS schedule,
-		   (SELECT coalesce(json_agg(p ORDER BY p.sort_order, p.id), '[]'::json)
+		   (SELECT coalesce(json_agg(p ORDER BY ${listingOrderSql('p')}), '[]'::json)
 		      FROM (SELECT id, code, name_ja, name_en, duration_slots, precautions_ja, precautions_en, sort_order FROM purposes WHERE active) p) AS purposes,
 		   (SELECT row_to_json(c) FROM (SELECT max_persons_per_booking, hold_minutes FROM city_settings WHERE id = 1) c) AS city`;
 

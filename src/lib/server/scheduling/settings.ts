@@ -7,7 +7,7 @@ import type { AppContext } from '../context.ts';
 import { AppError, type FieldError } from '../errors.ts';
 import { audit } from '../audit/write.ts';
 import { requireRole, type Principal } from '../auth/session.ts';
-import { inTransaction } from '../booking/tx.ts';
+import { inTransaction } from '../tx.ts';
 import { loadLocationSettings, type LocationSettings } from './settings-read.ts';
 import { regenerateInTransaction, type RegenerationReport } from './regenerate.ts';
 import {

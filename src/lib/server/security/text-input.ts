@@ -1,12 +1,12 @@
 /**
  * R-O04: control characters are refused at every boundary through one rule (domain/text-safety.ts).
- * JSON bodies are checked by readJson (http.ts), imports by the CSV reader; this module checks what
+ * JSON bodies are checked by readJson (web/http.ts), imports by the CSV reader; this module checks what
  * hooks.server.ts sees before any route runs: the query string of every request and the fields of
  * every form post (pages and API alike). The answer fits the caller: problem+json for the API, an
  * action error the page shows (use:enhance), a short page for a form without script.
  */
 import { findControlChars } from '../../domain/text-safety.ts';
-import { problem } from '../http.ts';
+import { problem } from '../web/http.ts';
 
 /** Forms larger than this are file uploads (CSV imports), which the import itself checks cell by cell. */
 const MAX_SCANNED_FORM_BYTES = 1024 * 1024;

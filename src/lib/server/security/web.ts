@@ -5,7 +5,7 @@
  */
 import { ConnectionError } from 'sequelize';
 import type { AppContext } from '../context.ts';
-import { problem } from '../http.ts';
+import { problem } from '../web/http.ts';
 import { consume } from './limits.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);

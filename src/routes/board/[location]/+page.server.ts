@@ -6,6 +6,7 @@ import { BOARD_COOKIE, boardTokenLocation } from '$lib/server/board/tokens.ts';
 import { boardCounters } from '$lib/server/board/counters.ts';
 import { currentBanner } from '$lib/server/ops/emergency.ts';
 import { mayServe } from '$lib/domain/scope.ts';
+import * as locations from '$lib/server/scheduling/locations.ts';
 
 /**
  * R-L02 wall board. A screen opens /board/{id}?token=… once: the token moves into an httpOnly
@@ -25,7 +26,7 @@ export const load: PageServerLoad = async ({ params, url, cookies, locals }) => 
 	if (!locals.principal && !viaToken) error(401, 'この画面の表示には職員ログインまたは表示用トークンが必要です。');
 	// R-S01: a staff login opens only the boards of the locations it serves (the token is per location already)
 	if (!viaToken && locals.principal && !mayServe(locals.principal, id.data)) error(403, 'この交付場所を担当していないため、表示できません。');
-	const location = await ctx.db.models.Location.findByPk(id.data);
+	const location = await locations.get(ctx, id.data);
 	if (!location) error(404, '指定された交付場所が見つかりません。');
 	return {
 		location: { id: location.id, nameJa: location.nameJa },

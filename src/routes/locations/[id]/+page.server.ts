@@ -1,7 +1,9 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { monthAvailability } from '$lib/server/availability.ts';
+import { monthAvailability } from '$lib/server/scheduling/availability.ts';
+import * as locations from '$lib/server/scheduling/locations.ts';
+import { getPurpose } from '$lib/server/scheduling/purposes.ts';
 import { locationIdParam, monthString } from '$lib/server/schemas.ts';
 import { addMonths, tokyoDateOf, tokyoMonthOf } from '$lib/domain/dates.ts';
 import { readDraft } from '$lib/server/citizen/draft.ts';
@@ -16,10 +18,10 @@ export const load: PageServerLoad = async ({ params, url, locals }) => {
 	// Past months and months far ahead have nothing to book: show the current one instead of an error.
 	const month = m.success && m.data >= current && m.data <= addMonths(current, 6) ? m.data : current;
 	try {
-		const location = await ctx.db.models.Location.findByPk(id.data);
+		const location = await locations.get(ctx, id.data);
 		const availability = await monthAvailability(ctx, id.data, month);
 		const draft = locals.citizen ? await readDraft(ctx, locals.citizen) : null;
-		const purpose = draft ? await ctx.db.models.Purpose.findByPk(draft.purposeId) : null;
+		const purpose = draft ? await getPurpose(ctx, draft.purposeId) : null;
 		return {
 			location: { id: location!.id, nameJa: location!.nameJa, nameEn: location!.nameEn, addressJa: location!.addressJa, addressEn: location!.addressEn },
 			today: tokyoDateOf(ctx.now()),

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, readJson } from '$lib/server/http.ts';
-import { holdBody } from '$lib/server/schemas.ts';
+import { api, json, readJson } from '$lib/server/web/http.ts';
+import { holdBody } from '$lib/server/citizen/schemas.ts';
 import { createHold } from '$lib/server/booking/holds.ts';
 import { requireCitizen } from '$lib/server/citizen/session.ts';
 

@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { json } from '$lib/server/http.ts';
+import { json } from '$lib/server/web/http.ts';
 import { openApiDocument } from '$lib/server/openapi.ts';
 
 let doc: Record<string, unknown> | undefined;

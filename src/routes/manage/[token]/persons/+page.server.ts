@@ -2,8 +2,8 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { addManagedPerson, viewManaged } from '$lib/server/citizen/manage.ts';
-import { managePersonBody } from '$lib/server/schemas.ts';
-import { text } from '$lib/server/forms.ts';
+import { managePersonBody } from '$lib/server/citizen/schemas.ts';
+import { text } from '$lib/server/web/forms.ts';
 import { actionResult, manageHref, orNotFound, tokenOf } from '$lib/server/citizen/manage-page.ts';
 import { t } from '$lib/i18n';
 

@@ -4,8 +4,8 @@ import { appContext } from '$lib/server/context.ts';
 import { auditQuery } from '$lib/server/audit/schemas.ts';
 import { listAudit } from '$lib/server/audit/read.ts';
 import { verifyAuditLog } from '$lib/server/audit/verify.ts';
-import { zodFieldErrors } from '$lib/server/http.ts';
-import { attempt } from '$lib/server/forms.ts';
+import { zodFieldErrors } from '$lib/server/web/http.ts';
+import { attempt } from '$lib/server/web/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { ACTION_LABELS } from '$lib/domain/audit-actions.ts';
 

@@ -2,8 +2,9 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { issueBoardToken, listBoardTokens, revokeBoardToken } from '$lib/server/board/tokens.ts';
-import { boardTokenBody, locationIdParam } from '$lib/server/schemas.ts';
-import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
+import { locationIdParam } from '$lib/server/schemas.ts';
+import { boardTokenBody } from '$lib/server/board/schemas.ts';
+import { guardActions, requirePageRole } from '$lib/server/web/guard.ts';
 import { isAppError } from '$lib/server/errors.ts';
 
 export const load: PageServerLoad = async ({ locals }) => {

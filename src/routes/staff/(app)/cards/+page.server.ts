@@ -2,15 +2,16 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { isAppError } from '$lib/server/errors.ts';
-import { searchParams } from '$lib/server/http.ts';
+import { searchParams } from '$lib/server/web/http.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { isCardStatus } from '$lib/domain/card-status.ts';
 import { cardSearchQuery } from '$lib/server/cards/schemas.ts';
 import { cardPage, cardsByNoticeIds, scopeCardQuery, searchCards } from '$lib/server/cards/search.ts';
-import { orPageError } from '$lib/server/auth/guard.ts';
+import { orPageError } from '$lib/server/web/guard.ts';
 import { requireRole, type Principal } from '$lib/server/auth/session.ts';
 import { changeCardStatuses, MAX_BULK } from '$lib/server/cards/status.ts';
-import { text } from '$lib/server/forms.ts';
+import { text } from '$lib/server/web/forms.ts';
+import { listPurposes } from '$lib/server/scheduling/purposes.ts';
 
 /** R-S09 「カード検索」: filters in the URL (so a search can be bookmarked, printed or exported as it is). */
 export const load: PageServerLoad = async ({ url, locals }) => {
@@ -19,7 +20,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	const parsed = cardSearchQuery.safeParse({ limit: '50', ...params });
 	if (!parsed.success) error(400, '検索条件が正しくありません。');
 	const query = parsed.data;
-	const purposes = await ctx.db.models.Purpose.findAll({ order: [['sortOrder', 'ASC'], ['id', 'ASC']], attributes: ['id', 'nameJa'] });
+	const purposes = await listPurposes(ctx);
 	const result = await orPageError(() => searchCards(ctx, locals.principal, query));
 	return {
 		query,

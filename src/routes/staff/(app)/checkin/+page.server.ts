@@ -4,7 +4,7 @@ import { appContext } from '$lib/server/context.ts';
 import { clientAddress } from '$lib/server/audit/client.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { idParam } from '$lib/server/schemas.ts';
-import { text } from '$lib/server/forms.ts';
+import { text } from '$lib/server/web/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
 import { checkIn, checkInByCode } from '$lib/server/checkin/checkin.ts';

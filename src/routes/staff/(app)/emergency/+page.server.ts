@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { addContact, currentBanner, endBanner, listContacts, recentNotices, removeContact, sendEmergencyNotice } from '$lib/server/ops/emergency.ts';
-import { attempt, checked, int, text } from '$lib/server/forms.ts';
+import { attempt, checked, int, text } from '$lib/server/web/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 
 /** R-O07: emergency notice — one message to every emergency contact at once, optionally a live banner. */

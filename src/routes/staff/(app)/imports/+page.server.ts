@@ -1,6 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
+import * as locations from '$lib/server/scheduling/locations.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { IMPORT_COLUMNS } from '$lib/domain/cards/import-row.ts';
@@ -11,10 +12,10 @@ import { uploadFromFile } from '$lib/server/cards/upload.ts';
 /** R-S02/R-S03 「カードデータ取込」: clerks and above upload card creation data. */
 export const load: PageServerLoad = async ({ locals }) => {
 	if (!hasRole(locals.principal!.role, 'clerk')) error(403, 'この操作を行う権限がありません。');
-	const locations = await appContext().db.models.Location.findAll({ order: [['sortOrder', 'ASC'], ['id', 'ASC']], attributes: ['code', 'nameJa'] });
+	const places = await locations.list(appContext());
 	return {
 		columns: IMPORT_COLUMNS.map((c) => ({ header: c.header, required: c.required })),
-		storage: locations.map((l) => ({ code: l.code, nameJa: l.nameJa })),
+		storage: places.map((l) => ({ code: l.code, nameJa: l.nameJa })),
 		canOverride: hasRole(locals.principal!.role, 'supervisor')
 	};
 };

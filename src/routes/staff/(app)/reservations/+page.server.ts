@@ -2,7 +2,7 @@ import type { PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { reservationSearchQuery } from '$lib/server/checkin/schemas.ts';
 import { searchReservations } from '$lib/server/reservations/search.ts';
-import { orPageError } from '$lib/server/auth/guard.ts';
+import { orPageError } from '$lib/server/web/guard.ts';
 
 const FIELDS = ['q', 'locationId', 'date', 'from', 'to', 'status', 'offset'];
 const PAGE_SIZE = 50;

@@ -1,15 +1,16 @@
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
+import * as locations from '$lib/server/scheduling/locations.ts';
 import { createLocation } from '$lib/server/scheduling/settings.ts';
-import { attempt, locationFields } from '$lib/server/forms.ts';
-import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
+import { attempt, locationFields } from '$lib/server/web/forms.ts';
+import { guardActions, requirePageRole } from '$lib/server/web/guard.ts';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	requirePageRole(locals.principal, 'admin');
 	const ctx = appContext();
-	const locations = await ctx.db.models.Location.findAll({ order: [['sortOrder', 'ASC'], ['id', 'ASC']] });
+	const places = await locations.list(ctx);
 	return {
-		all: locations.map((l) => ({ id: l.id, code: l.code, nameJa: l.nameJa, citizenBookable: l.citizenBookable }))
+		all: places.map((l) => ({ id: l.id, code: l.code, nameJa: l.nameJa, citizenBookable: l.citizenBookable }))
 	};
 };
 

@@ -1,16 +1,17 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { setRangeCapacity, setSlotCapacity, staffSlots } from '$lib/server/slots.ts';
-import { text } from '$lib/server/forms.ts';
-import { orPageError } from '$lib/server/auth/guard.ts';
+import { setRangeCapacity, setSlotCapacity, staffSlots } from '$lib/server/scheduling/capacity.ts';
+import { text } from '$lib/server/web/forms.ts';
+import { orPageError } from '$lib/server/web/guard.ts';
 import { listVisits } from '$lib/server/checkin/visits.ts';
 import { checkIn } from '$lib/server/checkin/checkin.ts';
-import { capacityBody, dateString, idParam, locationIdParam, timeString } from '$lib/server/schemas.ts';
+import { dateString, idParam, locationIdParam, timeString } from '$lib/server/schemas.ts';
+import { capacityBody } from '$lib/server/scheduling/schemas.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { isAppError } from '$lib/server/errors.ts';
-import { zodFieldErrors } from '$lib/server/http.ts';
+import { zodFieldErrors } from '$lib/server/web/http.ts';
 
 export const load: PageServerLoad = async ({ url, locals, parent }) => {
 	const ctx = appContext();

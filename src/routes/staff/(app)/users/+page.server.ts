@@ -4,8 +4,8 @@ import { appContext } from '$lib/server/context.ts';
 import { listUsers } from '$lib/server/users/view.ts';
 import { createUser } from '$lib/server/users/write.ts';
 import { createUserBody } from '$lib/server/users/schemas.ts';
-import { zodFieldErrors } from '$lib/server/http.ts';
-import { attempt, text } from '$lib/server/forms.ts';
+import { zodFieldErrors } from '$lib/server/web/http.ts';
+import { attempt, text } from '$lib/server/web/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { accountAlerts } from '$lib/server/auth/account-guard.ts';
 

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, readJson } from '$lib/server/http.ts';
-import { citizenLinkBody } from '$lib/server/schemas.ts';
+import { api, json, readJson } from '$lib/server/web/http.ts';
+import { citizenLinkBody } from '$lib/server/citizen/schemas.ts';
 import { requestLink } from '$lib/server/citizen/links.ts';
 
 /** R-C02: the same 202 for every address; the link goes by mail. */

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, readJson } from '$lib/server/http.ts';
-import { citizenSessionBody } from '$lib/server/schemas.ts';
+import { api, json, readJson } from '$lib/server/web/http.ts';
+import { citizenSessionBody } from '$lib/server/citizen/schemas.ts';
 import { clearCitizenCookie, endCitizenSession, openCitizenSession, setCitizenCookie } from '$lib/server/citizen/session.ts';
 
 /** R-C02: the emailed link's token opens a citizen session (cookie, and the token for API clients); a second use is 410. */

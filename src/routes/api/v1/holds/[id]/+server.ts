@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, parseWith } from '$lib/server/http.ts';
+import { api, parseWith } from '$lib/server/web/http.ts';
 import { uuidParam } from '$lib/server/schemas.ts';
 import { cancelHold } from '$lib/server/booking/holds.ts';
 import { requireCitizen } from '$lib/server/citizen/session.ts';

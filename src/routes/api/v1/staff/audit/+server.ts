@@ -1,9 +1,10 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, searchParams } from '$lib/server/http.ts';
+import { api, json, parseWith, searchParams } from '$lib/server/web/http.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
 import { auditQuery } from '$lib/server/audit/schemas.ts';
-import { exportAuditCsv, listAudit, tokyoIso } from '$lib/server/audit/read.ts';
+import { exportAuditCsv, listAudit } from '$lib/server/audit/read.ts';
+import { tokyoIso } from '$lib/domain/dates.ts';
 
 /** R-O03: the 操作ログ, admins only — JSON pages (newest first) or ?format=csv (UTF-8 with BOM, oldest first). */
 export const GET: RequestHandler = ({ url, locals, getClientAddress }) =>

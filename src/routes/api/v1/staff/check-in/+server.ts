@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, readJson } from '$lib/server/http.ts';
+import { api, json, readJson } from '$lib/server/web/http.ts';
 import { checkInCodeBody } from '$lib/server/checkin/schemas.ts';
 import { checkInByCode } from '$lib/server/checkin/checkin.ts';
 

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, readJson, searchParams } from '$lib/server/http.ts';
-import { staffReservationBody } from '$lib/server/schemas.ts';
+import { api, json, parseWith, readJson, searchParams } from '$lib/server/web/http.ts';
+import { staffReservationBody } from '$lib/server/booking/schemas.ts';
 import { createStaffReservation } from '$lib/server/booking/staff-book.ts';
 import { reservationSearchQuery } from '$lib/server/checkin/schemas.ts';
 import { searchReservations } from '$lib/server/reservations/search.ts';

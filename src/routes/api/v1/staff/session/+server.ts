@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, readJson } from '$lib/server/http.ts';
-import { loginBody } from '$lib/server/schemas.ts';
+import { api, json, readJson } from '$lib/server/web/http.ts';
+import { loginBody } from '$lib/server/auth/schemas.ts';
 import { login, logout, requireRole } from '$lib/server/auth/session.ts';
 import { setSessionCookie, clearSessionCookie } from '$lib/server/auth/cookie.ts';
 

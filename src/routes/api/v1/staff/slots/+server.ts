@@ -1,9 +1,9 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, searchParams } from '$lib/server/http.ts';
-import { staffSlotsQuery } from '$lib/server/schemas.ts';
+import { api, json, parseWith, searchParams } from '$lib/server/web/http.ts';
+import { staffSlotsQuery } from '$lib/server/scheduling/schemas.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
-import { staffSlots } from '$lib/server/slots.ts';
+import { staffSlots } from '$lib/server/scheduling/capacity.ts';
 
 export const GET: RequestHandler = ({ url, locals }) =>
 	api(async () => {

@@ -1,13 +1,14 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { QueryTypes } from 'sequelize';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { availabilityRange } from '$lib/server/availability.ts';
+import { availabilityRange, slotRoom } from '$lib/server/scheduling/availability.ts';
+import * as locations from '$lib/server/scheduling/locations.ts';
 import { createHold } from '$lib/server/booking/holds.ts';
 import { readDraft } from '$lib/server/citizen/draft.ts';
 import { dateString, locationIdParam, slotIdField } from '$lib/server/schemas.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { weekdayOf } from '$lib/domain/dates.ts';
+import { fitsParty } from '$lib/domain/availability.ts';
 
 /**
  * R-C05 R-C06: the day's times, live. With a verified party (the session's draft) only the times
@@ -19,23 +20,17 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 	const date = dateString.safeParse(params.date);
 	if (!id.success || !date.success) error(404, locals.lang === 'en' ? 'Page not found.' : 'ページが見つかりません。');
 	try {
-		const [location, availability] = await Promise.all([ctx.db.models.Location.findByPk(id.data), availabilityRange(ctx, id.data, date.data, date.data)]);
+		const [location, availability] = await Promise.all([locations.get(ctx, id.data), availabilityRange(ctx, id.data, date.data, date.data)]);
 		const draft = locals.citizen ? await readDraft(ctx, locals.citizen) : null;
 		const party = draft && draft.locationId === id.data ? draft.partySize : null;
-		const room = party
-			? await ctx.db.sequelize.query<{ id: string; room: number }>(`SELECT id, capacity - booked - held AS room FROM slots WHERE location_id = :loc AND date = :date`, {
-					replacements: { loc: id.data, date: date.data },
-					type: QueryTypes.SELECT
-				})
-			: [];
-		const roomOf = new Map(room.map((r) => [String(r.id), r.room]));
+		const roomOf = party ? await slotRoom(ctx, id.data, date.data) : new Map<string, number>();
 		return {
 			location: { id: location!.id, nameJa: location!.nameJa, nameEn: location!.nameEn, addressJa: location!.addressJa, addressEn: location!.addressEn },
 			date: date.data,
 			weekday: weekdayOf(date.data),
 			signedIn: !!locals.citizen,
 			party,
-			slots: availability.slots.map((s) => ({ ...s, fits: party ? (roomOf.get(s.id) ?? 0) >= party && (s.level === 'many' || s.level === 'few') : s.level === 'many' || s.level === 'few' })),
+			slots: availability.slots.map((s) => ({ ...s, fits: fitsParty(s.level, roomOf.get(s.id), party) })),
 			version: availability.version
 		};
 	} catch (e) {

@@ -4,8 +4,8 @@ import { appContext } from '$lib/server/context.ts';
 import { clientAddress } from '$lib/server/audit/client.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { idParam } from '$lib/server/schemas.ts';
-import { text } from '$lib/server/forms.ts';
-import { cardHistory } from '$lib/server/cards/status.ts';
+import { text } from '$lib/server/web/forms.ts';
+import { cardWithHistory } from '$lib/server/cards/status.ts';
 import { changeCardStorage } from '$lib/server/cards/storage.ts';
 import { personNotes, setPersonNote } from '$lib/server/notes/notes.ts';
 
@@ -16,26 +16,9 @@ export const load: PageServerLoad = async (event) => {
 	if (!id.success) error(404, 'カードが見つかりません。');
 	const ctx = appContext();
 	try {
-		const history = await cardHistory(ctx, locals.principal, id.data, { ip: clientAddress(event) });
-		const card = (await ctx.db.models.CardRecord.findByPk(id.data))!;
+		const { card, history } = await cardWithHistory(ctx, locals.principal, id.data, { ip: clientAddress(event) });
 		const notes = await personNotes(ctx, locals.principal, id.data);
-		return {
-			card: {
-				id: String(card.id),
-				noticeId: card.noticeId,
-				birthDate: card.birthDate,
-				nameKanji: card.nameKanji,
-				nameKana: card.nameKana,
-				gender: card.gender === 1 || card.gender === 2 ? (Number(card.gender) as 1 | 2) : null,
-				address: card.address,
-				storageLocationId: card.storageLocationId,
-				boxPosition: card.boxPosition,
-				noticeSentOn: card.noticeSentOn ?? null,
-				status: card.status
-			},
-			notes,
-			history: history.history
-		};
+		return { card, notes, history };
 	} catch (e) {
 		if (isAppError(e)) error(e.status, e.message);
 		throw e;

@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { parseWith, searchParams } from '$lib/server/http.ts';
+import { parseWith, searchParams } from '$lib/server/web/http.ts';
 import { isAppError } from '$lib/server/errors.ts';
 import { listKindPath, listQuery } from '$lib/server/lists/schema.ts';
 import { exportList } from '$lib/server/lists/export.ts';

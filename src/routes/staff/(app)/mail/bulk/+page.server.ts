@@ -1,8 +1,9 @@
 import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
+import * as locations from '$lib/server/scheduling/locations.ts';
 import { bulkProgress, previewBulk, sendBulk, PLACEHOLDERS, type BulkDraft } from '$lib/server/mail/bulk.ts';
-import { attempt, int, text } from '$lib/server/forms.ts';
+import { attempt, int, text } from '$lib/server/web/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
 
@@ -10,14 +11,14 @@ import { tokyoDateOf } from '$lib/domain/dates.ts';
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (!locals.principal || !hasRole(locals.principal.role, 'supervisor')) error(403, 'この画面は監督者・管理者のみ利用できます。');
 	const ctx = appContext();
-	const locations = await ctx.db.models.Location.findAll({ order: [['sortOrder', 'ASC'], ['id', 'ASC']] });
+	const places = await locations.list(ctx);
 	const progress = await bulkProgress(ctx, locals.principal);
 	// a set chosen elsewhere (closing a day lists its bookings and links here with that day and location)
 	const q = (k: string) => url.searchParams.get(k) ?? '';
 	const day = /^\d{4}-\d{2}-\d{2}$/;
 	const presetLoc = Number(q('locationId'));
 	const preset = {
-		locationId: locations.some((l) => l.id === presetLoc) ? presetLoc : null,
+		locationId: places.some((l) => l.id === presetLoc) ? presetLoc : null,
 		from: day.test(q('from')) ? q('from') : null,
 		to: day.test(q('to')) ? q('to') : day.test(q('from')) ? q('from') : null
 	};
@@ -25,7 +26,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		preset,
 		today: tokyoDateOf(ctx.now()),
 		placeholders: PLACEHOLDERS,
-		locations: locations.map((l) => ({ id: l.id, nameJa: l.nameJa })),
+		locations: places.map((l) => ({ id: l.id, nameJa: l.nameJa })),
 		progress: progress.map((p) => ({ ...p, id: String(p.id), created_at: new Date(p.created_at).toISOString() }))
 	};
 };

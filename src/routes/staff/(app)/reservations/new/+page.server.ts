@@ -1,13 +1,14 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { staffSlots } from '$lib/server/slots.ts';
-import { orPageError } from '$lib/server/auth/guard.ts';
+import { staffSlots } from '$lib/server/scheduling/capacity.ts';
+import { orPageError } from '$lib/server/web/guard.ts';
 import { createStaffReservation } from '$lib/server/booking/staff-book.ts';
 import { counterReservation } from '$lib/server/reservations/detail.ts';
-import { loadCitySettings, loadLocationSettings, offeredPurposes } from '$lib/server/scheduling/settings-read.ts';
+import { cityRules } from '$lib/server/scheduling/settings-read.ts';
+import { purposesOfferedAt } from '$lib/server/scheduling/purposes.ts';
 import { dateString, emailAddress, locationIdParam } from '$lib/server/schemas.ts';
-import { attempt, checked, int, text } from '$lib/server/forms.ts';
+import { attempt, checked, int, text } from '$lib/server/web/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { tokyoDateOf } from '$lib/domain/dates.ts';
 import { parseJapaneseDate } from '$lib/domain/cards/dates.ts';
@@ -24,14 +25,13 @@ export const load: PageServerLoad = async ({ url, locals, parent }) => {
 	if (!date.success) error(400, '日付の形式が正しくありません（YYYY-MM-DD）。');
 	// R-S01: only a served location's slots (403 otherwise), before anything else is read
 	const slots = await orPageError(() => staffSlots(ctx, locals.principal, loc.data, date.data));
-	const settings = await loadLocationSettings(ctx.db, loc.data);
-	const purposes = await offeredPurposes(ctx.db, settings);
+	const purposes = await purposesOfferedAt(ctx, loc.data);
 	return {
 		locationId: loc.data,
 		date: date.data,
 		slots,
 		purposes: purposes.map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn, durationSlots: p.durationSlots })),
-		maxPersons: (await loadCitySettings(ctx.db)).maxPersonsPerBooking,
+		maxPersons: (await cityRules(ctx)).maxPersonsPerBooking,
 		canOverride: hasRole(locals.principal!.role, 'supervisor'),
 		now: ctx.now().toISOString()
 	};

@@ -2,8 +2,8 @@ import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { getCitySettings, updateCitySettings } from '$lib/server/city/settings.ts';
 import { TEXT_KEYS } from '$lib/server/city/read.ts';
-import { attempt, int } from '$lib/server/forms.ts';
-import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
+import { attempt, int } from '$lib/server/web/forms.ts';
+import { guardActions, requirePageRole } from '$lib/server/web/guard.ts';
 import { LOCALES } from '$lib/domain/locale-text.ts';
 
 const NUMBERS = ['reminderDays', 'linkMinutes', 'holdMinutes', 'maxPersonsPerBooking', 'changeCutoffDays', 'waitlistOfferMinutes', 'lateArrivalMinutes', 'waitAlertMinutes'] as const;

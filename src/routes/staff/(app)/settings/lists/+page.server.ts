@@ -1,7 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { attempt, int, text } from '$lib/server/forms.ts';
-import { requirePageRole } from '$lib/server/auth/guard.ts';
+import { attempt, int, text } from '$lib/server/web/forms.ts';
+import { requirePageRole } from '$lib/server/web/guard.ts';
 import { listSettings, MAIL_VARIABLES, saveLeadDays, saveNoShowMailTexts } from '$lib/server/lists/settings.ts';
 
 // The role first: the layout's check does not stop this load (…/__data.json runs it), and the use

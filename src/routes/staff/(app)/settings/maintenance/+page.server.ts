@@ -1,8 +1,8 @@
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { maintenanceState, setMaintenance } from '$lib/server/citizen/maintenance.ts';
-import { attempt, checked, text } from '$lib/server/forms.ts';
-import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
+import { attempt, checked, text } from '$lib/server/web/forms.ts';
+import { guardActions, requirePageRole } from '$lib/server/web/guard.ts';
 
 /** R-C13: admins switch the citizen site into maintenance with a planned end, or announce it ahead. */
 export const load: PageServerLoad = async ({ locals }) => {

@@ -1,8 +1,8 @@
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { listPurposes, savePurpose } from '$lib/server/scheduling/purposes.ts';
-import { attempt, checked, int, text } from '$lib/server/forms.ts';
-import { guardActions, requirePageRole } from '$lib/server/auth/guard.ts';
+import { attempt, checked, int, text } from '$lib/server/web/forms.ts';
+import { guardActions, requirePageRole } from '$lib/server/web/guard.ts';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	requirePageRole(locals.principal, 'admin');

@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { retentionPreview, retentionPurgeNow, retentionRules, saveRetentionRules } from '$lib/server/ops/retention.ts';
-import { attempt, text } from '$lib/server/forms.ts';
+import { attempt, text } from '$lib/server/web/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { DAY_RULES } from '$lib/server/ops/retention-rules.ts';
 

@@ -4,8 +4,8 @@ import { appContext } from '$lib/server/context.ts';
 import { getUser } from '$lib/server/users/view.ts';
 import { resetPassword, updateUser } from '$lib/server/users/write.ts';
 import { updateUserBody, userIdParam } from '$lib/server/users/schemas.ts';
-import { zodFieldErrors } from '$lib/server/http.ts';
-import { attempt, text } from '$lib/server/forms.ts';
+import { zodFieldErrors } from '$lib/server/web/http.ts';
+import { attempt, text } from '$lib/server/web/forms.ts';
 import { hasRole } from '$lib/domain/roles.ts';
 import { isAppError } from '$lib/server/errors.ts';
 

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith } from '$lib/server/http.ts';
-import { manageTokenParam } from '$lib/server/schemas.ts';
+import { api, json, parseWith } from '$lib/server/web/http.ts';
+import { manageTokenParam } from '$lib/server/citizen/schemas.ts';
 import { cancelManaged, viewManaged } from '$lib/server/citizen/manage.ts';
 
 /** R-C10: the booking behind a manage link. */

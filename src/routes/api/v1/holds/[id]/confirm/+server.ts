@@ -1,7 +1,8 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, readJson } from '$lib/server/http.ts';
-import { confirmHoldBody, uuidParam } from '$lib/server/schemas.ts';
+import { api, json, parseWith, readJson } from '$lib/server/web/http.ts';
+import { uuidParam } from '$lib/server/schemas.ts';
+import { confirmHoldBody } from '$lib/server/citizen/schemas.ts';
 import { confirmHold } from '$lib/server/booking/holds.ts';
 import { requireCitizen } from '$lib/server/citizen/session.ts';
 

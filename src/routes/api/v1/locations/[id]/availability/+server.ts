@@ -1,8 +1,9 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, searchParams } from '$lib/server/http.ts';
-import { availabilityQuery, locationIdParam } from '$lib/server/schemas.ts';
-import { availabilityRange } from '$lib/server/availability.ts';
+import { api, json, parseWith, searchParams } from '$lib/server/web/http.ts';
+import { locationIdParam } from '$lib/server/schemas.ts';
+import { availabilityQuery } from '$lib/server/scheduling/schemas.ts';
+import { availabilityRange } from '$lib/server/scheduling/availability.ts';
 import { addDays, monthDates, tokyoDateOf } from '$lib/domain/dates.ts';
 
 export const GET: RequestHandler = ({ params, url, locals }) =>

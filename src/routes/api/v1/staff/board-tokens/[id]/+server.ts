@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, parseWith } from '$lib/server/http.ts';
+import { api, parseWith } from '$lib/server/web/http.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
 import { revokeBoardToken } from '$lib/server/board/tokens.ts';
 

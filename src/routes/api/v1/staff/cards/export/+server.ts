@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, parseWith, searchParams } from '$lib/server/http.ts';
+import { api, parseWith, searchParams } from '$lib/server/web/http.ts';
 import { cardExportQuery } from '$lib/server/cards/schemas.ts';
 import { exportCards } from '$lib/server/cards/export.ts';
 

@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, searchParams } from '$lib/server/http.ts';
+import { api, json, parseWith, searchParams } from '$lib/server/web/http.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
 import { importQuery } from '$lib/server/cards/schemas.ts';
 import { uploadFromRequest } from '$lib/server/cards/upload.ts';

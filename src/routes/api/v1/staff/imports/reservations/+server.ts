@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { z } from 'zod';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, searchParams } from '$lib/server/http.ts';
+import { api, json, parseWith, searchParams } from '$lib/server/web/http.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
 import { uploadFromRequest } from '$lib/server/cards/upload.ts';
 import { importReservations } from '$lib/server/cards/import-reservations.ts';

@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, parseWith, searchParams } from '$lib/server/http.ts';
+import { api, parseWith, searchParams } from '$lib/server/web/http.ts';
 import { listKindPath, listQuery } from '$lib/server/lists/schema.ts';
 import { exportList } from '$lib/server/lists/export.ts';
 import { listResponse } from '$lib/server/lists/response.ts';

@@ -1,7 +1,8 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, readJson } from '$lib/server/http.ts';
-import { cancelReservationBody, idParam, moveReservationBody } from '$lib/server/schemas.ts';
+import { api, json, parseWith, readJson } from '$lib/server/web/http.ts';
+import { idParam } from '$lib/server/schemas.ts';
+import { cancelReservationBody, moveReservationBody } from '$lib/server/booking/schemas.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
 import { staffReservationView } from '$lib/server/booking/view.ts';
 import { moveStaffReservation } from '$lib/server/booking/move.ts';

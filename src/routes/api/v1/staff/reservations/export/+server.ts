@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, parseWith, searchParams } from '$lib/server/http.ts';
+import { api, parseWith, searchParams } from '$lib/server/web/http.ts';
 import { reservationExportQuery } from '$lib/server/checkin/schemas.ts';
 import { exportReservations } from '$lib/server/reservations/export.ts';
 

@@ -1,9 +1,10 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, readJson } from '$lib/server/http.ts';
-import { capacityPatchBody, idParam } from '$lib/server/schemas.ts';
+import { api, json, parseWith, readJson } from '$lib/server/web/http.ts';
+import { idParam } from '$lib/server/schemas.ts';
+import { capacityPatchBody } from '$lib/server/scheduling/schemas.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
-import { setSlotCapacity } from '$lib/server/slots.ts';
+import { setSlotCapacity } from '$lib/server/scheduling/capacity.ts';
 
 export const PATCH: RequestHandler = ({ params, request, locals, getClientAddress }) =>
 	api(async () => {

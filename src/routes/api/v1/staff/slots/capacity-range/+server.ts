@@ -1,9 +1,9 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, readJson } from '$lib/server/http.ts';
-import { capacityRangeBody } from '$lib/server/schemas.ts';
+import { api, json, readJson } from '$lib/server/web/http.ts';
+import { capacityRangeBody } from '$lib/server/scheduling/schemas.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
-import { setRangeCapacity } from '$lib/server/slots.ts';
+import { setRangeCapacity } from '$lib/server/scheduling/capacity.ts';
 
 /** R-S05 / R-S06: a supervisor sets the capacity of every slot in a time range of one day. */
 export const POST: RequestHandler = ({ request, locals, getClientAddress }) =>

@@ -1,17 +1,18 @@
 import { error } from '@sveltejs/kit';
 import type { LayoutServerLoad } from './$types';
 import { appContext } from '$lib/server/context.ts';
+import * as locations from '$lib/server/scheduling/locations.ts';
 import { scheduleFor } from '$lib/server/scheduling/settings.ts';
 import { listPurposes } from '$lib/server/scheduling/purposes.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
-import { requirePageRole } from '$lib/server/auth/guard.ts';
+import { requirePageRole } from '$lib/server/web/guard.ts';
 
 export const load: LayoutServerLoad = async ({ params, locals, parent }) => {
 	requirePageRole(locals.principal, 'admin');
 	await parent();
 	const ctx = appContext();
 	const id = locationIdParam.safeParse(params.id);
-	const loc = id.success ? await ctx.db.models.Location.findByPk(id.data) : null;
+	const loc = id.success ? await locations.get(ctx, id.data) : null;
 	if (!loc) error(404, '指定された交付場所が見つかりません。');
 	const schedule = await scheduleFor(ctx, locals.principal, loc.id);
 	return {

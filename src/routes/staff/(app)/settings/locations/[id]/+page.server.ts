@@ -1,17 +1,18 @@
 import type { Actions } from './$types';
 import { appContext } from '$lib/server/context.ts';
+import * as locations from '$lib/server/scheduling/locations.ts';
 import { saveSchedule, updateLocation } from '$lib/server/scheduling/settings.ts';
-import { attempt, locationFields, text } from '$lib/server/forms.ts';
+import { attempt, locationFields, text } from '$lib/server/web/forms.ts';
 import { updateLocationPlace } from '$lib/server/city/location-place.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
-import { guardActions } from '$lib/server/auth/guard.ts';
+import { guardActions } from '$lib/server/web/guard.ts';
 
 export const actions: Actions = guardActions('admin', {
 	basics: async ({ request, params, locals, getClientAddress }) => {
 		const f = await request.formData();
 		const id = locationIdParam.parse(params.id);
 		// the address is edited in its own form below (R-S18): keep the stored one here
-		const stored = await appContext().db.models.Location.findByPk(id);
+		const stored = await locations.get(appContext(), id);
 		const input = { ...locationFields(f), addressJa: stored?.addressJa ?? '' };
 		const r = await attempt(() => updateLocation(appContext(), locals.principal, id, input, getClientAddress()), { form: 'basics' });
 		if (!r.ok) return r.failure;

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, readJson } from '$lib/server/http.ts';
-import { manageMoveBody, manageTokenParam } from '$lib/server/schemas.ts';
+import { api, json, parseWith, readJson } from '$lib/server/web/http.ts';
+import { manageMoveBody, manageTokenParam } from '$lib/server/citizen/schemas.ts';
 import { moveManaged } from '$lib/server/citizen/manage.ts';
 
 /** R-C10: move to another time or location; the change mail follows. */

@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith } from '$lib/server/http.ts';
+import { api, json, parseWith } from '$lib/server/web/http.ts';
 import { idParam } from '$lib/server/schemas.ts';
 import { resendReservationMail } from '$lib/server/mail/resend.ts';
 

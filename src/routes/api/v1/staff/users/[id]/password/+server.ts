@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, readJson } from '$lib/server/http.ts';
+import { api, json, parseWith, readJson } from '$lib/server/web/http.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
 import { passwordResetBody, userIdParam } from '$lib/server/users/schemas.ts';
 import { resetPassword } from '$lib/server/users/write.ts';

@@ -1,11 +1,11 @@
 import type { Actions } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { saveSchedule, scheduleFor } from '$lib/server/scheduling/settings.ts';
-import { attempt, int, text } from '$lib/server/forms.ts';
+import { attempt, int, text } from '$lib/server/web/forms.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
 import type { DateException, TimeRangeException } from '$lib/domain/schedule/index.ts';
 import type { Principal } from '$lib/server/auth/session.ts';
-import { guardActions } from '$lib/server/auth/guard.ts';
+import { guardActions } from '$lib/server/web/guard.ts';
 
 async function save(locals: { principal: Principal | null }, id: string, ip: string, form: string, patch: { dateExceptions?: DateException[]; rangeExceptions?: TimeRangeException[] }, values?: unknown) {
 	const r = await attempt(() => saveSchedule(appContext(), locals.principal, locationIdParam.parse(id), patch, ip), { form, values });

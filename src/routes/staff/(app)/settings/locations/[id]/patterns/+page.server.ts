@@ -2,10 +2,10 @@ import { fail } from '@sveltejs/kit';
 import type { Actions } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { saveSchedule, scheduleFor } from '$lib/server/scheduling/settings.ts';
-import { attempt, int, text } from '$lib/server/forms.ts';
+import { attempt, int, text } from '$lib/server/web/forms.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
 import { patternUsage, type HoursPattern } from '$lib/domain/schedule/index.ts';
-import { guardActions } from '$lib/server/auth/guard.ts';
+import { guardActions } from '$lib/server/web/guard.ts';
 
 const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
 

@@ -1,9 +1,9 @@
 import type { Actions } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { saveSchedule } from '$lib/server/scheduling/settings.ts';
-import { attempt, text } from '$lib/server/forms.ts';
+import { attempt, text } from '$lib/server/web/forms.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
-import { guardActions } from '$lib/server/auth/guard.ts';
+import { guardActions } from '$lib/server/web/guard.ts';
 
 /** R-S06: which pattern each weekday uses, or closed. Holidays and 12/29–1/3 stay closed unless opened by date. */
 export const actions: Actions = guardActions('admin', {

@@ -1,9 +1,9 @@
 import type { Actions } from './$types';
 import { appContext } from '$lib/server/context.ts';
 import { saveSchedule } from '$lib/server/scheduling/settings.ts';
-import { attempt, int, text } from '$lib/server/forms.ts';
+import { attempt, int, text } from '$lib/server/web/forms.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
-import { guardActions } from '$lib/server/auth/guard.ts';
+import { guardActions } from '$lib/server/web/guard.ts';
 
 /** R-S07: earliest day for citizens and for staff (same-day cut-off), latest day by days or a fixed date. */
 export const actions: Actions = guardActions('admin', {

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { z } from 'zod';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, readJson } from '$lib/server/http.ts';
+import { api, json, parseWith, readJson } from '$lib/server/web/http.ts';
 import { requireRole } from '$lib/server/auth/session.ts';
 import { locationIdParam } from '$lib/server/schemas.ts';
 import { getLocationPlace, updateLocationPlace } from '$lib/server/city/location-place.ts';

@@ -1,7 +1,8 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, readJson } from '$lib/server/http.ts';
-import { locationIdParam, schedulePatchBody } from '$lib/server/schemas.ts';
+import { api, json, parseWith, readJson } from '$lib/server/web/http.ts';
+import { locationIdParam } from '$lib/server/schemas.ts';
+import { schedulePatchBody } from '$lib/server/scheduling/schemas.ts';
 import { saveSchedule, scheduleFor } from '$lib/server/scheduling/settings.ts';
 
 /** R-S06 / R-S07 / R-S17: a location's schedule settings (admins). */

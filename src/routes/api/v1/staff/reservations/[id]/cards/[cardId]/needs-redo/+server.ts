@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { appContext } from '$lib/server/context.ts';
-import { api, json, parseWith, readJson } from '$lib/server/http.ts';
+import { api, json, parseWith, readJson } from '$lib/server/web/http.ts';
 import { idParam } from '$lib/server/schemas.ts';
 import { needsRedoBody } from '$lib/server/checkin/schemas.ts';
 import { markNeedsRedo } from '$lib/server/checkin/cards.ts';

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { AppError, isAppError, type FieldError } from './errors.ts';
-import { findControlChars } from '../domain/text-safety.ts';
+import { AppError, isAppError, type FieldError } from '../errors.ts';
+import { findControlChars } from '../../domain/text-safety.ts';
 
 /** RFC 9457 problem+json. `errors` names each bad field so clients can show it beside the input. */
 export function problem(status: number, title: string, detail?: string, extra: Record<string, unknown> = {}): Response {

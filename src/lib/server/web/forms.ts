@@ -3,7 +3,7 @@
  * what a page shows (one message on top, one per field).
  */
 import { fail } from '@sveltejs/kit';
-import { isAppError } from './errors.ts';
+import { isAppError } from '../errors.ts';
 
 export const text = (f: FormData, name: string): string => String(f.get(name) ?? '').trim();
 

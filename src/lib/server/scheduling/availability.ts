@@ -1,13 +1,12 @@
 import { QueryTypes } from 'sequelize';
-import type { AppContext } from './context.ts';
-import { AppError } from './errors.ts';
-import { dayLevel, levelOfTotals, slotLevel, type CapacityState, type Level } from '../domain/availability.ts';
-import { addDays, monthDates } from '../domain/dates.ts';
-import { tokyoIso } from './slots.ts';
-import { loadLocationSettings, type LocationSettings } from './scheduling/settings-read.ts';
-import { bookableRange, dayResolver } from '../domain/schedule/index.ts';
-import { tokyoDateOf } from '../domain/dates.ts';
-import type { DayNote } from '../realtime/events.ts';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { dayLevel, levelOfTotals, slotLevel, type CapacityState, type Level } from '../../domain/availability.ts';
+import { addDays, monthDates, tokyoDateOf, tokyoIso } from '../../domain/dates.ts';
+import { loadLocationSettings, type LocationSettings } from './settings-read.ts';
+import { bookableRange, dayResolver } from '../../domain/schedule/index.ts';
+import type { DayNote } from '../../realtime/events.ts';
+import * as locations from './locations.ts';
 
 export interface DayAvailability {
 	date: string;
@@ -221,6 +220,18 @@ export function monthPush(a: Omit<Availability, 'slots'>, month: string) {
 }
 
 export async function listCitizenLocations(ctx: AppContext) {
-	const rows = await ctx.db.models.Location.findAll({ where: { citizenBookable: true }, order: [['sortOrder', 'ASC'], ['id', 'ASC']] });
+	const rows = await locations.list(ctx, { citizenBookable: true });
 	return rows.map((l) => ({ id: l.id, code: l.code, nameJa: l.nameJa, nameEn: l.nameEn, addressJa: l.addressJa, addressEn: l.addressEn }));
+}
+
+/**
+ * R-C05 R-C06: each slot's room (capacity − booked − held) on one day, by slot id — for the server
+ * to decide whether a verified party fits (domain `fitsParty`); the counts never leave the server.
+ */
+export async function slotRoom(ctx: AppContext, locationId: number, date: string): Promise<Map<string, number>> {
+	const rows = await ctx.db.sequelize.query<{ id: string; room: number }>(`SELECT id, capacity - booked - held AS room FROM slots WHERE location_id = :loc AND date = :date`, {
+		replacements: { loc: locationId, date },
+		type: QueryTypes.SELECT
+	});
+	return new Map(rows.map((r) => [String(r.id), r.room]));
 }

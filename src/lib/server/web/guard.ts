@@ -7,7 +7,7 @@ import { error, fail, type Action } from '@sveltejs/kit';
 import { ZodError } from 'zod';
 import { hasRole, type Role } from '../../domain/roles.ts';
 import { isAppError } from '../errors.ts';
-import type { Principal } from './session.ts';
+import type { Principal } from '../auth/session.ts';
 
 const NEED_LOGIN = 'ログインが必要です。';
 const NEED_ROLE: Record<Role, string> = {

@@ -1,11 +1,12 @@
 import { QueryTypes, type Transaction } from 'sequelize';
-import type { AppContext } from './context.ts';
-import { AppError } from './errors.ts';
-import { audit } from './audit.ts';
-import { requireRole, type Principal } from './auth/session.ts';
-import { requireLocation } from './auth/scope.ts';
-import { inTransaction } from './booking/tx.ts';
-import { toInstant, validateTimeRanges } from '../domain/schedule/index.ts';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { audit } from '../audit/write.ts';
+import { requireRole, type Principal } from '../auth/session.ts';
+import { requireLocation } from '../auth/scope.ts';
+import { inTransaction } from '../tx.ts';
+import { tokyoIso } from '../../domain/dates.ts';
+import { toInstant, validateTimeRanges } from '../../domain/schedule/index.ts';
 
 export interface StaffSlot {
 	id: string;
@@ -21,7 +22,7 @@ export interface StaffSlot {
 }
 
 /** A slots row as Postgres returns it (times as Date, or as epoch milliseconds where a read asks for them: the live path). */
-export interface SlotRow {
+export interface SlotRecord {
 	id: string;
 	location_id: number;
 	date: string;
@@ -34,12 +35,7 @@ export interface SlotRow {
 	version: string;
 }
 
-/** ISO 8601 with the Tokyo offset, as the public contract asks. */
-export function tokyoIso(d: Date): string {
-	return new Date(d.getTime() + 9 * 3600_000).toISOString().replace(/\.\d{3}Z$/, '+09:00');
-}
-
-export function toStaffSlot(r: SlotRow): StaffSlot {
+export function toStaffSlot(r: SlotRecord): StaffSlot {
 	return {
 		id: String(r.id),
 		locationId: r.location_id,
@@ -57,7 +53,7 @@ export function toStaffSlot(r: SlotRow): StaffSlot {
 export const SLOT_COLUMNS = 'id, location_id, date, starts_at, ends_at, capacity, booked, held, checked_in, version';
 /** R-S04 / R-L01: one location's slots for a day, with counts, for staff. */
 export async function listStaffSlots(ctx: AppContext, locationId: number, date: string): Promise<StaffSlot[]> {
-	const rows = await ctx.db.sequelize.query<SlotRow>(
+	const rows = await ctx.db.sequelize.query<SlotRecord>(
 		`SELECT ${SLOT_COLUMNS} FROM slots WHERE location_id = :locationId AND date = :date ORDER BY starts_at`,
 		{ replacements: { locationId, date }, type: QueryTypes.SELECT }
 	);
@@ -119,7 +115,7 @@ export async function setSlotCapacity(
 ): Promise<CapacityChange> {
 	const actor = requireRole(principal, 'supervisor');
 	const { updated, affected, override } = await inTransaction(ctx, async (transaction) => {
-		const [row] = await ctx.db.sequelize.query<SlotRow>(`SELECT ${SLOT_COLUMNS} FROM slots WHERE id = :id FOR UPDATE`, {
+		const [row] = await ctx.db.sequelize.query<SlotRecord>(`SELECT ${SLOT_COLUMNS} FROM slots WHERE id = :id FOR UPDATE`, {
 			replacements: { id: input.slotId },
 			type: QueryTypes.SELECT,
 			transaction
@@ -134,7 +130,7 @@ export async function setSlotCapacity(
 			});
 		}
 		const affected = override ? await affectedIn(ctx, [String(row.id)], transaction) : [];
-		const [after] = await ctx.db.sequelize.query<SlotRow>(
+		const [after] = await ctx.db.sequelize.query<SlotRecord>(
 			`UPDATE slots SET capacity = :capacity, capacity_manual = true, version = version + 1, updated_at = now()
 			 WHERE id = :id RETURNING ${SLOT_COLUMNS}`,
 			{ replacements: { id: input.slotId, capacity: input.capacity }, type: QueryTypes.SELECT, transaction }
@@ -190,7 +186,7 @@ export async function setRangeCapacity(
 	const from = toInstant(input.date, input.start).toISOString();
 	const to = toInstant(input.date, input.end).toISOString();
 	const done = await inTransaction(ctx, async (transaction) => {
-		const rows = await ctx.db.sequelize.query<SlotRow>(
+		const rows = await ctx.db.sequelize.query<SlotRecord>(
 			`SELECT ${SLOT_COLUMNS} FROM slots WHERE location_id = :loc AND date = :date AND starts_at < :to AND ends_at > :from
 			 ORDER BY id FOR UPDATE`,
 			{ replacements: { loc: input.locationId, date: input.date, from, to }, type: QueryTypes.SELECT, transaction }
@@ -205,7 +201,7 @@ export async function setRangeCapacity(
 			});
 		}
 		const affected = below.length ? await affectedIn(ctx, below.map((r) => String(r.id)), transaction) : [];
-		const after = await ctx.db.sequelize.query<SlotRow>(
+		const after = await ctx.db.sequelize.query<SlotRecord>(
 			`UPDATE slots SET capacity = :capacity, capacity_manual = true, version = version + 1, updated_at = now()
 			 WHERE id IN (:ids) RETURNING ${SLOT_COLUMNS}`,
 			{ replacements: { ids: rows.map((r) => r.id), capacity: input.capacity }, type: QueryTypes.SELECT, transaction }

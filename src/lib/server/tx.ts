@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Transaction } from 'sequelize';
-import type { AppContext } from '../context.ts';
-import type { Config } from '../config.ts';
+import type { AppContext } from './context.ts';
+import type { Config } from './config.ts';
 
 /** The Postgres SQLSTATE of an error thrown through Sequelize or pg, if any. */
 export function pgCode(e: unknown): string | undefined {
