@@ -171,7 +171,7 @@ export function mergeSlots(held: readonly SlotState[], incoming: readonly SlotSt
 
 /**
  * R-L04: a subscribe's ack against a push of the same room that arrived while the ack was on its way.
- * The server puts the socket in the room before it reads the state it acks (server/realtime/hub.ts),
+ * The server puts the socket in the room before it reads the state it acks (server/realtime/subscribe.ts),
  * so no change falls between the two, but such a push may be newer than the ack: the newer wins.
  */
 export function newerOf<T extends { version: string }>(ack: T, meanwhile: T | null): T {
