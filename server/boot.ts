@@ -40,10 +40,13 @@ export interface Booted {
 	close(): Promise<void>;
 }
 
+type Closers = (() => Promise<unknown>)[];
+
 /**
  * Everything a node needs besides listening: database (embedded when DATABASE_URL is unset),
  * migrations, demo seed, the app context, Socket.IO with the Redis adapter when REDIS_URL is set.
  * Shared by the production entry (server/index.ts) and the Vite dev plugin so both behave the same.
+ * Each step below is one function; `closers` collects how to undo them, last started first closed.
  */
 export async function boot(
 	config: Config,
@@ -51,21 +54,74 @@ export async function boot(
 	log: Logger = createLogger(config.LOG_LEVEL),
 	opts: { release?: string } = {}
 ): Promise<Booted> {
-	const closers: (() => Promise<unknown>)[] = [];
-	let databaseUrl = config.DATABASE_URL;
-	let databaseMode: Booted['databaseMode'] = 'external';
-	if (!databaseUrl) {
-		// R-O02: the embedded database archives its WAL into BACKUP_DIR (default .data/backups/wal).
-		const pg = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, undefined, { postgresFlags: embeddedArchiveFlags(config) });
-		databaseUrl = pg.url;
-		databaseMode = 'embedded';
-		closers.unshift(() => pg.stop());
-		log.info({ port: pg.port, dir: config.EMBEDDED_PG_DIR }, 'embedded PostgreSQL started (DATABASE_URL unset)');
-	}
-	if (config.DATABASE_OWNER_URL && !config.DATABASE_URL) throw new Error('DATABASE_OWNER_URL is set but DATABASE_URL is not: DATABASE_URL is the runtime role the app connects as');
+	const closers: Closers = [];
+	const { databaseUrl, databaseMode } = await startDatabase(config, log, closers);
+	const { runtime, demo } = await prepareDatabase(config, databaseUrl, databaseMode, log);
+	const db: Db = createDb(runtime.url, { poolMax: config.DB_POOL_MAX, replicaUrl: config.DATABASE_REPLICA_URL });
+	closers.unshift(() => db.close());
+	await reportPrivileges(db, runtime, log);
+	const jwtSecret = await signingSecret(config, db, log);
 
-	// Issue 10 (R-O03, R-O04): the owner migrates, installs pg-boss's schema, grants the runtime role
-	// (db/roles.sql) and seeds; then its pool closes and everything else runs as the runtime role.
+	const { ctx, late } = createContext(config, log, db, jwtSecret, opts.release);
+	setAppContext(ctx);
+	const realtime = await startRealtime(httpServer, ctx, late, opts.release, closers);
+	const mail = await startMail(config, log, closers);
+
+	// Scheduled jobs (pg-boss, once across nodes): hold expiry (R-C15), daily slot regeneration
+	// (R-S06), mail delivery and reminders (R-C09–R-C11). Put first among the closers so it stops
+	// before the transport, the sink and the database pool close.
+	const jobs = await startJobs(ctx, runtime.url, { mail: mail.transport, backups: backupsEnabled(config), ownerUrl: config.DATABASE_OWNER_URL ?? databaseUrl });
+	late.outboxKick = jobs.kickOutbox;
+	closers.unshift(() => jobs.stop());
+
+	// R-O03 (issue 17): 操作ログ rows are written unsealed; one node at a time chains them shortly after commit
+	const sealer = startSealer(db, log, { intervalMs: config.AUDIT_SEAL_INTERVAL_MS });
+	closers.unshift(() => sealer.stop());
+
+	const metrics = createMetrics();
+	metrics.watch(realtime.io, db.sequelize, () => collectStatus(ctx));
+	await startHeartbeat(ctx, realtime, log, opts.release, closers);
+
+	let draining = false;
+	return {
+		ctx,
+		realtime,
+		log,
+		demo,
+		databaseMode,
+		mailViewUrl: mail.viewUrl,
+		observe: metrics.observe,
+		drain() {
+			draining = true;
+		},
+		get draining() {
+			return draining;
+		},
+		ops: opsEndpoints(ctx, metrics, () => draining),
+		async close() {
+			await realtime.close();
+			for (const c of closers) await c().catch((e) => log.error({ err: e }, 'shutdown step failed'));
+			setAppContext(undefined);
+		}
+	};
+}
+
+/** DATABASE_URL, or an embedded PostgreSQL when it is unset. */
+async function startDatabase(config: Config, log: Logger, closers: Closers): Promise<{ databaseUrl: string; databaseMode: Booted['databaseMode'] }> {
+	if (config.DATABASE_OWNER_URL && !config.DATABASE_URL) throw new Error('DATABASE_OWNER_URL is set but DATABASE_URL is not: DATABASE_URL is the runtime role the app connects as');
+	if (config.DATABASE_URL) return { databaseUrl: config.DATABASE_URL, databaseMode: 'external' };
+	// R-O02: the embedded database archives its WAL into BACKUP_DIR (default .data/backups/wal).
+	const pg = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, undefined, { postgresFlags: embeddedArchiveFlags(config) });
+	closers.unshift(() => pg.stop());
+	log.info({ port: pg.port, dir: config.EMBEDDED_PG_DIR }, 'embedded PostgreSQL started (DATABASE_URL unset)');
+	return { databaseUrl: pg.url, databaseMode: 'embedded' };
+}
+
+/**
+ * Issue 10 (R-O03, R-O04): the owner migrates, installs pg-boss's schema, grants the runtime role
+ * (db/roles.sql) and seeds; then its pool closes and everything else runs as the runtime role.
+ */
+async function prepareDatabase(config: Config, databaseUrl: string, databaseMode: Booted['databaseMode'], log: Logger): Promise<{ runtime: RuntimeAccess; demo: Booted['demo'] }> {
 	const ownerUrl = config.DATABASE_OWNER_URL ?? databaseUrl;
 	const owner: Db = createDb(ownerUrl, { poolMax: 3 });
 	let access: RuntimeAccess | undefined;
@@ -92,105 +148,109 @@ export async function boot(
 	} finally {
 		await owner.close();
 	}
-	const runtime = access!;
-	const db: Db = createDb(runtime.url, { poolMax: config.DB_POOL_MAX, replicaUrl: config.DATABASE_REPLICA_URL });
-	closers.unshift(() => db.close());
-	await reportPrivileges(db, runtime, log);
+	return { runtime: access!, demo };
+}
 
-	let jwtSecret = config.JWT_SECRET;
-	if (!jwtSecret) {
-		if (config.NODE_ENV === 'production') throw new Error('JWT_SECRET is required when NODE_ENV=production');
-		jwtSecret = await sharedSecret(db);
-		log.warn('JWT_SECRET unset: using a secret generated once and kept in the database (set JWT_SECRET in production)');
-	}
+/** JWT_SECRET, required in production; elsewhere one generated once and kept in the database. */
+async function signingSecret(config: Config, db: Db, log: Logger): Promise<string> {
+	if (config.JWT_SECRET) return config.JWT_SECRET;
+	if (config.NODE_ENV === 'production') throw new Error('JWT_SECRET is required when NODE_ENV=production');
+	const secret = await sharedSecret(db);
+	log.warn('JWT_SECRET unset: using a secret generated once and kept in the database (set JWT_SECRET in production)');
+	return secret;
+}
 
-	// Use cases publish through ctx.events; the hub is built after the context, so bind late.
-	const events: { target?: Publisher } = {};
-	const outboxKick: { target?: () => void } = {};
-	let redisPing: () => Promise<boolean> = async () => true;
+/** What the context reaches through once the parts built after it exist (the hub, Redis, the jobs). */
+interface LateBound {
+	publisher?: Publisher;
+	outboxKick?: () => void;
+	redisPing: () => Promise<boolean>;
+}
+
+/** The app context use cases receive. Use cases publish through ctx.events; the hub is built after the context, so bind late. */
+function createContext(config: Config, log: Logger, db: Db, jwtSecret: string, release: string | undefined): { ctx: AppContext; late: LateBound } {
+	const late: LateBound = { redisPing: async () => true };
 	const ctx: AppContext = {
 		config,
 		log,
 		db,
 		jwtSecret,
 		events: {
-			slotsChanged: (l, d) => events.target?.slotsChanged(l, d),
-			cardStatusChanged: (c) => events.target?.cardStatusChanged(c),
-			noticeChanged: (n) => events.target?.noticeChanged?.(n),
-			sessionsRevoked: async (ids) => events.target?.sessionsRevoked?.(ids),
-			usersChanged: (ids) => events.target?.usersChanged?.(ids),
-			boardTokensRevoked: (ids) => events.target?.boardTokensRevoked?.(ids),
-			citySettingsChanged: () => events.target?.citySettingsChanged?.()
+			slotsChanged: (l, d) => late.publisher?.slotsChanged(l, d),
+			cardStatusChanged: (c) => late.publisher?.cardStatusChanged(c),
+			noticeChanged: (n) => late.publisher?.noticeChanged?.(n),
+			sessionsRevoked: async (ids) => late.publisher?.sessionsRevoked?.(ids),
+			usersChanged: (ids) => late.publisher?.usersChanged?.(ids),
+			boardTokensRevoked: (ids) => late.publisher?.boardTokensRevoked?.(ids),
+			citySettingsChanged: () => late.publisher?.citySettingsChanged?.()
 		},
-		redis: { mode: config.REDIS_URL ? 'redis' : 'memory', ping: () => redisPing() },
+		redis: { mode: config.REDIS_URL ? 'redis' : 'memory', ping: () => late.redisPing() },
 		now: () => new Date(),
-		release: opts.release,
+		release,
 		publicOrigin: config.PUBLIC_ORIGIN ?? `http://localhost:${config.PORT}`,
-		kickOutbox: () => outboxKick.target?.(),
+		kickOutbox: () => late.outboxKick?.(),
 		sessions: config.SESSION_CACHE_SECONDS > 0 ? createSessionCache({ ttlMs: config.SESSION_CACHE_SECONDS * 1000 }) : undefined
 	};
-	setAppContext(ctx);
+	return { ctx, late };
+}
 
-	const realtime = createRealtime(httpServer, ctx, { release: opts.release });
-	events.target = realtime.publisher;
-	if (config.REDIS_URL) {
-		// The session cache is used only while this node hears the other nodes (issue 11): it is
-		// emptied and switched off when Redis goes away, and starts empty when Redis is back.
-		const redis = await attachRedisAdapter(
-			realtime.io,
-			config.REDIS_URL,
-			log,
-			config.REDIS_KEY,
-			() => {
-				ctx.sessions?.setLive(true);
-				return realtime.resync();
-			},
-			() => ctx.sessions?.setLive(false)
-		);
-		redisPing = redis.ping;
-		ctx.redis.client = redis.client;
-		closers.unshift(() => redis.close());
-		log.info('realtime: Socket.IO Redis adapter (multi-node)');
-	} else {
+/** The Socket.IO hub, with the Redis adapter when REDIS_URL is set (several nodes). */
+async function startRealtime(httpServer: HttpServer, ctx: AppContext, late: LateBound, release: string | undefined, closers: Closers): Promise<Realtime> {
+	const { config, log } = ctx;
+	const realtime = createRealtime(httpServer, ctx, { release });
+	late.publisher = realtime.publisher;
+	if (!config.REDIS_URL) {
 		log.info('realtime: in-memory adapter (single node; set REDIS_URL for several nodes)');
+		return realtime;
 	}
+	// The session cache is used only while this node hears the other nodes (issue 11): it is
+	// emptied and switched off when Redis goes away, and starts empty when Redis is back.
+	const redis = await attachRedisAdapter(
+		realtime.io,
+		config.REDIS_URL,
+		log,
+		config.REDIS_KEY,
+		() => {
+			ctx.sessions?.setLive(true);
+			return realtime.resync();
+		},
+		() => ctx.sessions?.setLive(false)
+	);
+	late.redisPing = redis.ping;
+	ctx.redis.client = redis.client;
+	closers.unshift(() => redis.close());
+	log.info('realtime: Socket.IO Redis adapter (multi-node)');
+	return realtime;
+}
 
-	// Mail: SMTP_URL, or a local sink so the demo's journey works from `npm start` alone. Its web
-	// view takes MAIL_VIEW_PORT, or a free port when that is taken (a second node on this machine).
+/**
+ * Mail: SMTP_URL, or a local sink so the demo's journey works from `npm start` alone. Its web
+ * view takes MAIL_VIEW_PORT, or a free port when that is taken (a second node on this machine).
+ */
+async function startMail(config: Config, log: Logger, closers: Closers) {
 	let smtpUrl = config.SMTP_URL;
-	let mailViewUrl: string | null = null;
+	let viewUrl: string | null = null;
 	if (!smtpUrl) {
 		const sink = await startMailSink({ httpPort: config.MAIL_VIEW_PORT }).catch((e: NodeJS.ErrnoException) => {
 			if (e.code !== 'EADDRINUSE') throw e;
 			return startMailSink({ httpPort: 0 });
 		});
 		smtpUrl = sink.smtpUrl;
-		mailViewUrl = sink.viewUrl;
+		viewUrl = sink.viewUrl;
 		closers.unshift(() => sink.close());
 		log.info({ smtp: sink.smtpUrl, view: sink.viewUrl }, 'mail: local sink (SMTP_URL unset)');
 	}
-	const mailTransport = createMailTransport(smtpUrl);
-	closers.unshift(async () => mailTransport.close());
+	const transport = createMailTransport(smtpUrl);
+	closers.unshift(async () => transport.close());
+	return { transport, viewUrl };
+}
 
-	// Scheduled jobs (pg-boss, once across nodes): hold expiry (R-C15), daily slot regeneration
-	// (R-S06), mail delivery and reminders (R-C09–R-C11). Put first among the closers so it stops
-	// before the transport, the sink and the database pool close.
-	const jobs = await startJobs(ctx, runtime.url, { mail: mailTransport, backups: backupsEnabled(config), ownerUrl });
-	outboxKick.target = jobs.kickOutbox;
-	closers.unshift(() => jobs.stop());
-
-	// R-O03 (issue 17): 操作ログ rows are written unsealed; one node at a time chains them shortly after commit
-	const sealer = startSealer(db, log, { intervalMs: config.AUDIT_SEAL_INTERVAL_MS });
-	closers.unshift(() => sealer.stop());
-
-	const metrics = createMetrics();
-	metrics.watch(realtime.io, db.sequelize, () => collectStatus(ctx));
-
-	// R-O06: this node says it is alive every 10 s (the city's status page lists every node)
+/** R-O06: this node says it is alive every 10 s (the city's status page lists every node). */
+async function startHeartbeat(ctx: AppContext, realtime: Realtime, log: Logger, release: string | undefined, closers: Closers) {
 	const nodeId = `${hostname().slice(0, 40)}-${randomBytes(4).toString('hex')}`;
 	const startedAt = new Date();
 	const heartbeat = () =>
-		beat(ctx, { nodeId, release: opts.release ?? 'dev', startedAt, sockets: realtime.io.engine.clientsCount }).catch((err) => log.warn({ err: err.message }, 'heartbeat failed'));
+		beat(ctx, { nodeId, release: release ?? 'dev', startedAt, sockets: realtime.io.engine.clientsCount }).catch((err) => log.warn({ err: err.message }, 'heartbeat failed'));
 	await heartbeat();
 	const beatTimer = setInterval(heartbeat, 10_000);
 	beatTimer.unref();
@@ -198,54 +258,36 @@ export async function boot(
 		clearInterval(beatTimer);
 		await leave(ctx, nodeId).catch(() => undefined);
 	});
+}
 
-	let draining = false;
-	return {
-		ctx,
-		realtime,
-		log,
-		demo,
-		databaseMode,
-		mailViewUrl,
-		observe: metrics.observe,
-		drain() {
-			draining = true;
-		},
-		get draining() {
-			return draining;
-		},
-		ops(req, res) {
-			const path = (req.url ?? '/').split('?')[0];
-			if (path === '/healthz') {
-				res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
-				return true;
-			}
-			if (path === '/readyz') {
-				// Draining is answered at once, without asking the database: the node is on its way out.
-				if (draining) {
-					res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' }).end(JSON.stringify({ status: 'draining' }));
-					return true;
-				}
-				void readiness(ctx).then((r) => {
-					res.writeHead(r.status === 'down' ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(r));
-				});
-				return true;
-			}
-			if (path === '/metrics') {
-				if (!metricsAllowed(req, config)) {
-					res.writeHead(403, { 'content-type': 'application/problem+json; charset=utf-8' }).end(JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, detail: 'メトリクスは運用トークン、このサーバー自身、または METRICS_NETWORKS からのみ参照できます。' }));
-					return true;
-				}
-				void metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));
-				return true;
-			}
-			return false;
-		},
-		async close() {
-			await realtime.close();
-			for (const c of closers) await c().catch((e) => log.error({ err: e }, 'shutdown step failed'));
-			setAppContext(undefined);
+/** /healthz, /readyz and /metrics, answered before SvelteKit; false for every other path. */
+function opsEndpoints(ctx: AppContext, metrics: ReturnType<typeof createMetrics>, draining: () => boolean): Booted['ops'] {
+	return (req, res) => {
+		const path = (req.url ?? '/').split('?')[0];
+		if (path === '/healthz') {
+			res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
+			return true;
 		}
+		if (path === '/readyz') {
+			// Draining is answered at once, without asking the database: the node is on its way out.
+			if (draining()) {
+				res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' }).end(JSON.stringify({ status: 'draining' }));
+				return true;
+			}
+			void readiness(ctx).then((r) => {
+				res.writeHead(r.status === 'down' ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(r));
+			});
+			return true;
+		}
+		if (path === '/metrics') {
+			if (!metricsAllowed(req, ctx.config)) {
+				res.writeHead(403, { 'content-type': 'application/problem+json; charset=utf-8' }).end(JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, detail: 'メトリクスは運用トークン、このサーバー自身、または METRICS_NETWORKS からのみ参照できます。' }));
+				return true;
+			}
+			void metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));
+			return true;
+		}
+		return false;
 	};
 }
 

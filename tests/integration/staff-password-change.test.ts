@@ -16,6 +16,7 @@ import { changeOwnPassword } from '../../src/lib/server/auth/password.ts';
 import { createUser, resetPassword } from '../../src/lib/server/users/write.ts';
 import * as passwordRoute from '../../src/routes/api/v1/staff/session/password/+server.ts';
 import { handle } from '../../src/hooks.server.ts';
+import { runHook } from '../harness/hook.ts';
 
 let t: TestDatabase;
 let ctx: AppContext;
@@ -58,7 +59,7 @@ async function through(path: string, token: string, method = 'GET', body?: unkno
 		platform: undefined,
 		fetch
 	};
-	const res = await handle({ event: event as never, resolve: async () => new Response('reached', { status: 200 }) });
+	const res = await runHook(handle, { event: event as never, resolve: async () => new Response('reached', { status: 200 }) });
 	return { status: res.status, location: res.headers.get('location'), type: res.headers.get('content-type') ?? '', text: await res.text() };
 }
 

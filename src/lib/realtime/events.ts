@@ -102,11 +102,25 @@ export interface StaffSubscribe {
 	date: string;
 }
 
+/** The emergency notice shown on every citizen page and wall board (R-O07). */
+export interface NoticeBanner {
+	id: string;
+	messageJa: string;
+	messageEn: string;
+	at: string;
+}
+
+/** `/public` and `/board`: the emergency notice was posted, changed or withdrawn (null). */
+export interface NoticePush {
+	banner: NoticeBanner | null;
+}
+
 export interface PublicClientToServer {
 	subscribe(req: PublicSubscribe, ack: (r: Ack<AvailabilityPush>) => void): void;
 }
 export interface PublicServerToClient {
 	availability(p: AvailabilityPush): void;
+	notice(p: NoticePush): void;
 }
 
 export interface StaffClientToServer {
@@ -123,6 +137,26 @@ export interface BoardClientToServer {
 export interface BoardServerToClient {
 	hello(p: Hello): void;
 	counters(p: BoardCounters): void;
+	notice(p: NoticePush): void;
+}
+
+/**
+ * Between the app's nodes (Socket.IO server-side events through the Redis adapter), past tense:
+ * what ended or changed on one node, so that the others drop what they keep of it.
+ */
+export const NODE_EVENTS = {
+	/** staff or citizen sessions ended: each node drops them from its session cache, then acks */
+	sessionsEnded: 'mn:sessions-ended',
+	/** staff users' roles or served locations changed: caches and live sockets follow (R-S01) */
+	usersChanged: 'mn:users-changed',
+	/** the city's settings or maintenance changed (R-S18, R-C13) */
+	cityChanged: 'mn:city-changed'
+} as const;
+
+export interface NodeEvents {
+	[NODE_EVENTS.sessionsEnded](sessionIds: string[], ack: (dropped: boolean) => void): void;
+	[NODE_EVENTS.usersChanged](userIds: number[]): void;
+	[NODE_EVENTS.cityChanged](): void;
 }
 
 /** Keeps, per slot, whichever state has the higher version. */
@@ -137,7 +171,7 @@ export function mergeSlots(held: readonly SlotState[], incoming: readonly SlotSt
 
 /**
  * R-L04: a subscribe's ack against a push of the same room that arrived while the ack was on its way.
- * The server puts the socket in the room before it reads the state it acks (server/realtime/hub.ts),
+ * The server puts the socket in the room before it reads the state it acks (server/realtime/subscribe.ts),
  * so no change falls between the two, but such a push may be newer than the ack: the newer wins.
  */
 export function newerOf<T extends { version: string }>(ack: T, meanwhile: T | null): T {

@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { createClient } from 'redis';
 import type { SessionCache } from './auth/session-cache.ts';
+import type { NoticeBanner } from '../realtime/events.ts';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -13,7 +14,7 @@ export interface Publisher {
 	/** Card statuses changed (reserved, checked in, issued, …): staff screens and boards follow (R-L03). */
 	cardStatusChanged(changes: readonly CardStatusChange[]): void;
 	/** R-O07: the emergency banner changed (null: none); every citizen page and board follows */
-	noticeChanged?(banner: { id: string; messageJa: string; messageEn: string; at: string } | null): void;
+	noticeChanged?(banner: NoticeBanner | null): void;
 	/**
 	 * Sessions ended (staff logout, user disabled, a citizen session ended): their open sockets are
 	 * cut and every node's session cache forgets them (R-O04). Resolves once every node has

@@ -5,7 +5,7 @@
  * Each node keeps the sessions it resolved (staff principals and citizen sessions) for a short
  * time. Whatever ends or changes a session — logout, a disabled user, a new role or served
  * locations, a citizen's session ending — is published after commit through the Socket.IO Redis
- * adapter to every node (server/realtime/hub.ts), and each node drops those entries before the
+ * adapter to every node (server/realtime/nodes.ts), and each node drops those entries before the
  * publisher's request has answered. While this node cannot hear those messages (Redis down or
  * reconnecting) the cache is not used at all: every request reads the database, as before. When
  * Redis is back the cache starts empty. The TTL bounds what a lost message could ever cost.

@@ -43,7 +43,7 @@ async function readRow(ctx: AppContext, fresh = false): Promise<Row> {
 	return row;
 }
 
-/** Drops this node's copy: another node changed the maintenance settings (server/realtime/hub.ts). */
+/** Drops this node's copy: another node changed the maintenance settings (server/realtime/nodes.ts). */
 export function forgetMaintenance(): void {
 	delete (globalThis as Holder)[KEY];
 }

@@ -3,7 +3,7 @@
  * help texts), kept by each node for a few seconds so a page view costs no query. A change made on
  * any node reaches every node's copy at once: the use case forgets this node's copy after commit
  * and publishes `citySettingsChanged`, which the realtime hub carries through Redis to the other
- * nodes (server/realtime/hub.ts), as it does for the session cache. The few seconds only bound how
+ * nodes (server/realtime/nodes.ts), as it does for the session cache. The few seconds only bound how
  * stale a node may be while it cannot hear Redis.
  *
  * Kept per app context under a global symbol: the SvelteKit bundle and server/ are separate module
