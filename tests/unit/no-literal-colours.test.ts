@@ -93,3 +93,50 @@ describe('one look: colours only through the design tokens', () => {
 		expect(importers.map((p) => relative(ROOT, p))).toEqual(['src/app.css']);
 	});
 });
+
+/** Every custom property of the DADS sheet and the token sheet, followed through var() to its value. */
+function tokenValues(): Map<string, string> {
+	const raw = new Map<string, string>();
+	const dads = join(ROOT, 'node_modules', '@digital-go-jp', 'design-tokens', 'dist', 'tokens.css');
+	for (const path of [dads, join(ROOT, TOKEN_SHEET)])
+		for (const m of readFileSync(path, 'utf8').matchAll(/(--[a-z0-9-]+)\s*:\s*([^;]+);/g)) raw.set(m[1], m[2].trim());
+	const resolve = (name: string, depth = 0): string => {
+		const v = raw.get(name);
+		if (v === undefined || depth > 10) throw new Error(`${name} is not defined`);
+		const ref = v.match(/^var\((--[a-z0-9-]+)\)$/);
+		return ref ? resolve(ref[1], depth + 1) : v;
+	};
+	return new Map([...raw.keys()].map((k) => [k, resolve(k)]));
+}
+
+function luminance(hex: string): number {
+	const h = hex.replace('#', '');
+	const full = h.length === 3 ? [...h].map((c) => c + c).join('') : h;
+	const [r, g, b] = [0, 2, 4].map((i) => {
+		const c = parseInt(full.slice(i, i + 2), 16) / 255;
+		return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+	});
+	return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+function contrast(a: string, b: string): number {
+	const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+	return (x + 0.05) / (y + 0.05);
+}
+
+describe('one look: the token pairs the pages use meet WCAG AA', () => {
+	const v = tokenValues();
+	const text: [string, string][] = [];
+	for (const fg of ['text', 'text-soft', 'text-muted', 'text-subtle', 'primary', 'danger', 'danger-text', 'success', 'warning-text'])
+		for (const bg of ['surface', 'surface-muted']) text.push([fg, bg]);
+	text.push(['primary', 'surface-info'], ['primary', 'surface-selected'], ['danger', 'danger-surface'], ['danger-text', 'danger-surface'],
+		['success', 'success-surface'], ['success-strong', 'success-surface'], ['warning-text', 'warning-surface'],
+		['text-on-fill', 'primary'], ['text-on-fill', 'danger'], ['text-on-fill', 'success'],
+		['board-text', 'board-panel'], ['board-ok', 'board-panel'], ['board-highlight', 'board-bg'], ['board-bg', 'board-highlight']);
+	it.each(text)('%s on %s reaches 4.5:1', (fg, bg) => {
+		expect(contrast(v.get(`--color-${fg}`)!, v.get(`--color-${bg}`)!)).toBeGreaterThanOrEqual(4.5);
+	});
+	it('an input border reaches 3:1 on white (WCAG 1.4.11)', () => {
+		expect(contrast(v.get('--color-border-input')!, v.get('--color-surface')!)).toBeGreaterThanOrEqual(3);
+	});
+});
