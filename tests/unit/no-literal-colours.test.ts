@@ -129,7 +129,7 @@ describe('one look: the token pairs the pages use meet WCAG AA', () => {
 	const text: [string, string][] = [];
 	for (const fg of ['text', 'text-soft', 'text-muted', 'text-subtle', 'primary', 'danger', 'danger-text', 'success', 'warning-text'])
 		for (const bg of ['surface', 'surface-muted']) text.push([fg, bg]);
-	text.push(['primary', 'surface-info'], ['primary', 'surface-selected'], ['danger', 'danger-surface'], ['danger-text', 'danger-surface'],
+	text.push(['text', 'page'], ['text-subtle', 'page'], ['primary', 'page'], ['primary', 'surface-info'], ['primary', 'surface-selected'], ['danger', 'danger-surface'], ['danger-text', 'danger-surface'],
 		['success', 'success-surface'], ['success-strong', 'success-surface'], ['warning-text', 'warning-surface'],
 		['text-on-fill', 'primary'], ['text-on-fill', 'danger'], ['text-on-fill', 'success'],
 		['board-text', 'board-panel'], ['board-ok', 'board-panel'], ['board-highlight', 'board-bg'], ['board-bg', 'board-highlight']);
