@@ -51,7 +51,8 @@ test('R-O09 an admin sets the day rules on the retention page: bounds are explai
 	await expect(holds).toHaveAttribute('aria-invalid', 'true');
 	// the refused value stays in its field; the 保存 button is readable (white on the settings blue)
 	await expect(holds).toHaveValue('0');
-	await expect(page.getByRole('button', { name: '保存' })).toHaveCSS('background-color', 'rgb(11, 79, 138)');
+	const [fg, bg] = await page.getByRole('button', { name: '保存' }).evaluate((b) => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]);
+	expect(contrast(fg, bg), `${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
 	await withJapaneseFont(page);
 	await page.screenshot({ path: `${ARTIFACTS}/screenshots/retention-error.png`, fullPage: true });
 
@@ -72,3 +73,16 @@ test('R-O09 an admin sets the day rules on the retention page: bounds are explai
 	await page.getByRole('button', { name: '保存' }).click();
 	await expect(page.getByRole('status').filter({ hasText: '保存しました' })).toBeVisible();
 });
+
+/** WCAG contrast ratio of two computed `rgb(…)` colours. */
+function contrast(a: string, b: string): number {
+	const lum = (c: string) => {
+		const [r, g, bl] = (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
+			const x = Number(v) / 255;
+			return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+		});
+		return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+	};
+	const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+	return (hi + 0.05) / (lo + 0.05);
+}
